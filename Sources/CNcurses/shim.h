@@ -1,0 +1,35 @@
+#ifndef MYDIA_CNCURSES_SHIM_H
+#define MYDIA_CNCURSES_SHIM_H
+// Wide-character ncurses. SwiftPM drops pkg-config's -D flags, so the feature macros are set here.
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+#include <locale.h>
+#include <wchar.h>
+#include <ncurses.h>
+
+// Swift cannot import function-like macros, and Swift 6 rejects ncurses' mutable globals
+// (stdscr, LINES, COLS, COLORS, COLOR_PAIRS). These static inline functions stand in for them.
+static inline WINDOW *mydia_stdscr(void) { return stdscr; }
+static inline int mydia_lines(void) { return LINES; }
+static inline int mydia_cols(void) { return COLS; }
+static inline int mydia_colors(void) { return COLORS; }
+static inline int mydia_color_pairs(void) { return COLOR_PAIRS; }
+static inline attr_t mydia_color_pair(int n) { return (attr_t)COLOR_PAIR(n); }
+static inline int mydia_pair_number(attr_t a) { return PAIR_NUMBER(a); }
+static inline void mydia_getmaxyx(WINDOW *w, int *y, int *x) { int yy, xx; getmaxyx(w, yy, xx); *y = yy; *x = xx; }
+static inline attr_t mydia_a_bold(void) { return A_BOLD; }
+static inline attr_t mydia_a_reverse(void) { return A_REVERSE; }
+static inline attr_t mydia_a_dim(void) { return A_DIM; }
+static inline attr_t mydia_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t mydia_a_normal(void) { return A_NORMAL; }
+static inline int mydia_key_resize(void) { return KEY_RESIZE; }
+static inline int mydia_key_f(int n) { return KEY_F(n); }
+static inline int mydia_ctrl(int c) { return c & 0x1f; }
+// Display width of one wide character (-1 for non-printable), as the terminal will draw it.
+static inline int mydia_wcwidth(wchar_t c) { return wcwidth(c); }
+
+#endif
