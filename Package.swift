@@ -1,20 +1,38 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// House settings (../STYLE): Swift 6 mode with strict concurrency and the upcoming features
-// Hummingbird enables. CI adds -warnings-as-errors through the Makefile.
+// House settings (STYLE): Swift 6 mode with strict concurrency and the upcoming features
+// Hummingbird enables. The Makefile adds -warnings-as-errors.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+]
+
 let package = Package(
     name: "mydia-tui",
     products: [
-        .library(name: "MydiaCrypto", targets: ["MydiaCrypto"]),
+        .executable(name: "mydia-relay", targets: ["mydia-relay"]),
+        .executable(name: "mydia-relay-bench", targets: ["RelayBench"]),
         .executable(name: "mydia-bench", targets: ["MydiaBench"]),
         .executable(name: "mydia-fuzz", targets: ["MydiaFuzz"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
+        .package(url: "https://github.com/GraphQLSwift/Graphiti", from: "3.1.0"),
     ],
     targets: [
         // System libraries, each with a tiny C shim for what Swift cannot import.
@@ -23,11 +41,62 @@ let package = Package(
 
         // Noise IK, SecureChannel framing, sealed claims, secret buffers. Imports libsodium only.
         .target(name: "MydiaCrypto", dependencies: ["CSodium"], swiftSettings: swiftSettings),
+        // Protocol message types shared by all three programs: relay JSON, handshake payloads,
+        // tunnel api messages and media frames, the sealed claim's plaintext.
+        .target(name: "MydiaWire", dependencies: ["MydiaCrypto"], swiftSettings: swiftSettings),
+        // The relay: WebSocket endpoints for instances and clients, the sealed-claim store.
+        .target(
+            name: "MydiaRelay",
+            dependencies: [
+                "MydiaWire", "MydiaCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: swiftSettings),
+        // The server's catalog: the library folder, SQLite state (GRDB), the GraphQL schema.
+        .target(
+            name: "MydiaLibrary",
+            dependencies: [
+                "MydiaWire", "MydiaCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GraphQL", package: "GraphQL"),
+                .product(name: "Graphiti", package: "Graphiti"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // HLS for the server: ffmpeg remux/transcode sessions, byte-range file responses.
+        .target(
+            name: "MydiaStreaming",
+            dependencies: [
+                "MydiaCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        .executableTarget(
+            name: "mydia-relay",
+            dependencies: [
+                "MydiaRelay",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
 
         // `make bench` and `make fuzz` drivers (not shipped).
         .executableTarget(
             name: "MydiaBench", dependencies: ["MydiaCrypto", "CSodium"],
             path: "Benchmarks/MydiaBench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "RelayBench",
+            dependencies: [
+                "MydiaRelay", "MydiaWire", "MydiaCrypto",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            path: "Benchmarks/RelayBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "MydiaFuzz", dependencies: ["MydiaCrypto"],
             path: "Fuzz/MydiaFuzz", swiftSettings: swiftSettings),
@@ -36,5 +105,15 @@ let package = Package(
             name: "MydiaCryptoTests", dependencies: ["MydiaCrypto", "CSodium"],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"], swiftSettings: swiftSettings),
+        .testTarget(name: "MydiaWireTests", dependencies: ["MydiaWire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MydiaRelayTests",
+            dependencies: [
+                "MydiaRelay", "MydiaWire", "MydiaCrypto",
+                .product(name: "WSClient", package: "swift-websocket"),
+            ] + nio,
+            swiftSettings: swiftSettings),
+        .testTarget(name: "MydiaLibraryTests", dependencies: ["MydiaLibrary"], swiftSettings: swiftSettings),
+        .testTarget(name: "MydiaStreamingTests", dependencies: ["MydiaStreaming"], swiftSettings: swiftSettings),
     ]
 )

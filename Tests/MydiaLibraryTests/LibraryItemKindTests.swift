@@ -1,0 +1,6 @@
+import MydiaLibrary
+import Testing
+
+@Suite struct LibraryItemKindTests {
+    @Test func wireNames() { #expect(LibraryItemKind.allCases.map(\.rawValue) == ["movie", "show", "episode"]) }
+}
