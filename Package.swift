@@ -33,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/GraphQLSwift/GraphQL", from: "4.3.0"),
         .package(url: "https://github.com/GraphQLSwift/Graphiti", from: "3.1.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // System libraries, each with a tiny C shim for what Swift cannot import.
@@ -76,6 +79,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The reference home server: identity and certificate, pairing, the relay link, the tunnel
+        // responder, the direct HTTPS listener, and the HTTP API both paths share.
+        .target(
+            name: "MydiaServer",
+            dependencies: [
+                "MydiaWire", "MydiaCrypto", "MydiaLibrary", "MydiaStreaming",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: swiftSettings),
+
         .executableTarget(
             name: "mydia-relay",
             dependencies: [
@@ -115,5 +135,14 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "MydiaLibraryTests", dependencies: ["MydiaLibrary"], swiftSettings: swiftSettings),
         .testTarget(name: "MydiaStreamingTests", dependencies: ["MydiaStreaming"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MydiaServerTests",
+            dependencies: [
+                "MydiaServer", "MydiaWire", "MydiaCrypto",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ] + nio,
+            swiftSettings: swiftSettings),
     ]
 )
