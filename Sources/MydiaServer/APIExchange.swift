@@ -1,0 +1,98 @@
+import Foundation
+
+/// An HTTP-shaped request to the instance API (PROTOCOL.md §7), the same whether it arrived over
+/// the relay tunnel (§5) or the direct HTTPS listener (§6).
+public struct APIRequest: Sendable {
+    public var method: String
+    /// Origin-form target with query, e.g. `/api/v1/hls/abc/index.m3u8?token=…`.
+    public var target: String
+    /// Lowercase names.
+    public var headers: [String: String]
+    public var body: [UInt8]
+    /// The device that authenticated the tunnel this request came through (`nil` on direct).
+    public var tunnelDeviceID: String?
+
+    public init(method: String, target: String, headers: [String: String] = [:], body: [UInt8] = [], tunnelDeviceID: String? = nil) {
+        self.method = method.uppercased()
+        self.target = target
+        var lower: [String: String] = [:]
+        for (k, v) in headers { lower[k.lowercased()] = v }
+        self.headers = lower
+        self.body = body
+        self.tunnelDeviceID = tunnelDeviceID
+    }
+
+    /// The path without the query.
+    public var path: Substring { target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+
+    /// Query parameters (percent-decoded; the last one wins).
+    public var query: [String: String] {
+        guard let q = target.split(separator: "?", maxSplits: 1).dropFirst().first else { return [:] }
+        var out: [String: String] = [:]
+        for pair in q.split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(kv[0]).removingPercentEncoding ?? String(kv[0])
+            out[key] = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+        }
+        return out
+    }
+
+    /// The bearer token of `Authorization: Bearer …`, if any.
+    public var bearerToken: String? {
+        guard let value = headers["authorization"] else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// The instance API's answer: a status, lowercase headers and a body that is either in memory or
+/// a stream of chunks produced as the consumer reads (never a whole file in memory).
+public struct APIResponse: Sendable {
+    public enum Body: Sendable {
+        case bytes([UInt8])
+        case stream(AsyncThrowingStream<[UInt8], any Error>)
+    }
+
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Body
+
+    public init(status: Int, headers: [String: String] = [:], body: Body = .bytes([])) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// `{"error","message"}` with the given status (§7).
+    public static func error(_ status: Int, _ code: String, _ message: String, headers: [String: String] = [:]) -> APIResponse {
+        let json = #"{"error":"\#(jsonEscaped(code))","message":"\#(jsonEscaped(message))"}"#
+        var h = headers
+        h["content-type"] = "application/json"
+        return APIResponse(status: status, headers: h, body: .bytes(Array(json.utf8)))
+    }
+
+    private static func jsonEscaped(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// Anything that answers instance API requests.
+public protocol APIHandler: Sendable {
+    func handle(_ request: APIRequest) async -> APIResponse
+}
