@@ -1,11 +1,32 @@
-/// The relay's bounds (PROTOCOL.md §2.3, §3.2, §12.1, §12.4), in one place.
+/// The relay's bounds (PROTOCOL.md §2.3, §3.2, §12.1, §12.4, §12.6), in one place.
 public struct RelayLimits: Sendable {
-    /// Largest binary WebSocket message from a client: one E2EE frame.
+    /// Largest binary WebSocket message from a client: one E2EE frame (§12.1).
     public var maxClientBinary = 65_563
-    /// Largest binary message from an instance: the 36-byte session prefix plus one frame.
+    /// Largest binary message from an instance: the 36-byte session prefix plus one frame (§12.1).
     public var maxInstanceBinary = 36 + 65_563
-    /// Largest text (JSON control) message.
+    /// Largest text (JSON control) message (§12.1).
     public var maxText = 4 * 1024
+    /// Bytes the relay buffers for one client session before closing it as `slow_consumer` (§12.4).
+    public var maxBufferedPerSession = 1 << 20
+    /// `connect` and `register` attempts per client IP per minute (`--connect-limit`, IPv6 by /64).
+    public var connectsPerMinute = 60
+    /// Concurrent sessions per instance (§2.3).
+    public var sessionsPerInstance = 256
+    /// Concurrent sessions per (instance, client IP) (§12.4).
+    public var sessionsPerInstanceAndIP = 16
+    /// Largest sealed-claim HTTP request body (§12.7).
+    public var maxClaimBody = 8 * 1024
+    /// Claim entries held at once (a memory bound).
+    public var maxClaims = 10_000
+    /// Claim API requests per client IP per 60 s, per route (§3.2, §11.7).
+    public var claimPostsPerMinute = 10
+    /// See ``claimPostsPerMinute``.
+    public var claimGetsPerMinute = 30
+    /// See ``claimPostsPerMinute``.
+    public var claimDeletesPerMinute = 30
+    /// GETs that miss, across all clients, per 60 s (§12.6: the global GET-miss budget).
+    public var claimGetMissesPerMinute = 600
 
+    /// The spec's defaults.
     public init() {}
 }

@@ -1,11 +1,67 @@
 import ArgumentParser
+import Foundation
+import Logging
 import MydiaRelay
 
+/// `mydia-relay`: argument parsing and wiring only; the relay itself is `MydiaRelay.RelayServer`.
 @main
-struct RelayCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mydia-relay", abstract: "The mydia relay (in progress).")
-    func run() throws {
-        print("mydia-relay: not implemented yet (limits: \(RelayLimits().maxClientBinary))")
-        throw ExitCode(1)
+struct RelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mydia-relay",
+        abstract: "Forward end-to-end encrypted tunnels between mydia clients and instances, and hold sealed pairing claims.")
+
+    @Option(help: "Address to bind. Anything but a 127.0.0.0/8 or ::1 literal needs --tls-cert and --tls-key.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to bind; 0 picks a free port.")
+    var port = 8443
+
+    @Flag(help: "Once listening, print one JSON line {\"event\":\"ready\",\"relay_url\":…} to stdout.")
+    var printReady = false
+
+    @Option(help: "Client connects (and instance registrations) allowed per IP address per minute.")
+    var connectLimit = 60
+
+    @Option(help: "TLS certificate chain (PEM).")
+    var tlsCert: String?
+
+    @Option(help: "TLS private key (PEM).")
+    var tlsKey: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        guard connectLimit > 0 else { throw ValidationError("--connect-limit must be at least 1.") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("Pass --tls-cert and --tls-key together.") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "mydia.relay") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        var limits = RelayLimits()
+        limits.connectsPerMinute = connectLimit
+        let tls = tlsCert.flatMap { cert in tlsKey.map { RelayConfiguration.TLSFiles(certificatePath: cert, privateKeyPath: $0) } }
+        let relay: RelayServer
+        do {
+            relay = try RelayServer(configuration: .init(host: host, port: port, tls: tls, limits: limits, logger: logger))
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(2)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await relay.run(handlingSignals: true) }
+            let origin = try await relay.origin()
+            logger.info("relay listening", metadata: ["url": "\(origin)"])
+            if printReady {
+                let line = try JSONSerialization.data(withJSONObject: ["event": "ready", "relay_url": origin], options: [.sortedKeys, .withoutEscapingSlashes])
+                FileHandle.standardOutput.write(line + Data("\n".utf8))
+            }
+            try await group.next()
+        }
     }
 }

@@ -1,0 +1,148 @@
+import HummingbirdWebSocket
+import Logging
+import MydiaCrypto
+import MydiaWire
+import NIOCore
+import Synchronization
+
+/// One instance socket, `/relay/tunnel/websocket` (PROTOCOL.md §2.1, §12.2–§12.4): challenge,
+/// proven `register`, then session-prefixed binary frames fanned out to clients.
+struct InstanceConnection {
+    let hub: RelayHub
+    let connectLimiter: RateLimiter
+    let clientKey: String
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let limits = hub.limits
+        let outbox = Outbox(hardLimit: nil, highWater: limits.maxBufferedPerSession)
+        let link = Locked<InstanceLink?>(nil)
+        // PROTOCOL.md §12.2: a fresh nonce and a fresh relay key for every socket.
+        let nonce = SecretBytes.random(count: RegistrationProof.nonceBytes).exposedCopy()
+        let relayKey = X25519KeyPair.generate()
+        outbox.push(.text(RelayMessage.challenge(nonce: nonce, relayKey: relayKey.publicKey).jsonText))
+        defer {
+            if let registered = link.withLock({ $0 }) { hub.instanceGone(registered) }
+        }
+        try await SocketRunner.run(
+            outbox: outbox, outbound: outbound,
+            deadline: (hub.timeouts.firstMessage, { link.withLock { $0 == nil } }),
+            read: {
+                for try await message in inbound.messages(maxSize: limits.maxInstanceBinary) {
+                    let now = hub.clock.now()
+                    let registered = link.withLock { $0 }
+                    registered?.touch(now)
+                    switch message {
+                    case .text(let text):
+                        guard text.utf8.count <= limits.maxText else { return }
+                        let challenge = Challenge(nonce: nonce, relayKey: relayKey)
+                        if !handleText(text, outbox: outbox, link: link, challenge: challenge) { return }
+                    case .binary(let buffer):
+                        guard let registered else {
+                            reply(outbox, .badRequest, "Register before sending binary frames.")
+                            continue
+                        }
+                        forward(buffer, from: registered, now: now)
+                    }
+                }
+            })
+    }
+
+    private struct Challenge {
+        let nonce: [UInt8]
+        let relayKey: X25519KeyPair
+    }
+
+    /// Instance → client: strip the prefix, queue for the session's client. Never parses the rest.
+    private func forward(_ buffer: ByteBuffer, from link: InstanceLink, now: ContinuousClock.Instant) {
+        var buffer = buffer
+        guard let prefix = buffer.readBytes(length: RelaySessionFrame.sessionIDBytes),
+            RelaySessionID.isValid(utf8: prefix),
+            let session = hub.session(String(decoding: prefix, as: UTF8.self), of: link)
+        else {
+            // PROTOCOL.md §12.3: only sessions assigned to this socket; anything else is dropped.
+            if link.shouldLogDrop(now: now, interval: hub.timeouts.dropLogInterval) {
+                hub.logger.notice("dropped an instance frame for an unknown session", metadata: ["instance_id": "\(link.instanceID)"])
+            }
+            return
+        }
+        session.touch(now)
+        switch session.clientOutbox.push(.binary(buffer)) {
+        case .queued:
+            break
+        case .overflow:
+            // PROTOCOL.md §12.4: close the slow session; never stall the instance socket.
+            hub.logger.notice("client too slow; closing its session", metadata: ["session_id": "\(session.id)"])
+            hub.endSession(session, reason: .slowConsumer, toInstance: true, toClient: true)
+        case .closed:
+            if session.shouldLogDrop(now: now, interval: hub.timeouts.dropLogInterval) {
+                hub.logger.debug("dropped a frame for a closing session", metadata: ["session_id": "\(session.id)"])
+            }
+        }
+    }
+
+    /// Handles one control message; `false` ends the socket.
+    private func handleText(_ text: String, outbox: Outbox, link: Locked<InstanceLink?>, challenge: Challenge) -> Bool {
+        let message: RelayMessage
+        do {
+            message = try RelayMessage.decode(text)
+        } catch {
+            reply(outbox, .badRequest, error.description)
+            return true
+        }
+        switch message {
+        case .ping:
+            outbox.push(.text(RelayMessage.pong.jsonText))
+        case .pong, .unknown:
+            break  // activity was recorded; unknown types are ignored (§12.1)
+        case .register(let register):
+            guard link.withLock({ $0 }) == nil else {
+                reply(outbox, .badRequest, "This socket is already registered.")
+                return true
+            }
+            return self.register(register, outbox: outbox, link: link, challenge: challenge)
+        case .close(let sessionID, let reason):
+            guard let registered = link.withLock({ $0 }), let sessionID,
+                let session = hub.session(sessionID, of: registered)
+            else { return true }  // §12.3: not this socket's session: dropped
+            hub.endSession(session, reason: reason, toInstance: false, toClient: true)
+        case .challenge, .registered, .error, .connection, .connect, .connected:
+            reply(outbox, .badRequest, "\"\(message.type)\" is not an instance message.")
+        }
+        return true
+    }
+
+    /// A `register`: protocol, shape, proof, binding. Failures answer `error` and close the socket.
+    private func register(_ r: RelayMessage.Register, outbox: Outbox, link: Locked<InstanceLink?>, challenge: Challenge) -> Bool {
+        func refuse(_ code: RelayErrorCode, _ message: String) -> Bool {
+            reply(outbox, code, message)
+            outbox.push(.closeSocket)
+            return true
+        }
+        if case .limited(let seconds) = connectLimiter.acquire(clientKey) {
+            return refuse(.rateLimited, "Too many registrations from this address; retry in \(seconds) s.")
+        }
+        guard r.relayProtocol.contains(RelayProtocol.version) else {
+            return refuse(.unsupportedProtocol, "This relay speaks relay_protocol 1 only.")
+        }
+        guard RelaySessionID.isValid(r.instanceID), r.publicKey.count == X25519KeyPair.keyBytes else {
+            return refuse(.badRequest, "instance_id must be a lowercase UUID and public_key 32 bytes.")
+        }
+        guard RegistrationProof.verify(r.proof, relayKey: challenge.relayKey, instancePublicKey: r.publicKey, nonce: challenge.nonce, instanceID: r.instanceID) else {
+            hub.logger.notice("register with an invalid proof", metadata: ["instance_id": "\(r.instanceID)"])
+            return refuse(.invalidProof, "The proof of possession does not verify for this key and challenge.")
+        }
+        switch hub.register(instanceID: r.instanceID, publicKey: r.publicKey, outbox: outbox) {
+        case .conflict:
+            hub.logger.notice("register for an id bound to another key", metadata: ["instance_id": "\(r.instanceID)"])
+            return refuse(.instanceIDConflict, "This instance_id is bound to another public key.")
+        case .registered(let registered, _, _):
+            link.withLock { $0 = registered }
+            hub.logger.info("instance registered", metadata: ["instance_id": "\(r.instanceID)"])
+            return true
+        }
+    }
+
+    private func reply(_ outbox: Outbox, _ code: RelayErrorCode, _ message: String) {
+        outbox.push(.text(RelayMessage.error(code: code, message: message).jsonText))
+    }
+}
