@@ -1,0 +1,256 @@
+public import Logging
+public import MydiaCrypto
+public import MydiaWire
+import NIOCore
+public import NIOSSL
+import WSClient
+
+/// The instance's connection to the relay (PROTOCOL.md §2.1, §12.2, §12.3, §11.10): registers with
+/// proof of key possession, keeps the registration alive, answers each session's handshake and then
+/// serves its tunnel. Reconnects with backoff 1 s → 60 s.
+public actor RelayLink {
+    /// Timing knobs (tests shorten them).
+    public struct Timing: Sendable {
+        public var ping: Duration = .seconds(30)
+        public var handshakeDeadline: Duration = .seconds(30)
+        public var backoff: [Duration] = [1, 2, 4, 8, 16, 32, 60].map { .seconds($0) }
+        public init() {}
+    }
+
+    private enum Outgoing: Sendable {
+        case text(String)
+        case binary([UInt8])
+    }
+
+    private enum Slot {
+        case awaitingMessage1(deadline: Task<Void, Never>)
+        case handshaking
+        case established(TunnelResponder, deviceID: String, pump: Task<Void, Never>)
+    }
+
+    private let origin: RelayOrigin
+    private let instanceID: String
+    private let staticKey: X25519KeyPair
+    private let acceptor: HandshakeAcceptor
+    private let api: any APIHandler
+    private let tls: TLSConfiguration?
+    private let timing: Timing
+    private let logger: Logger
+    private var writer: AsyncStream<Outgoing>.Continuation?
+    private var sessions: [String: Slot] = [:]
+    private var registeredWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Whether the relay has accepted the current registration.
+    public private(set) var isRegistered = false
+
+    public init(origin: RelayOrigin, instanceID: String, staticKey: X25519KeyPair, acceptor: HandshakeAcceptor,
+                api: any APIHandler, tls: TLSConfiguration? = nil, timing: Timing = Timing(), logger: Logger) {
+        self.origin = origin
+        self.instanceID = instanceID
+        self.staticKey = staticKey
+        self.acceptor = acceptor
+        self.api = api
+        self.tls = tls
+        self.timing = timing
+        self.logger = logger
+    }
+
+    /// Number of sessions with an established tunnel.
+    public var establishedSessions: Int {
+        sessions.values.reduce(0) { if case .established = $1 { $0 + 1 } else { $0 } }
+    }
+
+    /// Suspends until the relay has accepted a registration.
+    public func waitUntilRegistered() async {
+        if isRegistered { return }
+        await withCheckedContinuation { registeredWaiters.append($0) }
+    }
+
+    /// Runs until the task is cancelled, reconnecting whenever the relay connection ends.
+    public func run() async {
+        var attempt = 0
+        while !Task.isCancelled {
+            let wasRegistered = await connectOnce()
+            dropAllSessions()
+            if Task.isCancelled { break }
+            attempt = wasRegistered ? 0 : min(attempt + 1, timing.backoff.count - 1)
+            let delay = timing.backoff[attempt]
+            logger.notice("relay connection ended; reconnecting", metadata: ["in": "\(delay)"])
+            try? await Task.sleep(for: delay)
+        }
+        dropAllSessions()
+    }
+
+    /// Ends every tunnel of `deviceID` at once (revocation, §12.14).
+    public func closeSessions(deviceID: String, reason: String = "device_revoked") {
+        for (id, slot) in sessions {
+            guard case .established(let responder, let owner, let pump) = slot, owner == deviceID else { continue }
+            sessions.removeValue(forKey: id)
+            pump.cancel()
+            Task { await responder.close() }
+            send(.text(RelayMessage.close(sessionID: id, reason: RelayCloseReason(rawValue: reason)).jsonText))
+        }
+    }
+
+    // MARK: - One connection
+
+    /// Returns whether the registration was accepted at some point.
+    private func connectOnce() async -> Bool {
+        let (stream, continuation) = AsyncStream<Outgoing>.makeStream()
+        writer = continuation
+        var registered = false
+        let timing = self.timing
+        do {
+            try await WebSocketClient.connect(
+                url: origin.instanceWebSocketURL,
+                configuration: .init(maxFrameSize: 36 + FrameHeader.maxFrame + 1024, autoPing: .disabled),
+                tlsConfiguration: tls, logger: logger
+            ) { inbound, outbound, _ in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await item in stream {
+                            switch item {
+                            case .text(let t): try await outbound.write(.text(t))
+                            case .binary(let b): try await outbound.write(.binary(ByteBuffer(bytes: b)))
+                            }
+                        }
+                    }
+                    group.addTask {
+                        while true {
+                            try await Task.sleep(for: timing.ping)
+                            continuation.yield(.text(RelayMessage.ping.jsonText))
+                        }
+                    }
+                    group.addTask {
+                        // Messages are handled one at a time, in order: a session's frames reach
+                        // its tunnel in the order the relay forwarded them.
+                        for try await message in inbound.messages(maxSize: 36 + FrameHeader.maxFrame) {
+                            switch message {
+                            case .text(let text): await self.handle(text: text)
+                            case .binary(let buffer):
+                                let bytes = Array(buffer.readableBytesView)
+                                guard let (sid, payload) = RelaySessionFrame.decode(bytes) else { continue }
+                                if let responder = await self.route(sessionID: sid, payload: Array(payload)) {
+                                    await responder.receive(Array(payload))
+                                }
+                            }
+                        }
+                    }
+                    _ = try await group.next()
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            logger.warning("relay connection failed", metadata: ["relay": "\(origin)", "error": "\(error)"])
+        }
+        registered = isRegistered
+        isRegistered = false
+        writer = nil
+        continuation.finish()
+        return registered
+    }
+
+    private func send(_ item: Outgoing) { writer?.yield(item) }
+
+    private func handle(text: String) {
+        let message: RelayMessage
+        do {
+            message = try RelayMessage.decode(text)
+        } catch {
+            logger.notice("ignored a malformed relay message")
+            return
+        }
+        switch message {
+        case .challenge(let nonce, let relayKey):
+            do {
+                let proof = try RegistrationProof.make(staticKey: staticKey, relayKey: relayKey, nonce: nonce, instanceID: instanceID)
+                send(.text(RelayMessage.register(.init(instanceID: instanceID, publicKey: staticKey.publicKey, proof: proof)).jsonText))
+            } catch {
+                logger.error("cannot answer the relay's challenge", metadata: ["error": "\(error)"])
+            }
+        case .registered:
+            isRegistered = true
+            logger.notice("registered with the relay", metadata: ["relay": "\(origin)"])
+            for waiter in registeredWaiters { waiter.resume() }
+            registeredWaiters.removeAll()
+        case .error(let code, let text):
+            logger.error("the relay refused", metadata: ["code": "\(code)", "message": "\(DisplayText.sanitized(text))"])
+        case .connection(let sid):
+            guard RelaySessionID.isValid(sid), sessions[sid] == nil else { return }
+            let deadline = timing.handshakeDeadline
+            sessions[sid] = .awaitingMessage1(deadline: Task {
+                try? await Task.sleep(for: deadline)
+                self.handshakeTimedOut(sid)
+            })
+        case .close(let sid?, _):
+            end(sid)
+        case .ping:
+            send(.text(RelayMessage.pong.jsonText))
+        case .pong, .close(nil, _), .register, .connect, .connected, .unknown:
+            break
+        }
+    }
+
+    /// Where a session's binary message goes: the handshake (started here) or its tunnel.
+    private func route(sessionID sid: String, payload: [UInt8]) -> TunnelResponder? {
+        switch sessions[sid] {
+        case .awaitingMessage1(let deadline)?:
+            deadline.cancel()
+            sessions[sid] = .handshaking
+            let acceptor = self.acceptor
+            Task {
+                let outcome = await acceptor.accept(sessionID: sid, message1: payload)
+                self.finishHandshake(sid, outcome)
+            }
+            return nil
+        case .established(let responder, _, _)?:
+            return responder
+        case .handshaking?, nil:
+            return nil  // nothing may arrive before message 2 is out; unknown sessions are ignored
+        }
+    }
+
+    private func finishHandshake(_ sid: String, _ outcome: HandshakeAcceptor.Outcome) {
+        guard case .handshaking? = sessions[sid] else { return }  // closed meanwhile
+        switch outcome {
+        case let .established(session, deviceID, reply):
+            send(.binary(RelaySessionFrame.encode(sessionID: sid, payload: reply)))
+            let (frames, outbound) = AsyncStream<[UInt8]>.makeStream()
+            var sessionLogger = logger
+            sessionLogger[metadataKey: "session"] = "\(sid)"
+            let responder = TunnelResponder(session: session, deviceID: deviceID, handler: api, outbound: outbound, logger: sessionLogger)
+            let pump = Task {
+                for await frame in frames { self.forward(sid, frame) }
+            }
+            sessions[sid] = .established(responder, deviceID: deviceID, pump: pump)
+        case let .rejected(reply, reason):
+            if let reply { send(.binary(RelaySessionFrame.encode(sessionID: sid, payload: reply))) }
+            send(.text(RelayMessage.close(sessionID: sid, reason: RelayCloseReason(rawValue: reason)).jsonText))
+            sessions.removeValue(forKey: sid)
+        }
+    }
+
+    private func forward(_ sid: String, _ frame: [UInt8]) {
+        guard sessions[sid] != nil else { return }
+        send(.binary(RelaySessionFrame.encode(sessionID: sid, payload: frame)))
+    }
+
+    private func handshakeTimedOut(_ sid: String) {
+        guard case .awaitingMessage1? = sessions[sid] else { return }
+        sessions.removeValue(forKey: sid)
+        send(.text(RelayMessage.close(sessionID: sid, reason: .handshakeTimeout).jsonText))
+    }
+
+    private func end(_ sid: String) {
+        switch sessions.removeValue(forKey: sid) {
+        case .awaitingMessage1(let deadline)?: deadline.cancel()
+        case .established(let responder, _, let pump)?:
+            pump.cancel()
+            Task { await responder.close() }
+        case .handshaking?, nil: break
+        }
+    }
+
+    private func dropAllSessions() {
+        for sid in Array(sessions.keys) { end(sid) }
+    }
+}
