@@ -119,6 +119,7 @@ import Testing
         let revoked = RevokedLog()
         let f = try await Fixture.make(scan: false, onRevoke: { await revoked.add($0) })
         let (laptop, laptopBearer, _) = try await f.pairedDevice(name: "Laptop")
+        f.clock.advance(1)
         let (phone, phoneBearer, _) = try await f.pairedDevice(name: "Phone")
         let list = try await f.graphQL("{ devices { id deviceName platform createdAt lastSeenAt revoked current } }",
                                        bearer: laptopBearer)
@@ -147,6 +148,40 @@ import Testing
         let ok = try await f.graphQL(query, variables: ["t": media.token], bearer: bearer)
         let token = try #require(dig(ok.json, "data", "refreshMediaToken", "token") as? String)
         #expect(try await f.devices.validate(token, kind: .media).id == device.id)
+    }
+}
+
+extension GraphQLServiceTests {
+    @Test func schemaNullabilityFollowsTheSpec() async throws {
+        let f = try await Fixture.make(scan: false)
+        let (_, bearer, _) = try await f.pairedDevice()
+        func kinds(_ type: String) async throws -> [String: String] {
+            let r = try await f.graphQL("query($t: String!) { __type(name: $t) { fields { name type { kind } } } }",
+                                        variables: ["t": type], bearer: bearer)
+            let fields = try #require(dig(r.json, "data", "__type", "fields") as? [[String: Any]])
+            var map: [String: String] = [:]
+            for field in fields { map[field["name"] as! String] = dig(field, "type", "kind") as? String }
+            return map
+        }
+        let movie = try await kinds("Movie")
+        #expect(movie["id"] == "NON_NULL" && movie["title"] == "NON_NULL" && movie["files"] == "NON_NULL")
+        #expect(movie["genres"] == "NON_NULL")
+        #expect(movie["year"] == "SCALAR" && movie["overview"] == "SCALAR")
+        #expect(movie["progress"] == "OBJECT" && movie["artwork"] == "OBJECT")
+        let show = try await kinds("TvShow")
+        #expect(show["nextEpisode"] == "OBJECT" && show["seasons"] == "NON_NULL")
+        let query = try await kinds("Query")
+        #expect(query["movies"] == "NON_NULL" && query["movie"] == "OBJECT" && query["recentlyAdded"] == "NON_NULL")
+        let file = try await kinds("MediaFile")
+        #expect(file.count == 7)
+        let sizeType = try await f.graphQL("{ __type(name: \"MediaFile\") { fields { name type { ofType { name } } } } }",
+                                           bearer: bearer)
+        let sizeField = (dig(sizeType.json, "data", "__type", "fields") as? [[String: Any]])?.first { $0["name"] as? String == "size" }
+        #expect(dig(sizeField, "type", "ofType", "name") as? String == "Float")
+        let idType = try await f.graphQL("{ __type(name: \"Movie\") { fields { name type { ofType { name } } } } }",
+                                         bearer: bearer)
+        let idField = (dig(idType.json, "data", "__type", "fields") as? [[String: Any]])?.first { $0["name"] as? String == "id" }
+        #expect(dig(idField, "type", "ofType", "name") as? String == "ID")
     }
 }
 
