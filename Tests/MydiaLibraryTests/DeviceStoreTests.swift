@@ -75,7 +75,10 @@ import Testing
 
         f.clock.advance(24 * 3600 + 1)
         await #expect(throws: DeviceStore.Error.tokenExpired) { try await f.devices.validate(media.token, kind: .media) }
-        #expect(try await f.devices.validate(access.token, kind: .access).id == device.id)
+        // A bearer check refreshes lastSeenAt (at most once a minute).
+        #expect(try await f.devices.validate(access.token, kind: .access).lastSeenAt == f.clock.now())
+        f.clock.advance(10)
+        #expect(try await f.devices.validate(access.token, kind: .access).lastSeenAt == f.clock.now().addingTimeInterval(-10))
         f.clock.advance(29 * 24 * 3600)
         await #expect(throws: DeviceStore.Error.tokenExpired) { try await f.devices.validate(access.token, kind: .access) }
     }
@@ -113,6 +116,9 @@ import Testing
             try await f.devices.refreshAccessToken(deviceToken: deviceToken)
         }
         await #expect(throws: DeviceStore.Error.deviceRevoked) { try await f.devices.issueToken(.access, deviceID: device.id) }
+        let credentials = try await f.devices.issueCredentials(deviceID: other.id)
+        #expect(try await f.devices.validate(credentials.access.token, kind: .access).id == other.id)
+        #expect(try await f.devices.validate(credentials.media.token, kind: .media).id == other.id)
         let listed = try await f.devices.listDevices()
         #expect(listed.map(\.name) == ["Laptop", "Phone"])
         #expect(listed.map(\.revoked) == [true, false])

@@ -16,38 +16,59 @@ public struct ScannedFile: Sendable, Equatable {
 
 /// A movie found under `Movies/`.
 public struct ScannedMovie: Sendable, Equatable {
+    /// Stable id derived from the path below the library.
     public var id: String
+    /// From the file name (or the sidecar's `title`).
     public var title: String
+    /// From `(Year)` in the file name (or the sidecar).
     public var year: Int?
+    /// From the sidecar.
     public var overview: String?
+    /// From the sidecar.
     public var genres: [String]
+    /// The video file.
     public var file: ScannedFile
 }
 
 /// A show folder under `Shows/`.
 public struct ScannedShow: Sendable, Equatable {
+    /// Stable id derived from the folder name.
     public var id: String
+    /// From the folder name (or `show.json`).
     public var title: String
+    /// From `(Year)` in the folder name (or `show.json`).
     public var year: Int?
+    /// From `show.json`.
     public var overview: String?
+    /// From `show.json`.
     public var status: String?
+    /// In season/episode order.
     public var episodes: [ScannedEpisode]
 }
 
 /// An episode file inside a show's season folder.
 public struct ScannedEpisode: Sendable, Equatable {
+    /// Stable id derived from show folder, season and episode number.
     public var id: String
+    /// From the `Season N` folder.
     public var seasonNumber: Int
+    /// From `SxxEyy`.
     public var episodeNumber: Int
+    /// From the file name after `SxxEyy - ` (or the sidecar); `Episode N` otherwise.
     public var title: String
+    /// From the sidecar.
     public var overview: String?
+    /// From the sidecar.
     public var airDate: String?
+    /// The video file.
     public var file: ScannedFile
 }
 
 /// Everything a scan found, before probing.
 public struct ScannedLibrary: Sendable, Equatable {
+    /// Under `Movies/`.
     public var movies: [ScannedMovie] = []
+    /// Under `Shows/`.
     public var shows: [ScannedShow] = []
 }
 

@@ -28,10 +28,14 @@ public struct MediaProbeResult: Sendable, Equatable {
 public struct MediaProbe: Sendable {
     /// Why a file could not be probed.
     public enum Error: Swift.Error, CustomStringConvertible {
+        /// ffprobe is not installed or not executable.
         case launchFailed(String)
+        /// ffprobe rejected the file (not media, truncated, unreadable).
         case failed(status: Int32, message: String)
+        /// ffprobe's output was not its JSON report.
         case unreadableOutput
 
+        /// One plain sentence.
         public var description: String {
             switch self {
             case .launchFailed(let why): "ffprobe could not be started (\(why)) — install ffmpeg or pass its path."

@@ -36,6 +36,7 @@ public final class DeviceStore: Sendable {
             }
         }
 
+        /// One plain sentence saying what happened and what to do.
         public var description: String {
             switch self {
             case .deviceUnknown: "This device is not paired with the server — pair it again."
@@ -51,7 +52,10 @@ public final class DeviceStore: Sendable {
 
     /// The kinds of bearer tokens.
     public enum TokenKind: String, Sendable {
-        case access, media
+        /// Bearer for GraphQL, probe and HLS.
+        case access
+        /// `?token=` for HLS and file streams.
+        case media
 
         /// How long a freshly issued token lives (PROTOCOL.md §7).
         public var lifetime: TimeInterval {
@@ -145,9 +149,29 @@ public final class DeviceStore: Sendable {
             guard allowExpired || (row["expires_at"] as Double) > instant else { throw Error.tokenExpired }
             return device
         }
+        // One write per minute per device is enough for `lastSeenAt`; every request would be a write.
+        guard now().timeIntervalSince(device.lastSeenAt) >= Self.touchInterval else { return device }
         var seen = device
         seen.lastSeenAt = try await touch(deviceID: device.id)
         return seen
+    }
+
+    /// How stale `lastSeenAt` may get before a bearer check refreshes it.
+    static let touchInterval: TimeInterval = 60
+
+    /// The credentials a successful handshake's message 2 carries (PROTOCOL.md §4.3).
+    public struct SessionCredentials: Sendable, Equatable {
+        /// Bearer for GraphQL, probe and HLS (30 days).
+        public var access: IssuedToken
+        /// `?token=` for HLS and file streams (24 h).
+        public var media: IssuedToken
+    }
+
+    /// Issues a fresh access and media token pair, e.g. for message 2 after `pair` or `reconnect`.
+    /// Earlier tokens stay valid (PROTOCOL.md §12.9).
+    public func issueCredentials(deviceID: String) async throws -> SessionCredentials {
+        SessionCredentials(access: try await issueToken(.access, deviceID: deviceID),
+                           media: try await issueToken(.media, deviceID: deviceID))
     }
 
     /// `refreshAccessToken(deviceToken)`: a new access token for the device the token names.

@@ -116,8 +116,11 @@ extension MediaLibrary {
 
 /// A movie, show or episode, for lists that mix them (search, recently added, continue watching).
 public enum LibraryItem: Sendable, Equatable {
+    /// A movie.
     case movie(MovieRecord)
+    /// A show.
     case show(ShowRecord)
+    /// An episode.
     case episode(EpisodeRecord)
 
     /// The item's id.

@@ -8,9 +8,12 @@ import GRDB
 extension MediaLibrary {
     /// Why a progress update was refused.
     public enum ProgressError: Swift.Error, Equatable, CustomStringConvertible {
+        /// No movie or episode has this id.
         case itemNotFound(String)
+        /// A position or duration that is negative or not a number.
         case invalidValue(String)
 
+        /// One plain sentence.
         public var description: String {
             switch self {
             case .itemNotFound(let id): "No movie or episode has the id \(id)."
