@@ -105,6 +105,9 @@ import Testing
         #expect(ep?.season == 2 && ep?.episode == 10 && ep?.title == "A - B")
         #expect(LibraryNames.episode(stem: "Show - s1e3")?.title == nil)
         #expect(LibraryNames.episode(stem: "Show - Pilot") == nil)
+        let loose = LibraryNames.episode(stem: "Show.S03E04.720p")
+        #expect(loose?.season == 3 && loose?.episode == 4 && loose?.title == nil)
+        #expect(LibraryNames.episode(stem: "Sessions Every Day") == nil)
         #expect(LibraryNames.clean("Bad\u{1b}[31mName\u{7}") == "Bad[31mName")
         #expect(LibraryNames.folded("ÉCOLE") == LibraryNames.folded("ecole"))
     }

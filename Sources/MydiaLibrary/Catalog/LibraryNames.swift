@@ -30,12 +30,18 @@ public enum LibraryNames {
     }
 
     /// An episode file stem `Show - S01E02 - Title` → (1, 2, "Title"); the title part is optional.
+    /// A stem with an `SxxEyy` word but no ` - ` separators (`Show.S01E02`) gives no title.
     public static func episode(stem: String) -> (season: Int, episode: Int, title: String?)? {
         let parts = clean(stem).components(separatedBy: " - ")
         for (index, part) in parts.enumerated() {
             guard let (season, episode) = seasonEpisodeTag(part.trimmingCharacters(in: .whitespaces)) else { continue }
             let rest = parts[(index + 1)...].joined(separator: " - ").trimmingCharacters(in: .whitespaces)
             return (season, episode, rest.isEmpty ? nil : rest)
+        }
+        // Looser names (`Show.S01E02.Title`, `Show S01E02`): the first SxxEyy word; no title.
+        let words = clean(stem).split { $0 == " " || $0 == "." || $0 == "_" }
+        for word in words {
+            if let (season, episode) = seasonEpisodeTag(String(word)) { return (season, episode, nil) }
         }
         return nil
     }
