@@ -1,4 +1,5 @@
 import Foundation
+import MydiaCrypto
 import MydiaLibrary
 import Testing
 
@@ -27,11 +28,15 @@ enum SampleLibrary {
         return url
     }
 
+    /// The script's output, shared by test runs: it lives at a path named after the script's own
+    /// hash, and the script is idempotent, so a second run only checks that the files exist.
     private static func masterCopy() throws -> URL {
         lock.lock()
         defer { lock.unlock() }
         if let master { return master }
-        let url = try temporaryDirectory().appendingPathComponent("sample")
+        let digest = SHA256.hash(Array(try Data(contentsOf: script)))
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mydia-sample-library-\(Encoding.hex(digest.prefix(6)))")
         try run(script.path, [url.path])
         master = url
         return url
@@ -49,8 +54,9 @@ enum SampleLibrary {
     }
 }
 
-/// A scanned sample library with its database, device store and GraphQL service.
-struct Fixture {
+/// A scanned sample library with its database, device store and GraphQL service; its temporary
+/// folder is removed when the fixture goes away.
+final class Fixture: Sendable {
     let root: URL
     let state: URL
     let database: LibraryDatabase
@@ -58,6 +64,19 @@ struct Fixture {
     let devices: DeviceStore
     let service: GraphQLService
     let clock: TestClock
+
+    init(root: URL, state: URL, database: LibraryDatabase, library: MediaLibrary, devices: DeviceStore,
+         service: GraphQLService, clock: TestClock) {
+        self.root = root
+        self.state = state
+        self.database = database
+        self.library = library
+        self.devices = devices
+        self.service = service
+        self.clock = clock
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
 
     static func make(scan: Bool = true, streaming: (any StreamingSessionProvider)? = nil,
                      onRevoke: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> Fixture {
