@@ -113,6 +113,16 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: malformed.body) as? [String: Any]
         #expect(json?["error"] as? String == "bad_request")
         #expect(json?["message"] is String)
+        for body in ["[]", "{\"query\": 5}", "{}"] {
+            #expect(await f.service.execute(body: Data(body.utf8), bearer: nil, tunnelDeviceID: nil).status == 400)
+        }
+        let huge = Data(repeating: 0x20, count: GraphQLService.maxBodySize + 1)
+        #expect(await f.service.execute(body: huge, bearer: bearer, tunnelDeviceID: nil).status == 400)
+        // A syntax error from a valid bearer is a GraphQL error, not an HTTP one.
+        let (_, current, _) = try await f.pairedDevice(name: "Later")
+        let syntax = try await f.graphQL("{ movies { ", bearer: current)
+        #expect(syntax.status == 200)
+        #expect((syntax.json["errors"] as? [Any])?.isEmpty == false)
     }
 
     @Test func devicesShowCurrentAndRevokeClosesAccess() async throws {

@@ -16,6 +16,14 @@ import Testing
                                                        watchedAt: t0.addingTimeInterval(5))
         #expect(newer.position == 20)
         #expect(try await f.library.progress(itemID: movie.id)?.position == 20)
+
+        // A device whose clock runs a day ahead cannot lock out everyone else.
+        f.clock.advance(10)
+        let future = try await f.library.updateProgress(itemID: movie.id, position: 70, duration: 100,
+                                                        watchedAt: f.clock.now().addingTimeInterval(86_400))
+        #expect(future.lastWatchedAt == f.clock.now())
+        f.clock.advance(1)
+        #expect(try await f.library.updateProgress(itemID: movie.id, position: 75, duration: 100).position == 75)
     }
 
     @Test func pastNinetyPercentCountsAsWatched() async throws {

@@ -19,6 +19,9 @@ public final class GraphQLService: Sendable {
         public var body: Data
     }
 
+    /// Largest request body accepted, in bytes.
+    public static let maxBodySize = 1 << 20
+
     /// Root fields that need no bearer (PROTOCOL.md §11.14).
     public static let bearerFreeFields: Set<String> = ["refreshAccessToken", "serverCompatibility", "__typename"]
 
@@ -57,6 +60,9 @@ public final class GraphQLService: Sendable {
     ///   - bearer: the token from `Authorization: Bearer …`, if any.
     ///   - tunnelDeviceID: the device authenticated by the tunnel's handshake; `nil` on the direct path.
     public func execute(body: Data, bearer: String?, tunnelDeviceID: String?) async -> Response {
+        guard body.count <= Self.maxBodySize else {
+            return Self.error(400, "bad_request", "The request body is larger than 1 MiB.")
+        }
         let request: GraphQLRequest
         do {
             request = try JSONDecoder().decode(GraphQLRequest.self, from: body)

@@ -4,7 +4,8 @@ import GRDB
 /// Playback progress: one instance user, shared by all of that user's devices (PROTOCOL.md §12.17).
 ///
 /// Rules: an update dated before the stored `lastWatchedAt` is ignored (the stored state is
-/// returned); past 90 % counts as watched; `watched` stays set until `setWatched(false)` clears it.
+/// returned); a `watchedAt` in the future counts as now; past 90 % counts as watched; `watched`
+/// stays set until `setWatched(false)` clears it.
 extension MediaLibrary {
     /// Why a progress update was refused.
     public enum ProgressError: Swift.Error, Equatable, CustomStringConvertible {
@@ -44,7 +45,9 @@ extension MediaLibrary {
                                watchedAt: Date? = nil) async throws -> ProgressRecord {
         guard position.isFinite, position >= 0 else { throw ProgressError.invalidValue("position must be a number ≥ 0") }
         guard duration.isFinite, duration >= 0 else { throw ProgressError.invalidValue("duration must be a number ≥ 0") }
-        let at = (watchedAt ?? now()).timeIntervalSince1970
+        // A time in the future (a device with a wrong clock) counts as now, or it would shadow
+        // every later update from the other devices.
+        let at = min(watchedAt ?? now(), now()).timeIntervalSince1970
         return try await database.queue.write { db in
             try Self.requireItem(db, itemID)
             let stored = try Row.fetchOne(db, sql: "SELECT * FROM progress WHERE item_id = ?", arguments: [itemID])
@@ -62,7 +65,7 @@ extension MediaLibrary {
 
     /// Marks an item watched (position = its duration) or unwatched (position 0).
     public func setWatched(itemID: String, watched: Bool, at date: Date? = nil) async throws -> ProgressRecord {
-        let at = (date ?? now()).timeIntervalSince1970
+        let at = min(date ?? now(), now()).timeIntervalSince1970
         return try await database.queue.write { db in
             try Self.requireItem(db, itemID)
             let stored = try Row.fetchOne(db, sql: "SELECT * FROM progress WHERE item_id = ?", arguments: [itemID])
