@@ -1,0 +1,109 @@
+public import Foundation
+public import GRDB
+
+/// The server's SQLite state at `<state-dir>/mydia.sqlite`: catalog, progress, devices and tokens.
+///
+/// One `DatabaseQueue` serialises every access; schema changes are GRDB migrations.
+public final class LibraryDatabase: Sendable {
+    /// The queue every store shares.
+    public let queue: DatabaseQueue
+
+    /// Opens (creating if needed) `<stateDirectory>/mydia.sqlite` and migrates it.
+    public convenience init(stateDirectory: URL) throws {
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let path = stateDirectory.appendingPathComponent("mydia.sqlite").path
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        try self.init(queue: DatabaseQueue(path: path, configuration: configuration))
+    }
+
+    /// An in-memory database (tests, tools).
+    public static func inMemory() throws -> LibraryDatabase {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        return try LibraryDatabase(queue: DatabaseQueue(configuration: configuration))
+    }
+
+    private init(queue: DatabaseQueue) throws {
+        self.queue = queue
+        try Self.migrator.migrate(queue)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-catalog") { db in
+            try db.execute(sql: """
+                CREATE TABLE movies (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL,
+                    year INTEGER,
+                    overview TEXT,
+                    genres TEXT NOT NULL DEFAULT '[]',
+                    added_at DOUBLE NOT NULL
+                );
+                CREATE TABLE shows (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL,
+                    year INTEGER,
+                    overview TEXT,
+                    status TEXT,
+                    added_at DOUBLE NOT NULL
+                );
+                CREATE TABLE episodes (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    show_id TEXT NOT NULL REFERENCES shows(id) ON DELETE CASCADE,
+                    season_number INTEGER NOT NULL,
+                    episode_number INTEGER NOT NULL,
+                    title TEXT NOT NULL,
+                    overview TEXT,
+                    air_date TEXT,
+                    added_at DOUBLE NOT NULL
+                );
+                CREATE INDEX episodes_by_show ON episodes(show_id, season_number, episode_number);
+                CREATE TABLE media_files (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    item_id TEXT NOT NULL,
+                    relative_path TEXT NOT NULL UNIQUE,
+                    size INTEGER NOT NULL,
+                    modified_at DOUBLE NOT NULL,
+                    duration DOUBLE NOT NULL,
+                    resolution TEXT,
+                    video_codec TEXT,
+                    audio_codec TEXT,
+                    bitrate INTEGER
+                );
+                CREATE INDEX media_files_by_item ON media_files(item_id);
+                CREATE TABLE progress (
+                    item_id TEXT PRIMARY KEY NOT NULL,
+                    position DOUBLE NOT NULL,
+                    duration DOUBLE NOT NULL,
+                    watched BOOLEAN NOT NULL,
+                    last_watched_at DOUBLE NOT NULL
+                );
+                """)
+        }
+        migrator.registerMigration("v1-devices") { db in
+            try db.execute(sql: """
+                CREATE TABLE devices (
+                    device_id TEXT PRIMARY KEY NOT NULL,
+                    device_name TEXT NOT NULL,
+                    platform TEXT NOT NULL,
+                    public_key BLOB NOT NULL,
+                    token_hash BLOB NOT NULL,
+                    created_at DOUBLE NOT NULL,
+                    last_seen_at DOUBLE NOT NULL,
+                    revoked BOOLEAN NOT NULL DEFAULT 0
+                );
+                CREATE TABLE tokens (
+                    token_hash BLOB PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    device_id TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+                    expires_at DOUBLE NOT NULL
+                );
+                CREATE INDEX tokens_by_device ON tokens(device_id);
+                """)
+        }
+        return migrator
+    }
+}

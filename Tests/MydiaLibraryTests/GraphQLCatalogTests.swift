@@ -1,0 +1,158 @@
+import Foundation
+import MydiaLibrary
+import MydiaWire
+import Testing
+
+@Suite struct GraphQLCatalogTests {
+    @Test func movieDetailHasFilesAndNullableFields() async throws {
+        let f = try await Fixture.make()
+        let (_, bearer, _) = try await f.pairedDevice()
+        let movie = try #require(try await f.library.movies().first { $0.year == 1953 })
+        let r = try await f.graphQL("""
+            query($id: ID!) { movie(id: $id) { id title year overview runtime genres
+              artwork { posterUrl thumbnailUrl } progress { watched }
+              files { id resolution codec audioCodec size bitrate duration } } }
+            """, variables: ["id": movie.id], bearer: bearer)
+        #expect(r.status == 200)
+        #expect(r.json["errors"] == nil)
+        let m = try #require(dig(r.json, "data", "movie") as? [String: Any])
+        #expect(m["title"] as? String == "東京物語")
+        #expect(m["genres"] as? [String] == ["Drama"])
+        #expect(m["runtime"] as? Int == 1)
+        #expect(m["artwork"] is NSNull)
+        #expect(m["progress"] is NSNull)
+        let file = try #require((m["files"] as? [[String: Any]])?.first)
+        #expect(file["codec"] as? String == "h264")
+        #expect(file["audioCodec"] as? String == "aac")
+        #expect(file["resolution"] as? String == "320x240")
+        #expect(((file["size"] as? Double) ?? 0) > 1000)
+        let missing = try await f.graphQL("{ movie(id: \"nope\") { id } }", bearer: bearer)
+        #expect(dig(missing.json, "data", "movie") is NSNull)
+    }
+
+    @Test func showsHaveSeasonsEpisodesAndNextEpisode() async throws {
+        let f = try await Fixture.make()
+        let (_, bearer, _) = try await f.pairedDevice()
+        let show = try #require(try await f.library.shows().first)
+        let episodes = try await f.library.episodes(showID: show.id)
+        let query = """
+            query($id: ID!) { tvShow(id: $id) { id title year status seasonCount episodeCount
+              seasons { seasonNumber episodeCount } nextEpisode { id title seasonNumber episodeNumber } } }
+            """
+        let r = try await f.graphQL(query, variables: ["id": show.id], bearer: bearer)
+        #expect(dig(r.json, "data", "tvShow", "seasonCount") as? Int == 2)
+        #expect(dig(r.json, "data", "tvShow", "episodeCount") as? Int == 5)
+        #expect(dig(r.json, "data", "tvShow", "seasons", 1, "episodeCount") as? Int == 2)
+        #expect(dig(r.json, "data", "tvShow", "nextEpisode", "title") as? String == "Pilot")
+
+        // Finish episode 1x3: next is 2x1.
+        let watch = try await f.graphQL("""
+            mutation($id: ID!) { updateEpisodeProgress(episodeId: $id, positionSeconds: 1.9, durationSeconds: 2) {
+              positionSeconds durationSeconds percentage watched lastWatchedAt } }
+            """, variables: ["id": episodes[2].id], bearer: bearer)
+        #expect(dig(watch.json, "data", "updateEpisodeProgress", "watched") as? Bool == true)
+        #expect(dig(watch.json, "data", "updateEpisodeProgress", "lastWatchedAt") as? String
+            == WireTime.format(f.clock.now()))
+        let after = try await f.graphQL(query, variables: ["id": show.id], bearer: bearer)
+        #expect(dig(after.json, "data", "tvShow", "nextEpisode", "id") as? String == episodes[3].id)
+
+        let season = try await f.graphQL("""
+            query($id: ID!) { seasonEpisodes(showId: $id, seasonNumber: 2) { id showId title episodeNumber runtime } }
+            """, variables: ["id": show.id], bearer: bearer)
+        #expect((dig(season.json, "data", "seasonEpisodes") as? [[String: Any]])?.map { $0["title"] as? String }
+            == ["Return", "Finale"])
+        let episode = try await f.graphQL("query($id: ID!) { episode(id: $id) { title overview airDate showId } }",
+                                          variables: ["id": episodes[0].id], bearer: bearer)
+        #expect(dig(episode.json, "data", "episode", "airDate") as? String == "2021-03-01")
+        #expect(dig(episode.json, "data", "episode", "showId") as? String == show.id)
+
+        let shows = try await f.graphQL("{ tvShows(first: 5) { totalCount edges { node { title } } } }", bearer: bearer)
+        #expect(dig(shows.json, "data", "tvShows", "edges", 0, "node", "title") as? String == "Signal Hour")
+    }
+
+    @Test func progressMutationsHonourWatchedAtAndFeedContinueWatching() async throws {
+        let f = try await Fixture.make()
+        let (_, bearer, _) = try await f.pairedDevice()
+        let movie = try #require(try await f.library.movies().first)
+        let show = try #require(try await f.library.shows().first)
+        let episode = try #require(try await f.library.episodes(showID: show.id).last)
+        let update = """
+            mutation($id: ID!, $p: Float!, $at: String) {
+              updateMovieProgress(movieId: $id, positionSeconds: $p, durationSeconds: 100, watchedAt: $at) { positionSeconds } }
+            """
+        let now = f.clock.now()
+        _ = try await f.graphQL(update, variables: ["id": movie.id, "p": 40, "at": WireTime.format(now)], bearer: bearer)
+        let stale = try await f.graphQL(update, variables: ["id": movie.id, "p": 5,
+                                                            "at": WireTime.format(now.addingTimeInterval(-60))],
+                                        bearer: bearer)
+        #expect(dig(stale.json, "data", "updateMovieProgress", "positionSeconds") as? Double == 40)
+        let badTime = try await f.graphQL(update, variables: ["id": movie.id, "p": 5, "at": "yesterday"], bearer: bearer)
+        #expect((badTime.json["errors"] as? [Any])?.isEmpty == false)
+
+        f.clock.advance(30)
+        _ = try await f.graphQL("""
+            mutation($id: ID!) { updateEpisodeProgress(episodeId: $id, positionSeconds: 0.5, durationSeconds: 2) { watched } }
+            """, variables: ["id": episode.id], bearer: bearer)
+        let cw = try await f.graphQL("""
+            { continueWatching { id type title showId showTitle seasonNumber episodeNumber
+              progress { positionSeconds percentage } files { id } } }
+            """, bearer: bearer)
+        let items = try #require(dig(cw.json, "data", "continueWatching") as? [[String: Any]])
+        #expect(items.map { $0["type"] as? String } == ["episode", "movie"])
+        #expect(items[0]["showTitle"] as? String == "Signal Hour")
+        #expect(items[0]["seasonNumber"] as? Int == 2)
+        #expect(items[1]["showId"] is NSNull)
+        #expect(dig(items[1], "progress", "percentage") as? Double == 40)
+        #expect((items[0]["files"] as? [Any])?.count == 1)
+
+        f.clock.advance(30)
+        let marked = try await f.graphQL("mutation($id: ID!) { markMovieWatched(movieId: $id, watched: true) { watched } }",
+                                         variables: ["id": movie.id], bearer: bearer)
+        #expect(dig(marked.json, "data", "markMovieWatched", "watched") as? Bool == true)
+        let cw2 = try await f.graphQL("{ continueWatching { id } }", bearer: bearer)
+        #expect((dig(cw2.json, "data", "continueWatching") as? [Any])?.count == 1)
+
+        let recent = try await f.graphQL("{ recentlyAdded(first: 10) { id type title } }", bearer: bearer)
+        let recentItems = try #require(dig(recent.json, "data", "recentlyAdded") as? [[String: Any]])
+        #expect(Set(recentItems.compactMap { $0["type"] as? String }) == ["movie", "show"])
+        #expect(recentItems.count == 4)
+    }
+
+    @Test func streamingSessionsDelegateToTheProvider() async throws {
+        let provider = RecordingProvider()
+        let f = try await Fixture.make(streaming: provider)
+        let (_, bearer, _) = try await f.pairedDevice()
+        let movie = try #require(try await f.library.movies().first)
+        let file = try #require(try await f.library.files(itemID: movie.id).first)
+        let start = try await f.graphQL("""
+            mutation($id: ID!) { startStreamingSession(fileId: $id, strategy: TRANSCODE, startPosition: 1.5) {
+              sessionId duration startPosition } }
+            """, variables: ["id": file.id], bearer: bearer)
+        #expect(dig(start.json, "data", "startStreamingSession", "sessionId") as? String == "session-1")
+        #expect(dig(start.json, "data", "startStreamingSession", "startPosition") as? Double == 1.5)
+        let started = await provider.started
+        #expect(started.first?.0 == file.url)
+        #expect(started.first?.1 == .transcode)
+        let end = try await f.graphQL("mutation { endStreamingSession(sessionId: \"session-1\") }", bearer: bearer)
+        #expect(dig(end.json, "data", "endStreamingSession") as? Bool == true)
+        let unknown = try await f.graphQL("mutation { startStreamingSession(fileId: \"nope\") { sessionId } }", bearer: bearer)
+        #expect((unknown.json["errors"] as? [Any])?.isEmpty == false)
+    }
+}
+
+/// The HLS side as the server would wire it, reduced to recording what it was asked.
+actor RecordingProvider: StreamingSessionProvider {
+    var started: [(URL, StreamingStrategyChoice?, Double?)] = []
+    var sessions: Set<String> = []
+
+    func start(file: MediaFileRecord, strategy: StreamingStrategyChoice?, startPosition: Double?) async throws
+        -> StartedStreamingSession
+    {
+        started.append((file.url, strategy, startPosition))
+        let id = "session-\(started.count)"
+        sessions.insert(id)
+        return StartedStreamingSession(sessionID: id, duration: file.duration, startPosition: startPosition ?? 0)
+    }
+
+    func end(sessionID: String) async throws -> Bool { sessions.remove(sessionID) != nil }
+}
