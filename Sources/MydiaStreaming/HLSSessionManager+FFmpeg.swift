@@ -86,8 +86,9 @@ extension HLSSessionManager {
             "-hls_flags", "temp_file+independent_segments",
             "-hls_segment_type", "mpegts",
             "-hls_segment_filename", media.appendingPathComponent(HLSPlaylist.segmentFilenamePattern).path,
-            // ffmpeg's own playlist stays outside `media/`: it is our progress signal, not served.
-            Self.progressPlaylistURL(directory).path,
+            // ffmpeg's own playlist (written only when it finishes) stays outside `media/`: the
+            // playlist served is the one written above.
+            directory.appendingPathComponent("ffmpeg.m3u8").path,
         ]
         let process: FFmpegProcess
         do {
@@ -98,10 +99,5 @@ extension HLSSessionManager {
         return Session(
             info: SessionInfo(sessionId: id, duration: probe.duration, startPosition: start, strategy: .transcode),
             directory: directory, mediaDirectory: media, transcoder: process, playlist: playlist, lastAccess: now())
-    }
-
-    /// ffmpeg's own playlist for a TRANSCODE session: it lists a segment once it is finished.
-    static func progressPlaylistURL(_ directory: URL) -> URL {
-        directory.appendingPathComponent("ffmpeg.m3u8")
     }
 }

@@ -62,26 +62,21 @@ extension HLSSessionManager {
         case ready, timedOut, sessionEnded, transcoderFailed
     }
 
-    /// Waits until ffmpeg has finished the segment (its own playlist lists it, or ffmpeg exited
-    /// cleanly), the deadline passes, or the session goes away.
+    /// Waits until ffmpeg has finished the segment, ffmpeg has exited, the deadline passes, or the
+    /// session goes away. ffmpeg runs with `-hls_flags temp_file`: it writes `segNNNNN.ts.tmp` and
+    /// renames it when the segment is complete, so the final name existing means "finished".
     private func waitForSegment(named name: String, session: Session, transcoder: FFmpegProcess) async -> SegmentWait {
         let deadline = ContinuousClock.now + configuration.segmentWaitTimeout
         let segment = session.mediaDirectory.appendingPathComponent(name).path
-        let progress = Self.progressPlaylistURL(session.directory)
         while true {
             guard sessions[session.info.sessionId] != nil else { return .sessionEnded }
-            let exit = transcoder.exitCode
-            if FileManager.default.fileExists(atPath: segment) {
-                if exit == 0 { return .ready }
-                if let listed = try? String(contentsOf: progress, encoding: .utf8),
-                    listed.split(whereSeparator: \.isNewline).contains(where: { $0 == name })
-                {
-                    return .ready
-                }
-            }
-            if let exit, exit != 0 { return .transcoderFailed }
+            if FileManager.default.fileExists(atPath: segment) { return .ready }
+            switch transcoder.exitCode {
+            case nil: break
             // ffmpeg finished cleanly without this segment: the file is simply absent (→ 404).
-            if exit == 0 { return .ready }
+            case 0?: return .ready
+            default: return .transcoderFailed
+            }
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { return .timedOut }
             do {

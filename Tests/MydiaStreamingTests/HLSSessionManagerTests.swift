@@ -111,6 +111,14 @@ final class ManualNow: Sendable {
 
         let last = await sessionDirectory(manager, info.sessionId).appendingPathComponent("media/seg00002.ts")
         #expect(!FileManager.default.fileExists(atPath: last.path))
+
+        // The first segment is served as soon as it is finished, while ffmpeg is still working.
+        let first = await manager.response(sessionId: info.sessionId, path: "seg00000.ts")
+        #expect(first.status == 200)
+        #expect(await manager.sessions[info.sessionId]?.transcoder?.exitCode == nil)
+        #expect(!FileManager.default.fileExists(atPath: last.path))
+        #expect(try await first.collect().bytes.first == 0x47)
+
         let started = ContinuousClock.now
         let segment = await manager.response(sessionId: info.sessionId, path: "seg00002.ts")
         #expect(segment.status == 200)
