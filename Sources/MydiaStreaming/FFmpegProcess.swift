@@ -95,6 +95,18 @@ final class FFmpegProcess: @unchecked Sendable {
         for waiter in toResume { waiter.resume(returning: status) }
     }
 
+    /// The last line ffmpeg wrote to `log`, for a one-line failure report in the server's log.
+    /// ffmpeg's log holds file paths and codec diagnostics, never secrets or media bytes.
+    static func lastLogLine(_ log: URL, maxBytes: Int = 512) -> String {
+        guard let handle = try? FileHandle(forReadingFrom: log) else { return "" }
+        defer { try? handle.close() }
+        let end = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: end > UInt64(maxBytes) ? end - UInt64(maxBytes) : 0)
+        let data = (try? handle.readToEnd()) ?? Data()
+        let text = String(decoding: data, as: UTF8.self)
+        return text.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
+    }
+
     private static func writeHandle(_ url: URL, append: Bool) throws -> FileHandle {
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC)
         let fd = open(url.path, flags, 0o600)

@@ -48,7 +48,9 @@ extension HLSSessionManager {
         try Task.checkCancellation()
         guard status == 0, let text = try? String(contentsOf: playlist, encoding: .utf8), text.contains("#EXT-X-ENDLIST")
         else {
-            logger.warning("HLS_COPY remux failed; transcoding instead", metadata: ["session": "\(id)", "status": "\(status)"])
+            logger.warning(
+                "HLS_COPY remux failed; transcoding instead",
+                metadata: ["session": "\(id)", "status": "\(status)", "ffmpeg": "\(FFmpegProcess.lastLogLine(log))"])
             try? FileManager.default.removeItem(at: media)
             try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             return nil

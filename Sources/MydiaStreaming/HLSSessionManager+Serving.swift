@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 extension HLSSessionManager {
     /// Answers `GET`/`HEAD /api/v1/hls/{session_id}/{path}` (PROTOCOL.md §7, §11.16, §12.15, §12.16).
@@ -49,6 +50,12 @@ extension HLSSessionManager {
                     message: "The segment is still being transcoded — retry shortly.",
                     headers: ["retry-after": String(configuration.retryAfterSeconds)], method: method)
             case .transcoderFailed:
+                logger.warning(
+                    "HLS transcode failed",
+                    metadata: [
+                        "session": "\(sessionId)",
+                        "ffmpeg": "\(FFmpegProcess.lastLogLine(session.directory.appendingPathComponent("ffmpeg.log")))",
+                    ])
                 return .error(
                     status: 500, error: "transcode_failed",
                     message: "Transcoding this file failed — try another file or strategy.", method: method)

@@ -2,7 +2,7 @@ import Foundation
 import MydiaStreaming
 import Testing
 
-@Suite struct FileResponderTests {
+@Suite final class FileResponderTests: Sendable {
     let size = 100_000
     let file: URL
     let expected: [UInt8]
@@ -11,6 +11,9 @@ import Testing
         file = try TestMedia.patternFile(count: size)
         expected = (0..<size).map { UInt8($0 % 251) }
     }
+
+    // Swift Testing makes one suite instance per test, so each test's file goes with its instance.
+    deinit { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
 
     func get(_ headers: [String: String] = [:], method: StreamingMethod = .get, chunkSize: Int = 16 * 1024)
         -> StreamingResponse
@@ -109,6 +112,7 @@ import Testing
 
     @Test func bodyIsReadInBoundedChunks() async throws {
         let big = try TestMedia.patternFile(count: 1_000_000)
+        defer { try? FileManager.default.removeItem(at: big.deletingLastPathComponent()) }
         let response = FileResponder.response(fileURL: big, method: .get, headers: [:], chunkSize: 4096)
         let (bytes, chunks) = try await response.collect()
         #expect(bytes.count == 1_000_000)

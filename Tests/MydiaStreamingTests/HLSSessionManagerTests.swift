@@ -59,7 +59,7 @@ final class ManualNow: Sendable {
             #expect(segment.headers["content-type"] == "video/mp2t")
             #expect(Int(segment.headers["content-length"] ?? "") ?? 0 > 0)
         }
-        await manager.endAll()
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func playlistsAreNeverRanged() async throws {
@@ -72,7 +72,7 @@ final class ManualNow: Sendable {
         #expect(ranged.headers["content-range"] == nil)
         #expect(ranged.headers["etag"] == nil)
         #expect(try await ranged.text == whole)
-        await manager.endAll()
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func segmentsHonourRanges() async throws {
@@ -86,7 +86,7 @@ final class ManualNow: Sendable {
         #expect(ranged.status == 206)
         #expect(ranged.headers["content-range"] == "bytes 188-375/\(bytes.count)")
         #expect(try await ranged.collect().bytes == Array(bytes[188...375]))
-        await manager.endAll()
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func uncopyableCodecsFallBackToTranscode() async throws {
@@ -95,7 +95,7 @@ final class ManualNow: Sendable {
         #expect(info.strategy == .transcode)
         let segment = await manager.response(sessionId: info.sessionId, path: "seg00000.ts")
         #expect(segment.status == 200)
-        await manager.endAll()
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func transcodeListsEverySegmentAndAWaitingRequestGetsItsSegment() async throws {
@@ -126,7 +126,7 @@ final class ManualNow: Sendable {
         let bytes = try await segment.collect().bytes
         #expect(bytes.count > 0 && bytes.count % 188 == 0 && bytes[0] == 0x47)
         #expect(segment.headers["content-length"] == "\(bytes.count)")
-        await manager.endAll()
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func segmentNotReadyInTimeIs503WithRetryAfter() async throws {
@@ -143,7 +143,7 @@ final class ManualNow: Sendable {
         #expect(try await response.text.contains("segment_not_ready"))
         // A segment the playlist does not list is not waited for.
         #expect(await manager.response(sessionId: info.sessionId, path: "seg00009.ts").status == 404)
-        await manager.endAll()
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func endStopsFFmpegAndRemovesTheFolder() async throws {
@@ -159,6 +159,7 @@ final class ManualNow: Sendable {
         #expect(!FileManager.default.fileExists(atPath: folder.path))
         #expect(await manager.response(sessionId: info.sessionId, path: "index.m3u8").status == 404)
         #expect(await manager.end(sessionId: info.sessionId) == false)
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func idleSessionsAreReapedAndRequestsKeepThemAlive() async throws {
@@ -176,6 +177,7 @@ final class ManualNow: Sendable {
         #expect(await manager.reapIdleSessions() == 1)
         #expect(await manager.sessionCount == 0)
         #expect(!FileManager.default.fileExists(atPath: folder.path))
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func runReapsIdleSessionsInTheBackground() async throws {
@@ -189,6 +191,7 @@ final class ManualNow: Sendable {
         #expect(await eventually { await manager.sessionCount == 0 })
         reaper.cancel()
         await reaper.value
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func traversalAndUnknownSessionsAreRejected() async throws {
@@ -202,7 +205,7 @@ final class ManualNow: Sendable {
         #expect(await manager.response(sessionId: info.sessionId, path: "deep/nope.m3u8").status == 404)
         #expect(await manager.response(sessionId: "0123456789abcdef0123456789abcdef", path: "index.m3u8").status == 404)
         #expect(await manager.response(sessionId: "..", path: "index.m3u8").status == 404)
-        await manager.endAll()
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func missingSourceAndMissingFFmpegGiveClearErrors() async throws {
@@ -214,6 +217,7 @@ final class ManualNow: Sendable {
             try FFmpegTools.locate(searchPath: "/nonexistent-bin")
         }
         #expect(FFmpegTools.Error.notFound("ffmpeg").description.contains("install ffmpeg"))
+        await TestMedia.cleanUp(manager)
     }
 
     @Test func notAMediaFileIsUnreadable() async throws {
@@ -226,5 +230,7 @@ final class ManualNow: Sendable {
         #expect(await manager.sessionCount == 0)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: await manager.configuration.root.path)
         #expect(leftovers.isEmpty)
+        try? FileManager.default.removeItem(at: garbage.deletingLastPathComponent())
+        await TestMedia.cleanUp(manager)
     }
 }

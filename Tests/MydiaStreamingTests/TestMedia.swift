@@ -1,11 +1,23 @@
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @testable import MydiaStreaming
 
 /// Real media made once per test run with the real ffmpeg, plus small helpers.
 enum TestMedia {
-    /// Scratch folder for this test process.
+    /// Clips are shared by all test runs on this machine (made once, published by an atomic rename).
+    static let fixtures: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "mydia-streaming-test-clips-v1", isDirectory: true)
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    /// Scratch folder for this test process; tests remove what they create in it.
     static let folder: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(
             "mydia-streaming-tests-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
@@ -26,14 +38,18 @@ enum TestMedia {
          "-t", "4", "-c:v", "mpeg4", "-c:a", "mp2", "-shortest"])
 
     private static func make(_ name: String, _ arguments: [String]) -> URL {
-        let output = folder.appendingPathComponent(name)
+        let output = fixtures.appendingPathComponent(name)
+        if FileManager.default.fileExists(atPath: output.path) { return output }
+        let partial = fixtures.appendingPathComponent("\(UUID().uuidString)-\(name)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-nostdin", "-y", "-loglevel", "error"] + arguments + [output.path]
+        process.arguments = ["ffmpeg", "-nostdin", "-y", "-loglevel", "error"] + arguments + [partial.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try? process.run()
         process.waitUntilExit()
+        if process.terminationStatus == 0 { _ = rename(partial.path, output.path) }
+        try? FileManager.default.removeItem(at: partial)
         return output
     }
 
@@ -52,6 +68,12 @@ enum TestMedia {
     }
 
     static func tools() throws -> FFmpegTools { try FFmpegTools.locate() }
+
+    /// Ends every session of `manager` and removes its root folder.
+    static func cleanUp(_ manager: HLSSessionManager) async {
+        await manager.endAll()
+        try? FileManager.default.removeItem(at: await manager.configuration.root)
+    }
 }
 
 extension StreamingResponse {
