@@ -208,9 +208,31 @@ public actor HLSSessionManager {
         return idle.count
     }
 
-    /// Reaps idle sessions every ``Configuration/reapInterval`` until the calling task is
-    /// cancelled, then ends all sessions. Run it for the server's lifetime.
+    /// Deletes session folders under the root that belong to no live session — left behind by a
+    /// previous server run that did not shut down cleanly. Only folders named like a session id
+    /// (32 lowercase hex characters) are touched.
+    /// - Returns: how many folders were removed.
+    @discardableResult
+    public func removeOrphanedSessionFolders() -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: configuration.root.path)) ?? []
+        var removed = 0
+        for name in names where Self.isSessionId(name) && sessions[name] == nil && !starting.contains(name) {
+            if (try? FileManager.default.removeItem(at: configuration.root.appendingPathComponent(name))) != nil {
+                removed += 1
+            }
+        }
+        return removed
+    }
+
+    static func isSessionId(_ name: String) -> Bool {
+        name.utf8.count == 32 && name.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
+    /// Removes orphaned session folders, then reaps idle sessions every
+    /// ``Configuration/reapInterval`` until the calling task is cancelled, then ends all sessions.
+    /// Run it for the server's lifetime.
     public func run() async {
+        removeOrphanedSessionFolders()
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: configuration.reapInterval)

@@ -148,10 +148,15 @@ final class ManualNow: Sendable {
 
     @Test func endStopsFFmpegAndRemovesTheFolder() async throws {
         let manager = try manager("end") { $0.transcodeReadRate = 1 }
+        setenv("MYDIA_STREAMING_TEST_SECRET", "do-not-leak", 1)
         let info = try await manager.start(fileURL: TestMedia.clip, strategy: .transcode)
         let folder = await sessionDirectory(manager, info.sessionId)
         let pid = try #require(await manager.sessions[info.sessionId]?.transcoder?.processIdentifier)
         #expect(kill(pid, 0) == 0)
+        // ffmpeg inherits none of the server's environment.
+        let environ = try String(decoding: Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")), as: UTF8.self)
+        #expect(!environ.contains("do-not-leak"))
+        #expect(environ.split(separator: "\0").allSatisfy { $0.hasPrefix("PATH=") || $0.hasPrefix("LC_ALL=") })
         #expect(FileManager.default.fileExists(atPath: folder.path))
 
         #expect(await manager.end(sessionId: info.sessionId))
@@ -231,6 +236,38 @@ final class ManualNow: Sendable {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: await manager.configuration.root.path)
         #expect(leftovers.isEmpty)
         try? FileManager.default.removeItem(at: garbage.deletingLastPathComponent())
+        await TestMedia.cleanUp(manager)
+    }
+
+    @Test func sessionLimitIsEnforced() async throws {
+        let manager = try manager("limit") { $0.maxSessions = 1 }
+        _ = try await manager.start(fileURL: TestMedia.clip, strategy: .hlsCopy)
+        await #expect(throws: HLSSessionManager.Error.tooManySessions) {
+            try await manager.start(fileURL: TestMedia.clip, strategy: .hlsCopy)
+        }
+        await TestMedia.cleanUp(manager)
+    }
+
+    @Test func unwritableRootIsAClearError() async throws {
+        let manager = try manager("unwritable") { $0.root = URL(fileURLWithPath: "/proc/mydia-no-such-root") }
+        await #expect(throws: HLSSessionManager.Error.storageUnavailable("/proc/mydia-no-such-root")) {
+            try await manager.start(fileURL: TestMedia.clip, strategy: .hlsCopy)
+        }
+    }
+
+    @Test func orphanedSessionFoldersAreRemovedButNothingElse() async throws {
+        let manager = try manager("orphans")
+        let live = try await manager.start(fileURL: TestMedia.clip, strategy: .hlsCopy)
+        let root = await manager.configuration.root
+        let orphan = root.appendingPathComponent("0123456789abcdef0123456789abcdef/media", isDirectory: true)
+        let unrelated = root.appendingPathComponent("keep-me", isDirectory: true)
+        try FileManager.default.createDirectory(at: orphan, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: unrelated, withIntermediateDirectories: true)
+
+        #expect(await manager.removeOrphanedSessionFolders() == 1)
+        #expect(!FileManager.default.fileExists(atPath: orphan.deletingLastPathComponent().path))
+        #expect(FileManager.default.fileExists(atPath: unrelated.path))
+        #expect(await manager.response(sessionId: live.sessionId, path: "index.m3u8").status == 200)
         await TestMedia.cleanUp(manager)
     }
 }
