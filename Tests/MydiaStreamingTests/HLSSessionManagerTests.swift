@@ -20,9 +20,11 @@ final class ManualNow: Sendable {
     func manager(
         _ label: String, now: ManualNow? = nil, configure: (inout HLSSessionManager.Configuration) -> Void = { _ in }
     ) throws -> HLSSessionManager {
-        var configuration = HLSSessionManager.Configuration(root: TestMedia.freshFolder(label))
+        let scratch = TestMedia.freshFolder(label)
+        var configuration = HLSSessionManager.Configuration(root: scratch)
         configuration.transcodePreset = "ultrafast"
         configure(&configuration)
+        if configuration.root != scratch { try? FileManager.default.removeItem(at: scratch) }
         if let now {
             return HLSSessionManager(configuration: configuration, tools: try TestMedia.tools(), now: { now.now })
         }

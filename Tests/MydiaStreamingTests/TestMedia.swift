@@ -17,10 +17,10 @@ enum TestMedia {
         return url
     }()
 
-    /// Scratch folder for this test process; tests remove what they create in it.
+    /// Scratch folder shared by test runs; every test removes the unique sub-folders it creates.
     static let folder: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "mydia-streaming-tests-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
+            "mydia-streaming-tests", isDirectory: true)
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }()
