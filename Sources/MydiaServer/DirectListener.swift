@@ -1,0 +1,123 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTLS
+public import Logging
+import NIOCore
+import NIOSSL
+import Synchronization
+
+/// The direct HTTPS listener (PROTOCOL.md §6): TLS ≥ 1.2 with the instance's self-signed
+/// certificate, serving the same instance API as the tunnel with bearer tokens.
+public final class DirectListener: Sendable {
+    /// Why the listener cannot start.
+    public enum Error: Swift.Error, CustomStringConvertible {
+        case tls(String)
+        case notListening
+
+        public var description: String {
+            switch self {
+            case .tls(let why): "The direct listener's certificate could not be loaded: \(why)"
+            case .notListening: "The direct listener stopped before it was listening."
+            }
+        }
+    }
+
+    private let host: String
+    private let port: Int
+    private let tls: TLSConfiguration
+    private let api: any APIHandler
+    private let logger: Logger
+    private let bound = Mutex<(port: Int?, failed: Bool, waiters: [CheckedContinuation<Int, any Swift.Error>])>((nil, false, []))
+
+    public init(host: String, port: Int, certificatePEM: String, privateKeyPEM: String, api: any APIHandler, logger: Logger) throws {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8))
+            let key = try NIOSSLPrivateKey(bytes: Array(privateKeyPEM.utf8), format: .pem)
+            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+            configuration.minimumTLSVersion = .tlsv12
+            tls = configuration
+        } catch {
+            throw Error.tls("\(error)")
+        }
+        self.host = host
+        self.port = port
+        self.api = api
+        self.logger = logger
+    }
+
+    /// Serves until the task is cancelled.
+    public func run() async throws {
+        let app = Application(
+            responder: APIResponder(api: api),
+            server: try .tls(.http1(), tlsConfiguration: tls),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { [weak self] channel in self?.listening(channel.localAddress?.port) },
+            logger: logger)
+        defer { listening(nil) }
+        try await app.run()
+    }
+
+    /// The bound port once listening.
+    public func boundPort() async throws -> Int {
+        try await withCheckedThrowingContinuation { c in
+            let result: Result<Int, any Swift.Error>? = bound.withLock { state in
+                if let p = state.port { return .success(p) }
+                if state.failed { return .failure(Error.notListening) }
+                state.waiters.append(c)
+                return nil
+            }
+            if let result { c.resume(with: result) }
+        }
+    }
+
+    private func listening(_ port: Int?) {
+        let waiters = bound.withLock { state -> [CheckedContinuation<Int, any Swift.Error>] in
+            guard state.port == nil, !state.failed else { return [] }
+            if let port { state.port = port } else { state.failed = true }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for w in waiters {
+            if let port { w.resume(returning: port) } else { w.resume(throwing: Error.notListening) }
+        }
+    }
+}
+
+/// Adapts Hummingbird requests to the instance API and streams its responses back.
+struct APIResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let api: any APIHandler
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        var headers: [String: String] = [:]
+        for field in request.headers {
+            let name = field.name.canonicalName
+            headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
+        }
+        let body: [UInt8]
+        do {
+            var buffer = try await request.body.collect(upTo: InstanceAPI.maxBody)
+            body = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch {
+            return Self.convert(.error(413, "too_large", "The request body is too large."))
+        }
+        let response = await api.handle(APIRequest(method: request.method.rawValue, target: request.uri.description, headers: headers, body: body))
+        return Self.convert(response)
+    }
+
+    static func convert(_ response: APIResponse) -> Response {
+        var fields = HTTPFields()
+        for (name, value) in response.headers {
+            if let n = HTTPField.Name(name) { fields[n] = value }
+        }
+        switch response.body {
+        case .bytes(let bytes):
+            fields[.contentLength] = fields[.contentLength] ?? String(bytes.count)
+            return Response(status: .init(code: response.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .stream(let chunks):
+            return Response(status: .init(code: response.status), headers: fields,
+                            body: ResponseBody(asyncSequence: chunks.map { ByteBuffer(bytes: $0) }))
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+public import MydiaLibrary
+public import MydiaStreaming
+import MydiaWire
+
+/// The instance HTTP API of PROTOCOL.md §7, the same on the relay tunnel and the direct listener:
+/// probe, GraphQL, HLS and direct-play files, with §11.14 / §12.14 authentication.
+public struct InstanceAPI: APIHandler {
+    public let instanceID: String
+    public let instanceName: String
+    let library: MediaLibrary
+    let devices: DeviceStore
+    let graphQL: GraphQLService
+    let hls: HLSSessionManager
+    /// Largest request body accepted (GraphQL documents are small).
+    static let maxBody = 1 << 20
+
+    public init(instanceID: String, instanceName: String, library: MediaLibrary, devices: DeviceStore,
+                graphQL: GraphQLService, hls: HLSSessionManager) {
+        self.instanceID = instanceID
+        self.instanceName = instanceName
+        self.library = library
+        self.devices = devices
+        self.graphQL = graphQL
+        self.hls = hls
+    }
+
+    public func handle(_ request: APIRequest) async -> APIResponse {
+        guard request.body.count <= Self.maxBody else { return .error(413, "too_large", "The request body is too large.") }
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        switch (request.method, parts.first == "api" ? Array(parts.dropFirst()) : []) {
+        case ("GET", ["v1", "remote", "probe"]):
+            return await probe(request)
+        case ("POST", ["graphql"]):
+            let result = await graphQL.execute(body: Data(request.body), bearer: request.bearerToken, tunnelDeviceID: request.tunnelDeviceID)
+            return APIResponse(status: result.status, headers: ["content-type": "application/json", "cache-control": "no-store"],
+                               body: .bytes(Array(result.body)))
+        case ("GET", let p) where p.count >= 4 && p[0] == "v1" && p[1] == "hls",
+             ("HEAD", let p) where p.count >= 4 && p[0] == "v1" && p[1] == "hls":
+            if let refusal = await authorizeMedia(request) { return refusal }
+            let method: StreamingMethod = request.method == "HEAD" ? .head : .get
+            return APIResponse(await hls.response(sessionId: p[2], path: p[3...].joined(separator: "/"), method: method, headers: request.headers))
+        case ("DELETE", let p) where p.count == 3 && p[0] == "v1" && p[1] == "hls":
+            if let refusal = await authorizeMedia(request) { return refusal }
+            return await hls.end(sessionId: p[2]) ? APIResponse(status: 204) : .error(404, "not_found", "No such streaming session.")
+        case ("GET", let p) where p.count == 4 && p[0] == "v1" && p[1] == "stream" && p[2] == "file",
+             ("HEAD", let p) where p.count == 4 && p[0] == "v1" && p[1] == "stream" && p[2] == "file":
+            if let refusal = await authorizeMedia(request) { return refusal }
+            guard let file = try? await library.mediaFile(id: p[3]) else { return .error(404, "not_found", "No such media file.") }
+            let method: StreamingMethod = request.method == "HEAD" ? .head : .get
+            return APIResponse(FileResponder.response(fileURL: file.url, method: method, headers: request.headers))
+        default:
+            return .error(404, "not_found", "No such endpoint.")
+        }
+    }
+
+    /// `GET /api/v1/remote/probe` with a bearer access token (§6, §7, §11.9).
+    private func probe(_ request: APIRequest) async -> APIResponse {
+        guard let bearer = request.bearerToken, let device = try? await devices.validate(bearer, kind: .access),
+              request.tunnelDeviceID == nil || request.tunnelDeviceID == device.id
+        else { return Self.unauthorized }
+        let json = try! JSONSerialization.data(withJSONObject: [
+            "instance_id": instanceID, "instance_name": instanceName, "time": WireTime.format(Date()),
+        ], options: [.sortedKeys])
+        return APIResponse(status: 200, headers: ["content-type": "application/json", "cache-control": "no-store"], body: .bytes(Array(json)))
+    }
+
+    /// HLS and file endpoints take the access token as bearer or the media token as `?token=`
+    /// (§11.14); inside a tunnel the token must belong to the handshake's device (§12.14).
+    private func authorizeMedia(_ request: APIRequest) async -> APIResponse? {
+        var device: DeviceRecord?
+        if let bearer = request.bearerToken { device = try? await devices.validate(bearer, kind: .access) }
+        if device == nil, let token = request.query["token"] { device = try? await devices.validate(token, kind: .media) }
+        guard let device, request.tunnelDeviceID == nil || request.tunnelDeviceID == device.id else { return Self.unauthorized }
+        return nil
+    }
+
+    static let unauthorized = APIResponse.error(401, "unauthorized", "A valid access or media token is required.")
+}

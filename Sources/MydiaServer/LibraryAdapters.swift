@@ -1,0 +1,69 @@
+import Foundation
+public import MydiaLibrary
+import MydiaStreaming
+public import MydiaWire
+
+/// The device database answers the handshake (PROTOCOL.md §4.3, §12.9, §12.10).
+extension DeviceStore: DeviceAuthority {
+    public func pairDevice(name: String, platform: String, publicKey: [UInt8]) async throws -> (deviceID: String, deviceToken: String) {
+        let (device, token) = try await createDevice(name: name, platform: platform, publicKey: publicKey)
+        return (device.id, token)
+    }
+
+    public func authenticate(deviceID: String, staticKey: [UInt8], deviceToken: String) async throws(HandshakeFailure) {
+        do {
+            _ = try await authenticateReconnect(deviceID: deviceID, staticKey: staticKey, deviceToken: deviceToken)
+        } catch let error as DeviceStore.Error {
+            throw HandshakeFailure(rawValue: error.wireError) ?? .authFailed
+        } catch {
+            throw .authFailed
+        }
+    }
+
+    public func credentials(deviceID: String) async throws -> SessionTokens {
+        let c = try await issueCredentials(deviceID: deviceID)
+        return SessionTokens(accessToken: c.access.token, accessExpiresAt: c.access.expiresAt,
+                             mediaToken: c.media.token, mediaExpiresAt: c.media.expiresAt)
+    }
+}
+
+/// `startStreamingSession` / `endStreamingSession` run on the HLS session manager. Without an
+/// explicit strategy the server remuxes (HLS_COPY), which falls back to transcoding by itself when
+/// the codecs cannot be copied.
+struct HLSStreamingProvider: StreamingSessionProvider {
+    let manager: HLSSessionManager
+
+    func start(file: MediaFileRecord, strategy: StreamingStrategyChoice?, startPosition: Double?) async throws -> StartedStreamingSession {
+        let chosen: StreamingStrategy = strategy == .transcode ? .transcode : .hlsCopy
+        let info = try await manager.start(fileURL: file.url, strategy: chosen, startPosition: startPosition ?? 0)
+        return StartedStreamingSession(sessionID: info.sessionId, duration: info.duration, startPosition: info.startPosition)
+    }
+
+    func end(sessionID: String) async throws -> Bool {
+        await manager.end(sessionId: sessionID)
+    }
+}
+
+extension APIResponse {
+    /// Adapts the streaming module's answer; file bodies stay streams read in bounded chunks.
+    init(_ response: StreamingResponse) {
+        let body: APIResponse.Body
+        switch response.body {
+        case .empty: body = .bytes([])
+        case .bytes(let b): body = .bytes(b)
+        case .file(let file):
+            body = .stream(AsyncThrowingStream { continuation in
+                let task = Task {
+                    do {
+                        for try await chunk in file { continuation.yield(chunk) }
+                        continuation.finish()
+                    } catch {
+                        continuation.finish(throwing: error)
+                    }
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            })
+        }
+        self.init(status: response.status, headers: response.headers, body: body)
+    }
+}
