@@ -272,4 +272,17 @@ final class ManualNow: Sendable {
         #expect(await manager.response(sessionId: live.sessionId, path: "index.m3u8").status == 200)
         await TestMedia.cleanUp(manager)
     }
+
+    @Test func aCrashedTranscoderAnswers500InsteadOfWaiting() async throws {
+        let manager = try manager("crash") { $0.transcodeReadRate = 1 }
+        let info = try await manager.start(fileURL: TestMedia.clip, strategy: .transcode)
+        let pid = try #require(await manager.sessions[info.sessionId]?.transcoder?.processIdentifier)
+        kill(pid, SIGKILL)
+        let started = ContinuousClock.now
+        let response = await manager.response(sessionId: info.sessionId, path: "seg00002.ts")
+        #expect(response.status == 500)
+        #expect(try await response.text.contains("transcode_failed"))
+        #expect(ContinuousClock.now - started < .seconds(10))
+        await TestMedia.cleanUp(manager)
+    }
 }
