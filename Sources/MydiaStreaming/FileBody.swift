@@ -34,11 +34,10 @@ public struct FileBody: AsyncSequence, Sendable {
     public let chunkSize: Int
 
     init(descriptor: FileDescriptor, offset: Int, length: Int, chunkSize: Int) {
-        precondition(chunkSize > 0 && offset >= 0 && length >= 0)
         self.descriptor = descriptor
-        self.offset = offset
-        self.length = length
-        self.chunkSize = chunkSize
+        self.offset = Swift.max(0, offset)
+        self.length = Swift.max(0, length)
+        self.chunkSize = Swift.max(1, chunkSize)
     }
 
     /// Makes an iterator that starts at ``offset``.

@@ -15,6 +15,10 @@ struct MediaProbe: Equatable {
     /// Audio codecs that MPEG-TS HLS carries.
     static let copyableAudioCodecs: Set<String> = ["aac", "mp3", "ac3", "eac3"]
 
+    /// Longer claimed durations (a week) come from broken headers; listing their segments would
+    /// only waste memory.
+    static let maximumDuration: Double = 7 * 24 * 3600
+
     /// Whether `-c copy` into HLS (MPEG-TS segments) yields a playable stream.
     var isCopyableToHLS: Bool {
         guard videoCodec != nil || audioCodec != nil else { return false }
@@ -57,7 +61,9 @@ struct MediaProbe: Equatable {
         guard let output = try? JSONDecoder().decode(Output.self, from: data) else {
             throw HLSSessionManager.Error.unreadableMedia
         }
-        guard let text = output.format?.duration, let duration = Double(text), duration.isFinite, duration > 0 else {
+        guard let text = output.format?.duration, let duration = Double(text), duration.isFinite, duration > 0,
+            duration <= maximumDuration
+        else {
             throw HLSSessionManager.Error.unknownDuration
         }
         let streams = output.streams ?? []

@@ -286,3 +286,24 @@ final class ManualNow: Sendable {
         await TestMedia.cleanUp(manager)
     }
 }
+
+@Suite struct MediaProbeTests {
+    @Test func parsesCodecsAndSkipsCoverArt() throws {
+        let json = """
+            {"streams":[{"codec_name":"mjpeg","codec_type":"video","disposition":{"attached_pic":1}},
+            {"codec_name":"hevc","codec_type":"video","disposition":{"attached_pic":0}},
+            {"codec_name":"eac3","codec_type":"audio"}],"format":{"duration":"5400.5"}}
+            """
+        let probe = try MediaProbe.parse(Data(json.utf8))
+        #expect(probe == MediaProbe(duration: 5400.5, videoCodec: "hevc", audioCodec: "eac3"))
+        #expect(probe.isCopyableToHLS)
+        #expect(!MediaProbe(duration: 1, videoCodec: "vp9", audioCodec: "opus").isCopyableToHLS)
+        #expect(!MediaProbe(duration: 1, videoCodec: nil, audioCodec: nil).isCopyableToHLS)
+    }
+
+    @Test(arguments: ["{}", "not json", #"{"format":{"duration":"N/A"}}"#, #"{"format":{"duration":"-3"}}"#,
+        #"{"format":{"duration":"1e12"}}"#])
+    func rejectsMissingOrAbsurdDurations(_ json: String) {
+        #expect(throws: HLSSessionManager.Error.self) { try MediaProbe.parse(Data(json.utf8)) }
+    }
+}
