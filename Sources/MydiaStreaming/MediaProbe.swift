@@ -30,13 +30,19 @@ struct MediaProbe: Equatable {
     /// Runs ffprobe on `file`, writing its output to `scratch` (removed afterwards) and its
     /// diagnostics to `log`.
     static func run(tools: FFmpegTools, file: URL, scratch: URL, log: URL) async throws -> MediaProbe {
-        let process = try FFmpegProcess(
-            executable: tools.ffprobe,
-            arguments: [
-                "-v", "error", "-show_entries", "format=duration:stream=codec_type,codec_name:stream_disposition=attached_pic",
-                "-of", "json", "-i", file.path,
-            ],
-            stdout: scratch, log: log)
+        let process: FFmpegProcess
+        do {
+            process = try FFmpegProcess(
+                executable: tools.ffprobe,
+                arguments: [
+                    "-v", "error",
+                    "-show_entries", "format=duration:stream=codec_type,codec_name:stream_disposition=attached_pic",
+                    "-of", "json", "-i", file.path,
+                ],
+                stdout: scratch, log: log)
+        } catch {
+            throw HLSSessionManager.Error.ffmpegLaunchFailed(String(describing: error))
+        }
         let status = await process.waitForExit()
         defer { try? FileManager.default.removeItem(at: scratch) }
         guard status == 0, let data = try? Data(contentsOf: scratch) else { throw HLSSessionManager.Error.unreadableMedia }
