@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,7 +11,8 @@ import Darwin
 /// The file is opened when the response is built (so its `etag` and length describe exactly the
 /// bytes served, even if the path is replaced or unlinked afterwards) and closed when the last copy
 /// of the body goes away. Each iteration `pread`s one chunk, so memory stays bounded by the chunk
-/// size whatever the file size. Iterating twice replays the region from the start.
+/// size whatever the file size. Reads run on a Dispatch worker thread. Iterating twice replays the
+/// region from the start.
 public struct FileBody: AsyncSequence, Sendable {
     /// One chunk of file bytes.
     public typealias Element = [UInt8]
@@ -34,11 +37,10 @@ public struct FileBody: AsyncSequence, Sendable {
     public let chunkSize: Int
 
     init(descriptor: FileDescriptor, offset: Int, length: Int, chunkSize: Int) {
-        precondition(chunkSize > 0 && offset >= 0 && length >= 0)
         self.descriptor = descriptor
-        self.offset = offset
-        self.length = length
-        self.chunkSize = chunkSize
+        self.offset = Swift.max(0, offset)
+        self.length = Swift.max(0, length)
+        self.chunkSize = Swift.max(1, chunkSize)
     }
 
     /// Makes an iterator that starts at ``offset``.
@@ -58,25 +60,38 @@ public struct FileBody: AsyncSequence, Sendable {
         public mutating func next() async throws -> [UInt8]? {
             guard remaining > 0 else { return nil }
             try Task.checkCancellation()
-            let want = Swift.min(chunkSize, remaining)
-            let chunk = try [UInt8](unsafeUninitializedCapacity: want) { buffer, count in
-                count = 0
-                while count < want {
-                    let n = pread(descriptor.fd, buffer.baseAddress! + count, want - count, off_t(position + count))
-                    if n > 0 {
-                        count += n
-                    } else if n == 0 {
-                        // The file was truncated after we promised a content-length: fail loudly
-                        // rather than send a short body.
-                        throw ReadError(code: EIO)
-                    } else if errno != EINTR {
-                        throw ReadError(code: errno)
-                    }
-                }
-            }
+            let chunk = try await FileBody.read(descriptor, at: position, count: Swift.min(chunkSize, remaining))
             position += chunk.count
             remaining -= chunk.count
             return chunk
+        }
+    }
+
+    /// Reads exactly `count` bytes at `offset` on a Dispatch worker: a slow disk blocks that
+    /// thread, never one of the few threads of Swift's cooperative pool.
+    static func read(_ descriptor: FileDescriptor, at offset: Int, count: Int) async throws -> [UInt8] {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try readBlocking(descriptor, at: offset, count: count) })
+            }
+        }
+    }
+
+    private static func readBlocking(_ descriptor: FileDescriptor, at offset: Int, count want: Int) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: want) { buffer, count in
+            count = 0
+            while count < want {
+                let n = pread(descriptor.fd, buffer.baseAddress! + count, want - count, off_t(offset + count))
+                if n > 0 {
+                    count += n
+                } else if n == 0 {
+                    // The file was truncated after we promised a content-length: fail loudly
+                    // rather than send a short body.
+                    throw ReadError(code: EIO)
+                } else if errno != EINTR {
+                    throw ReadError(code: errno)
+                }
+            }
         }
     }
 }

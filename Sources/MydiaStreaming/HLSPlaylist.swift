@@ -9,9 +9,12 @@ struct HLSPlaylist: Equatable {
     static let shortestTail = 0.5
 
     /// Splits `duration` into `segmentLength`-second segments (the last one shorter).
+    /// - Parameters:
+    ///   - duration: seconds; a non-positive or non-finite value yields one zero-length segment.
+    ///   - segmentLength: seconds; values below 1 count as 1.
     init(duration: Double, segmentLength: Int) {
-        precondition(duration > 0 && segmentLength > 0)
-        let length = Double(segmentLength)
+        let duration = duration.isFinite ? max(0, duration) : 0
+        let length = Double(max(1, segmentLength))
         var durations: [Double] = []
         var start = 0.0
         while duration - start > 1e-6 {
@@ -23,6 +26,7 @@ struct HLSPlaylist: Equatable {
             durations.append(length)
             start += length
         }
+        if durations.isEmpty { durations = [0] }
         if durations.count > 1, let last = durations.last, last < Self.shortestTail {
             durations.removeLast()
             durations[durations.count - 1] += last

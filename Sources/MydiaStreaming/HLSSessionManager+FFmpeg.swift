@@ -27,7 +27,7 @@ extension HLSSessionManager {
             commonArguments + ["-i", file.path] + streamSelection + [
                 "-c", "copy",
                 "-f", "hls",
-                "-hls_time", String(configuration.segmentSeconds),
+                "-hls_time", String(max(1, configuration.segmentSeconds)),
                 "-hls_playlist_type", "vod",
                 "-hls_segment_type", "mpegts",
                 "-hls_segment_filename", media.appendingPathComponent(HLSPlaylist.segmentFilenamePattern).path,
@@ -66,7 +66,7 @@ extension HLSSessionManager {
     func transcode(
         id: String, file: URL, probe: MediaProbe, start: Double, directory: URL, media: URL, log: URL
     ) throws -> Session {
-        let seconds = configuration.segmentSeconds
+        let seconds = max(1, configuration.segmentSeconds)
         let playlist = HLSPlaylist(duration: probe.duration, segmentLength: seconds)
         do {
             try Data(playlist.text.utf8).write(to: media.appendingPathComponent(Self.playlistName), options: .atomic)

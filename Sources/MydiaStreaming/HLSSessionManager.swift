@@ -18,7 +18,7 @@ public actor HLSSessionManager {
     public struct Configuration: Sendable {
         /// The folder that holds one sub-folder per session. Created (0700) if missing.
         public var root: URL
-        /// Target segment length in seconds (`-hls_time`).
+        /// Target segment length in seconds (`-hls_time`); values below 1 count as 1.
         public var segmentSeconds: Int = 4
         /// How long a request for a segment not yet transcoded waits before answering 503.
         public var segmentWaitTimeout: Duration = .seconds(30)

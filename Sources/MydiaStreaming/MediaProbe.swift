@@ -15,6 +15,10 @@ struct MediaProbe: Equatable {
     /// Audio codecs that MPEG-TS HLS carries.
     static let copyableAudioCodecs: Set<String> = ["aac", "mp3", "ac3", "eac3"]
 
+    /// Longer claimed durations (a week) come from broken headers; listing their segments would
+    /// only waste memory.
+    static let maximumDuration: Double = 7 * 24 * 3600
+
     /// Whether `-c copy` into HLS (MPEG-TS segments) yields a playable stream.
     var isCopyableToHLS: Bool {
         guard videoCodec != nil || audioCodec != nil else { return false }
@@ -26,13 +30,19 @@ struct MediaProbe: Equatable {
     /// Runs ffprobe on `file`, writing its output to `scratch` (removed afterwards) and its
     /// diagnostics to `log`.
     static func run(tools: FFmpegTools, file: URL, scratch: URL, log: URL) async throws -> MediaProbe {
-        let process = try FFmpegProcess(
-            executable: tools.ffprobe,
-            arguments: [
-                "-v", "error", "-show_entries", "format=duration:stream=codec_type,codec_name:stream_disposition=attached_pic",
-                "-of", "json", "-i", file.path,
-            ],
-            stdout: scratch, log: log)
+        let process: FFmpegProcess
+        do {
+            process = try FFmpegProcess(
+                executable: tools.ffprobe,
+                arguments: [
+                    "-v", "error",
+                    "-show_entries", "format=duration:stream=codec_type,codec_name:stream_disposition=attached_pic",
+                    "-of", "json", "-i", file.path,
+                ],
+                stdout: scratch, log: log)
+        } catch {
+            throw HLSSessionManager.Error.ffmpegLaunchFailed(String(describing: error))
+        }
         let status = await process.waitForExit()
         defer { try? FileManager.default.removeItem(at: scratch) }
         guard status == 0, let data = try? Data(contentsOf: scratch) else { throw HLSSessionManager.Error.unreadableMedia }
@@ -57,7 +67,9 @@ struct MediaProbe: Equatable {
         guard let output = try? JSONDecoder().decode(Output.self, from: data) else {
             throw HLSSessionManager.Error.unreadableMedia
         }
-        guard let text = output.format?.duration, let duration = Double(text), duration.isFinite, duration > 0 else {
+        guard let text = output.format?.duration, let duration = Double(text), duration.isFinite, duration > 0,
+            duration <= maximumDuration
+        else {
             throw HLSSessionManager.Error.unknownDuration
         }
         let streams = output.streams ?? []

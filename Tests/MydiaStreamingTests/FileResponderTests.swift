@@ -127,6 +127,14 @@ import Testing
         #expect(try await response.collect().bytes == Array(expected[0...99]))
     }
 
+    @Test func fileTruncatedMidResponseFailsInsteadOfSendingShortBody() async throws {
+        let response = get()
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.truncate(atOffset: 10)
+        try handle.close()
+        await #expect(throws: FileBody.ReadError.self) { try await response.collect() }
+    }
+
     @Test func missingFileOrFolderIs404() {
         #expect(FileResponder.response(path: "/nonexistent/x.mp4", method: .get, headers: [:]).status == 404)
         #expect(FileResponder.response(path: TestMedia.folder.path, method: .get, headers: [:]).status == 404)

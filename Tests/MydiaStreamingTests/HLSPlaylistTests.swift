@@ -33,4 +33,10 @@ import Testing
         #expect(playlist.segmentIndex(forName: "seg-0001.ts") == nil)
         #expect(playlist.segmentIndex(forName: "index.m3u8") == nil)
     }
+
+    @Test func degenerateInputsNeverCrash() {
+        #expect(HLSPlaylist(duration: 5, segmentLength: 0).segmentDurations == [1, 1, 1, 1, 1])
+        #expect(HLSPlaylist(duration: 0, segmentLength: 4).segmentDurations == [0])
+        #expect(HLSPlaylist(duration: .nan, segmentLength: 4).segmentDurations == [0])
+    }
 }

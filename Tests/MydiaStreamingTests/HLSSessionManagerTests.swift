@@ -272,4 +272,38 @@ final class ManualNow: Sendable {
         #expect(await manager.response(sessionId: live.sessionId, path: "index.m3u8").status == 200)
         await TestMedia.cleanUp(manager)
     }
+
+    @Test func aCrashedTranscoderAnswers500InsteadOfWaiting() async throws {
+        let manager = try manager("crash") { $0.transcodeReadRate = 1 }
+        let info = try await manager.start(fileURL: TestMedia.clip, strategy: .transcode)
+        let pid = try #require(await manager.sessions[info.sessionId]?.transcoder?.processIdentifier)
+        kill(pid, SIGKILL)
+        let started = ContinuousClock.now
+        let response = await manager.response(sessionId: info.sessionId, path: "seg00002.ts")
+        #expect(response.status == 500)
+        #expect(try await response.text.contains("transcode_failed"))
+        #expect(ContinuousClock.now - started < .seconds(10))
+        await TestMedia.cleanUp(manager)
+    }
+}
+
+@Suite struct MediaProbeTests {
+    @Test func parsesCodecsAndSkipsCoverArt() throws {
+        let json = """
+            {"streams":[{"codec_name":"mjpeg","codec_type":"video","disposition":{"attached_pic":1}},
+            {"codec_name":"hevc","codec_type":"video","disposition":{"attached_pic":0}},
+            {"codec_name":"eac3","codec_type":"audio"}],"format":{"duration":"5400.5"}}
+            """
+        let probe = try MediaProbe.parse(Data(json.utf8))
+        #expect(probe == MediaProbe(duration: 5400.5, videoCodec: "hevc", audioCodec: "eac3"))
+        #expect(probe.isCopyableToHLS)
+        #expect(!MediaProbe(duration: 1, videoCodec: "vp9", audioCodec: "opus").isCopyableToHLS)
+        #expect(!MediaProbe(duration: 1, videoCodec: nil, audioCodec: nil).isCopyableToHLS)
+    }
+
+    @Test(arguments: ["{}", "not json", #"{"format":{"duration":"N/A"}}"#, #"{"format":{"duration":"-3"}}"#,
+        #"{"format":{"duration":"1e12"}}"#])
+    func rejectsMissingOrAbsurdDurations(_ json: String) {
+        #expect(throws: HLSSessionManager.Error.self) { try MediaProbe.parse(Data(json.utf8)) }
+    }
 }
