@@ -18,6 +18,7 @@ let package = Package(
     name: "mydia-tui",
     products: [
         .executable(name: "mydia-relay", targets: ["mydia-relay"]),
+        .executable(name: "mydia-server", targets: ["mydia-server"]),
         .executable(name: "mydia-relay-bench", targets: ["RelayBench"]),
         .executable(name: "mydia-bench", targets: ["MydiaBench"]),
         .executable(name: "mydia-fuzz", targets: ["MydiaFuzz"]),
@@ -105,6 +106,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        .executableTarget(
+            name: "mydia-server",
+            dependencies: [
+                "MydiaServer", "MydiaWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // `make bench` and `make fuzz` drivers (not shipped).
         .executableTarget(
             name: "MydiaBench", dependencies: ["MydiaCrypto", "CSodium"],
@@ -138,7 +148,8 @@ let package = Package(
         .testTarget(
             name: "MydiaServerTests",
             dependencies: [
-                "MydiaServer", "MydiaWire", "MydiaCrypto",
+                "MydiaServer", "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaLibrary",
+                .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

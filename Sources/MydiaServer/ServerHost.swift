@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import MydiaCrypto
+import MydiaLibrary
+import MydiaStreaming
+import MydiaWire
+import Synchronization
+
+/// The whole home server wired together: state, library, HLS, the API, the direct listener, the
+/// relay link, pairing and the operator's control socket. `run()` serves until cancelled.
+public final class ServerHost: Sendable {
+    public let configuration: ServerConfiguration
+    let identity: ServerIdentity
+    let state: StateDirectory
+    let library: MediaLibrary
+    let devices: DeviceStore
+    let hls: HLSSessionManager
+    let claims: ClaimBook
+    let approvals: OperatorApprovals
+    let acceptor: HandshakeAcceptor
+    let api: InstanceAPI
+    let direct: DirectListener
+    let link: RelayLink
+
+    public init(configuration: ServerConfiguration) async throws {
+        self.configuration = configuration
+        let logger = configuration.logger
+        state = try StateDirectory(path: configuration.stateDirectory)
+        identity = try ServerIdentity.loadOrCreate(
+            in: state, name: configuration.instanceName,
+            hosts: [configuration.directHost] + configuration.extraDirectURLs.compactMap { URL(string: $0)?.host })
+        let database = try LibraryDatabase(stateDirectory: state.url)
+        library = MediaLibrary(root: URL(fileURLWithPath: configuration.libraryPath), database: database, logger: logger)
+        let summary = try await library.rescan()
+        logger.notice("library scanned", metadata: ["movies": "\(summary.movies)", "shows": "\(summary.shows)", "episodes": "\(summary.episodes)"])
+        devices = DeviceStore(database: database)
+        hls = HLSSessionManager(
+            configuration: .init(root: state.file("hls")), tools: try FFmpegTools.locate(), logger: logger)
+
+        let linkBox = LinkBox()
+        let graphQL = try GraphQLService(
+            library: library, devices: devices, streaming: HLSStreamingProvider(manager: hls),
+            version: MydiaVersion.current, minPlayerVersion: MydiaVersion.minimumPlayer,
+            onRevoke: { deviceID in await linkBox.value.withLock { $0 }?.closeSessions(deviceID: deviceID) }, logger: logger)
+        api = InstanceAPI(instanceID: identity.instanceID, instanceName: identity.instanceName, library: library,
+                          devices: devices, graphQL: graphQL, hls: hls)
+        direct = try DirectListener(host: configuration.directHost, port: configuration.directPort,
+                                    certificatePEM: identity.certificate.certificatePEM,
+                                    privateKeyPEM: identity.certificate.privateKeyPEM, api: api, logger: logger)
+        claims = ClaimBook(instanceID: identity.instanceID, instanceName: identity.instanceName,
+                           publicKey: identity.staticKey.publicKey, publisher: RelayClaimPublisher(origin: configuration.relay))
+        approvals = OperatorApprovals(required: configuration.approvePairing)
+        acceptor = HandshakeAcceptor(
+            facts: .init(instanceID: identity.instanceID, instanceName: identity.instanceName, staticKey: identity.staticKey,
+                         directURLs: [], certFingerprint: identity.fingerprint.hex,
+                         discoveryKey: Encoding.base64(identity.discoveryKey.exposedCopy())),
+            claims: claims, devices: devices, approver: approvals, logger: logger,
+            onPairing: { p in
+                ServerEvents.emit(["event": "pairing", "device_name": p.deviceName, "platform": p.platform, "pairing_check": p.pairingCheck],
+                                  json: configuration.printReady)
+            })
+        link = RelayLink(origin: configuration.relay, instanceID: identity.instanceID, staticKey: identity.staticKey,
+                         acceptor: acceptor, api: api, logger: logger)
+        linkBox.value.withLock { $0 = link }
+    }
+
+    /// Serves until cancelled: direct listener, relay link, HLS reaper, control socket. Prints the
+    /// `ready` line once the direct listener listens and the relay accepted the registration.
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.direct.run() }
+            group.addTask { await self.hls.run() }
+            group.addTask {
+                let control = ControlServer(socketPath: self.state.file("control.sock").path, host: self)
+                try await control.run()
+            }
+            let urls = await currentDirectURLs()
+            let port = try await direct.boundPort()
+            acceptor.update { $0.directURLs = urls }
+            group.addTask { await self.link.run() }
+            await link.waitUntilRegistered()
+            var ready: [String: Any] = [
+                "event": "ready", "instance_id": identity.instanceID, "instance_name": identity.instanceName,
+                "public_key": Encoding.base64(identity.staticKey.publicKey), "cert_fingerprint": identity.fingerprint.hex,
+                "direct_urls": urls, "direct_port": port,
+            ]
+            if configuration.claimOnStart {
+                let claim = try await issueClaim()
+                ready["claim_code"] = claim.code.value
+                ready["claim_expires_at"] = WireTime.format(claim.expiresAt)
+            }
+            ServerEvents.emit(ready, json: configuration.printReady)
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// The announced `direct_urls` (once the direct listener is bound).
+    func currentDirectURLs() async -> [String] {
+        guard let port = try? await direct.boundPort() else { return configuration.extraDirectURLs }
+        return configuration.directURLs(port: port)
+    }
+
+    /// Issues a pairing code and publishes its sealed claim.
+    func issueClaim() async throws -> ClaimBook.IssuedClaim {
+        let claim = try await claims.issue()
+        ServerEvents.emit(["event": "claim", "claim_code": claim.code.value, "claim_expires_at": WireTime.format(claim.expiresAt)],
+                          json: configuration.printReady)
+        return claim
+    }
+
+    /// The QR payload for a code (§3.3).
+    func qrPayload(for claim: ClaimBook.IssuedClaim, directURLs: [String]) -> PairingQRPayload {
+        PairingQRPayload(relay: configuration.relay.httpOrigin, instanceID: identity.instanceID, publicKey: identity.staticKey.publicKey,
+                         claimCode: claim.code.value, directURLs: directURLs, certFingerprint: identity.fingerprint.hex)
+    }
+}
+
+/// Lets the GraphQL revoke hook reach the relay link, which is built after it.
+final class LinkBox: Sendable {
+    let value = Mutex<RelayLink?>(nil)
+}
+
+/// Version strings for `serverCompatibility`.
+public enum MydiaVersion {
+    public static let current = "0.1.0"
+    public static let minimumPlayer = "0.1.0"
+}
