@@ -145,10 +145,19 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "MydiaLibraryTests", dependencies: ["MydiaLibrary"], swiftSettings: swiftSettings),
         .testTarget(name: "MydiaStreamingTests", dependencies: ["MydiaStreaming"], swiftSettings: swiftSettings),
+        // Test helpers shared by the integration tests: a real WebSocket test client, timeouts.
+        .target(
+            name: "MydiaTestSupport",
+            dependencies: [
+                "MydiaWire",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            path: "Tests/MydiaTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaServerTests",
             dependencies: [
-                "MydiaServer", "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaLibrary",
+                "MydiaServer", "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaLibrary", "MydiaTestSupport",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),

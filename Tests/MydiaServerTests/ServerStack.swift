@@ -1,0 +1,82 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import MydiaCrypto
+import MydiaRelay
+@testable import MydiaServer
+import MydiaTestSupport
+import MydiaWire
+import Testing
+
+/// A real relay and a real server in this process, serving the sample library made by
+/// `Resources/make-sample-library.sh` (ffmpeg test patterns), with state in a fresh directory.
+final class ServerStack: Sendable {
+    let relay: RelayServer
+    let relayOrigin: String
+    let host: ServerHost
+    private let tasks: [Task<Void, any Error>]
+
+    static func start(approvePairing: Bool = false) async throws -> ServerStack {
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+        let relay = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, logger: quiet))
+        let relayTask = Task { try await relay.run() }
+        let origin = try await withTimeout(.seconds(10)) { try await relay.origin() }
+
+        var config = ServerConfiguration(relay: try RelayOrigin(origin), libraryPath: try sampleLibrary(),
+                                         stateDirectory: NSTemporaryDirectory() + "mydia-server-\(UUID().uuidString)", logger: quiet)
+        config.directHost = "127.0.0.1"
+        config.instanceName = "Test Wohnzimmer"
+        config.approvePairing = approvePairing
+        config.printReady = true
+        let host = try await ServerHost(configuration: config)
+        let hostTask = Task { try await host.run() }
+        try await withTimeout(.seconds(15)) { await host.link.waitUntilRegistered() }
+        return ServerStack(relay: relay, relayOrigin: origin, host: host, tasks: [relayTask, hostTask])
+    }
+
+    private init(relay: RelayServer, relayOrigin: String, host: ServerHost, tasks: [Task<Void, any Error>]) {
+        self.relay = relay
+        self.relayOrigin = relayOrigin
+        self.host = host
+        self.tasks = tasks
+    }
+
+    func stop() async {
+        for t in tasks.reversed() {
+            t.cancel()
+            _ = await t.result
+        }
+        try? FileManager.default.removeItem(atPath: host.configuration.stateDirectory)
+    }
+
+    var instanceID: String { host.identity.instanceID }
+    var instanceKey: [UInt8] { host.identity.staticKey.publicKey }
+    var clientURL: String { try! RelayOrigin(relayOrigin).clientWebSocketURL }
+
+    /// The sample library, made once per machine into the temp directory and reused.
+    static func sampleLibrary() throws -> String {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Resources/make-sample-library.sh").path
+        let dir = NSTemporaryDirectory() + "mydia-server-tests-library"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [script, dir]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw TestSocket.Failure.unexpected("sample library script failed") }
+        return dir
+    }
+
+    /// GET the sealed claim for `code` from the relay (as a client does, §3.3 step 2).
+    func fetchClaim(_ code: String) async throws -> ClaimPayload {
+        let keys = SealedClaim.Keys(code: try ClaimCode(code))
+        let (data, response) = try await URLSession.shared.data(from: URL(string: try RelayOrigin(relayOrigin).claimURL(lookupHex: keys.lookupHex))!)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw TestSocket.Failure.unexpected("claim GET \(String(describing: response))") }
+        let sealed = try JSONDecoder().decode(ClaimLookupResponse.self, from: data).sealed
+        return try ClaimPayload(decoding: try SealedClaim.open(sealed, keys: keys))
+    }
+}
