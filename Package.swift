@@ -80,6 +80,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        // The client's transports: the relay WebSocket, the tunnel session over it (§5) and the
+        // certificate-pinned direct HTTPS path (§6).
+        .target(
+            name: "MydiaTransport",
+            dependencies: [
+                "MydiaWire", "MydiaCrypto",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: swiftSettings),
+
         // The reference home server: identity and certificate, pairing, the relay link, the tunnel
         // responder, the direct HTTPS listener, and the HTTP API both paths share.
         .target(
@@ -145,11 +158,15 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(name: "MydiaLibraryTests", dependencies: ["MydiaLibrary"], swiftSettings: swiftSettings),
         .testTarget(name: "MydiaStreamingTests", dependencies: ["MydiaStreaming"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MydiaTransportTests",
+            dependencies: ["MydiaTransport", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaRelay", "MydiaTestSupport"] + nio,
+            swiftSettings: swiftSettings),
         // Test helpers shared by the integration tests: a real WebSocket test client, timeouts.
         .target(
             name: "MydiaTestSupport",
             dependencies: [
-                "MydiaWire",
+                "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaServer",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,

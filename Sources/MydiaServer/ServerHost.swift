@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import MydiaCrypto
-import MydiaLibrary
+public import MydiaLibrary
 import MydiaStreaming
 import MydiaWire
 import Synchronization
@@ -10,17 +10,20 @@ import Synchronization
 /// relay link, pairing and the operator's control socket. `run()` serves until cancelled.
 public final class ServerHost: Sendable {
     public let configuration: ServerConfiguration
-    let identity: ServerIdentity
+    /// Who this instance is (id, keys, certificate).
+    public let identity: ServerIdentity
     let state: StateDirectory
     let library: MediaLibrary
-    let devices: DeviceStore
+    /// Paired devices and their tokens.
+    public let devices: DeviceStore
     let hls: HLSSessionManager
     let claims: ClaimBook
     let approvals: OperatorApprovals
     let acceptor: HandshakeAcceptor
     let api: InstanceAPI
     let direct: DirectListener
-    let link: RelayLink
+    /// The relay connection.
+    public let link: RelayLink
 
     public init(configuration: ServerConfiguration) async throws {
         self.configuration = configuration
@@ -102,7 +105,7 @@ public final class ServerHost: Sendable {
     }
 
     /// Issues a pairing code and publishes its sealed claim.
-    func issueClaim() async throws -> ClaimBook.IssuedClaim {
+    public func issueClaim() async throws -> ClaimBook.IssuedClaim {
         let claim = try await claims.issue()
         ServerEvents.emit(["event": "claim", "claim_code": claim.code.value, "claim_expires_at": WireTime.format(claim.expiresAt)],
                           json: configuration.printReady)

@@ -4,21 +4,19 @@ import FoundationNetworking
 #endif
 import Logging
 import MydiaCrypto
-import MydiaRelay
-@testable import MydiaServer
-import MydiaTestSupport
-import MydiaWire
-import Testing
+public import MydiaRelay
+public import MydiaServer
+public import MydiaWire
 
 /// A real relay and a real server in this process, serving the sample library made by
 /// `Resources/make-sample-library.sh` (ffmpeg test patterns), with state in a fresh directory.
-final class ServerStack: Sendable {
-    let relay: RelayServer
-    let relayOrigin: String
-    let host: ServerHost
+public final class ServerStack: Sendable {
+    public let relay: RelayServer
+    public let relayOrigin: String
+    public let host: ServerHost
     private let tasks: [Task<Void, any Error>]
 
-    static func start(approvePairing: Bool = false) async throws -> ServerStack {
+    public static func start(approvePairing: Bool = false) async throws -> ServerStack {
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical
         let relay = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, logger: quiet))
@@ -44,7 +42,7 @@ final class ServerStack: Sendable {
         self.tasks = tasks
     }
 
-    func stop() async {
+    public func stop() async {
         for t in tasks.reversed() {
             t.cancel()
             _ = await t.result
@@ -52,12 +50,12 @@ final class ServerStack: Sendable {
         try? FileManager.default.removeItem(atPath: host.configuration.stateDirectory)
     }
 
-    var instanceID: String { host.identity.instanceID }
-    var instanceKey: [UInt8] { host.identity.staticKey.publicKey }
-    var clientURL: String { try! RelayOrigin(relayOrigin).clientWebSocketURL }
+    public var instanceID: String { host.identity.instanceID }
+    public var instanceKey: [UInt8] { host.identity.staticKey.publicKey }
+    public var clientURL: String { try! RelayOrigin(relayOrigin).clientWebSocketURL }
 
     /// The sample library, made once per machine into the temp directory and reused.
-    static func sampleLibrary() throws -> String {
+    public static func sampleLibrary() throws -> String {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Resources/make-sample-library.sh").path
         let dir = NSTemporaryDirectory() + "mydia-server-tests-library"
@@ -72,7 +70,7 @@ final class ServerStack: Sendable {
     }
 
     /// GET the sealed claim for `code` from the relay (as a client does, §3.3 step 2).
-    func fetchClaim(_ code: String) async throws -> ClaimPayload {
+    public func fetchClaim(_ code: String) async throws -> ClaimPayload {
         let keys = SealedClaim.Keys(code: try ClaimCode(code))
         let (data, response) = try await URLSession.shared.data(from: URL(string: try RelayOrigin(relayOrigin).claimURL(lookupHex: keys.lookupHex))!)
         guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw TestSocket.Failure.unexpected("claim GET \(String(describing: response))") }
