@@ -93,6 +93,12 @@ let package = Package(
             ] + nio,
             swiftSettings: swiftSettings),
 
+        // The client's ConnectionManager actor: relay-first, background probing, hot swap (§8).
+        .target(
+            name: "MydiaConnection",
+            dependencies: ["MydiaWire", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+
         // The reference home server: identity and certificate, pairing, the relay link, the tunnel
         // responder, the direct HTTPS listener, and the HTTP API both paths share.
         .target(
@@ -162,6 +168,7 @@ let package = Package(
             name: "MydiaTransportTests",
             dependencies: ["MydiaTransport", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaRelay", "MydiaTestSupport"] + nio,
             swiftSettings: swiftSettings),
+        .testTarget(name: "MydiaConnectionTests", dependencies: ["MydiaConnection"], swiftSettings: swiftSettings),
         // Test helpers shared by the integration tests: a real WebSocket test client, timeouts.
         .target(
             name: "MydiaTestSupport",
