@@ -23,10 +23,15 @@ test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build
 
-# Release build; each figure is one `BENCH <name> <value> <unit> [target…]` line.
+# Release build; each figure is one `BENCH <name> <value> <unit> [target…]` line. Ratios are measured
+# against a baseline run in the same process, interleaved, because these machines are noisy.
 bench: deps
-	$(SWIFT) build -c release --product mydia-bench $(SWIFT_FLAGS)
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-bench
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-relay-bench
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-server-bench
 	.build/release/mydia-bench
+	.build/release/mydia-relay-bench
+	.build/release/mydia-server-bench
 
 # libFuzzer campaigns (coverage-guided, AddressSanitizer), FUZZ_RUNS inputs per target. The
 # committed corpus in Fuzz/corpus/ seeds a scratch corpus under Fuzz/artifacts/.

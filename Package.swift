@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "mydia-relay", targets: ["mydia-relay"]),
         .executable(name: "mydia-server", targets: ["mydia-server"]),
         .executable(name: "mydia-relay-bench", targets: ["RelayBench"]),
+        .executable(name: "mydia-server-bench", targets: ["ServerBench"]),
         .executable(name: "mydia-bench", targets: ["MydiaBench"]),
         .executable(name: "mydia-fuzz", targets: ["MydiaFuzz"]),
     ],
@@ -146,6 +147,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             path: "Benchmarks/RelayBench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ServerBench",
+            dependencies: ["MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/ServerBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "MydiaFuzz", dependencies: ["MydiaCrypto"],
             path: "Fuzz/MydiaFuzz", swiftSettings: swiftSettings),

@@ -13,14 +13,16 @@ public final class ServerHost: Sendable {
     /// Who this instance is (id, keys, certificate).
     public let identity: ServerIdentity
     let state: StateDirectory
-    let library: MediaLibrary
+    /// The scanned library.
+    public let library: MediaLibrary
     /// Paired devices and their tokens.
     public let devices: DeviceStore
     let hls: HLSSessionManager
     let claims: ClaimBook
     let approvals: OperatorApprovals
     let acceptor: HandshakeAcceptor
-    let api: InstanceAPI
+    /// The instance API both paths serve.
+    public let api: InstanceAPI
     let direct: DirectListener
     /// The relay connection.
     public let link: RelayLink
@@ -99,7 +101,7 @@ public final class ServerHost: Sendable {
     }
 
     /// The announced `direct_urls` (once the direct listener is bound).
-    func currentDirectURLs() async -> [String] {
+    public func currentDirectURLs() async -> [String] {
         guard let port = try? await direct.boundPort() else { return configuration.extraDirectURLs }
         return configuration.directURLs(port: port)
     }

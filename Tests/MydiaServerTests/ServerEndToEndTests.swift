@@ -122,4 +122,22 @@ import Testing
         // Both sides computed the same pairing check from the handshake hash.
         #expect(client.session.pairingCheck == request.pairingCheck)
     }
+
+    @Test func theServerRegistersAgainAfterTheRelayRestarts() async throws {
+        let stack = try await ServerStack.start()
+        defer { Task { await stack.stop() } }
+        try await stack.restartRelay()
+        // The link notices the dropped socket, backs off 1 s and registers with the new relay; until
+        // then a client hears instance_not_found from the new relay.
+        var paired = false
+        let deadline = ContinuousClock.now + .seconds(15)
+        while !paired, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            guard let claim = try? await stack.host.issueClaim(),
+                  let (_, response) = try? await TunnelTestClient.connect(stack: stack, request: TunnelTestClient.pairRequest(claim.code.value))
+            else { continue }
+            if case .success = response { paired = true }
+        }
+        #expect(paired)
+    }
 }

@@ -7,14 +7,15 @@ import MydiaCrypto
 public import MydiaRelay
 public import MydiaServer
 public import MydiaWire
+import Synchronization
 
 /// A real relay and a real server in this process, serving the sample library made by
 /// `Resources/make-sample-library.sh` (ffmpeg test patterns), with state in a fresh directory.
 public final class ServerStack: Sendable {
-    public let relay: RelayServer
     public let relayOrigin: String
     public let host: ServerHost
-    private let tasks: [Task<Void, any Error>]
+    private let relayTask: Mutex<Task<Void, any Error>>
+    private let hostTask: Task<Void, any Error>
 
     public static func start(approvePairing: Bool = false) async throws -> ServerStack {
         var quiet = Logger(label: "test")
@@ -32,22 +33,36 @@ public final class ServerStack: Sendable {
         let host = try await ServerHost(configuration: config)
         let hostTask = Task { try await host.run() }
         try await withTimeout(.seconds(15)) { await host.link.waitUntilRegistered() }
-        return ServerStack(relay: relay, relayOrigin: origin, host: host, tasks: [relayTask, hostTask])
+        return ServerStack(relayOrigin: origin, host: host, relayTask: relayTask, hostTask: hostTask)
     }
 
-    private init(relay: RelayServer, relayOrigin: String, host: ServerHost, tasks: [Task<Void, any Error>]) {
-        self.relay = relay
+    private init(relayOrigin: String, host: ServerHost, relayTask: Task<Void, any Error>, hostTask: Task<Void, any Error>) {
         self.relayOrigin = relayOrigin
         self.host = host
-        self.tasks = tasks
+        self.relayTask = Mutex(relayTask)
+        self.hostTask = hostTask
     }
 
     public func stop() async {
-        for t in tasks.reversed() {
-            t.cancel()
-            _ = await t.result
-        }
+        hostTask.cancel()
+        _ = await hostTask.result
+        let relay = relayTask.withLock { $0 }
+        relay.cancel()
+        _ = await relay.result
         try? FileManager.default.removeItem(atPath: host.configuration.stateDirectory)
+    }
+
+    /// Stops the relay (every socket drops) and starts a fresh one on the same port.
+    public func restartRelay() async throws {
+        let old = relayTask.withLock { $0 }
+        old.cancel()
+        _ = await old.result
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+        let port = try RelayOrigin(relayOrigin).port
+        let relay = try RelayServer(configuration: .init(host: "127.0.0.1", port: port, logger: quiet))
+        relayTask.withLock { $0 = Task { try await relay.run() } }
+        _ = try await withTimeout(.seconds(10)) { try await relay.port() }
     }
 
     public var instanceID: String { host.identity.instanceID }
