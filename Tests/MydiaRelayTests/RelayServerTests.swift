@@ -25,7 +25,7 @@ import Testing
         do {
             _ = try RelayServer(configuration: .init(host: "0.0.0.0", port: 0, tls: .init(certificatePath: cert, privateKeyPath: cert)))
             Issue.record("expected a TLS error")
-        } catch let error as RelayServer.Error {
+        } catch {
             guard case .tlsFiles = error else { Issue.record("wrong error \(error)"); return }
             #expect(error.description.contains("TLS"))
         }
