@@ -84,12 +84,12 @@ import Testing
 
     @Test func instanceHeartbeatIsAnsweredAndSilentInstancesAreDropped() async throws {
         var timeouts = RelayTimeouts()
-        timeouts.instanceSilence = .seconds(3)
+        timeouts.instanceSilence = .milliseconds(1500)
         let relay = try await RelayHarness.start(timeouts: timeouts)
         defer { Task { await relay.stop() } }
         let (socket, instance) = try await relay.registeredInstance()
         // Pings keep it alive past the silence limit.
-        for _ in 0..<14 {
+        for _ in 0..<10 {
             socket.send(.ping)
             #expect(try await socket.nextMessage() == .pong)
             try await Task.sleep(for: .milliseconds(250))
