@@ -92,12 +92,14 @@ struct RelayBench {
                     configuration: .init(maxFrameSize: 1 << 17, autoPing: .disabled), logger: logger
                 ) { inbound, outbound, _ in
                     try await outbound.write(.text(RelayMessage.connect(instanceID: instanceID).jsonText))
-                    for try await message in inbound.messages(maxSize: 1 << 17) {
+                    // One iterator for the socket's whole life (a second one is not allowed).
+                    var messages = inbound.messages(maxSize: 1 << 17).makeAsyncIterator()
+                    while let message = try await messages.next() {
                         if case .text(let text) = message, case .connected = try RelayMessage.decode(text) { break }
                     }
                     try await sendFrames(outbound, start: start)
                     // Stay open until the instance has everything.
-                    for try await _ in inbound {}
+                    while try await messages.next() != nil {}
                 }
                 return nil
             }

@@ -32,6 +32,9 @@ struct ClientConnection {
                         guard text.utf8.count <= limits.maxText else { return }
                         if !handleText(text, outbox: outbox, current: current) { return }
                     case .binary(let buffer):
+                        // PROTOCOL.md §12.1: the limit applies to the whole message (one-frame
+                        // messages are not checked by the WebSocket layer); larger closes the socket.
+                        guard buffer.readableBytes <= limits.maxClientBinary else { return }
                         guard let session = current.withLock({ $0 }) else {
                             reply(outbox, .badRequest, "Send {\"type\":\"connect\"} before any binary frame.")
                             continue

@@ -37,6 +37,9 @@ struct InstanceConnection {
                         let challenge = Challenge(nonce: nonce, relayKey: relayKey)
                         if !handleText(text, outbox: outbox, link: link, challenge: challenge) { return }
                     case .binary(let buffer):
+                        // PROTOCOL.md §12.1: the limit applies to the whole message (one-frame
+                        // messages are not checked by the WebSocket layer); larger closes the socket.
+                        guard buffer.readableBytes <= limits.maxInstanceBinary else { return }
                         guard let registered else {
                             reply(outbox, .badRequest, "Register before sending binary frames.")
                             continue

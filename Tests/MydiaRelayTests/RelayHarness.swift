@@ -23,7 +23,7 @@ final class RelayHarness: Sendable {
         limits: RelayLimits = .init(), timeouts: RelayTimeouts = .init(), clock: RelayClock = .continuous
     ) async throws -> RelayHarness {
         var logger = Logger(label: "test.relay")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["RELAY_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         let server = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, limits: limits, timeouts: timeouts, logger: logger), clock: clock)
         let task = Task { try await server.run() }
         let port = try await withTimeout(.seconds(10)) { try await server.port() }
@@ -83,11 +83,26 @@ final class RelayHarness: Sendable {
         guard case .connected(let connected) = try await client.nextMessage() else {
             throw TestSocket.Failure.unexpected("no connected")
         }
-        guard case .connection(let announced) = try await instanceSocket.nextMessage() else {
-            throw TestSocket.Failure.unexpected("no connection at the instance")
+        let announcement = try await instanceSocket.nextMessage()
+        guard case .connection(let announced) = announcement else {
+            throw TestSocket.Failure.unexpected("no connection at the instance but \(announcement)")
         }
         #expect(announced == connected.sessionID)
         return (client, connected.sessionID)
+    }
+}
+
+extension RelayHarness {
+    /// Waits until the relay reports `instance` offline to a client (it notices a closed instance
+    /// socket asynchronously).
+    func waitUntilOffline(_ instance: Instance) async throws {
+        let client = TestSocket(clientURL)
+        for _ in 0..<100 {
+            client.send(.connect(instanceID: instance.id))
+            if case .error(.instanceOffline, _) = try await client.nextMessage() { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestSocket.Failure.timeout("the instance to go offline")
     }
 }
 
