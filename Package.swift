@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/GraphQLSwift/Graphiti", from: "3.1.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
@@ -57,6 +58,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             swiftSettings: swiftSettings),
@@ -108,6 +111,7 @@ let package = Package(
                 "MydiaWire", "MydiaCrypto", "MydiaLibrary", "MydiaStreaming",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -144,6 +148,8 @@ let package = Package(
             dependencies: [
                 "MydiaRelay", "MydiaWire", "MydiaCrypto",
                 .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             path: "Benchmarks/RelayBench", swiftSettings: swiftSettings),
@@ -163,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "MydiaRelayTests",
             dependencies: [
-                "MydiaRelay", "MydiaWire", "MydiaCrypto",
+                "MydiaRelay", "MydiaWire", "MydiaCrypto", "MydiaTestSupport",
                 .product(name: "WSClient", package: "swift-websocket"),
             ] + nio,
             swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import Foundation
 import MydiaCrypto
 import MydiaRelay
+import MydiaTestSupport
 import MydiaWire
 import Testing
 

@@ -1,3 +1,4 @@
+import MydiaTestSupport
 import NIOCore
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MydiaCrypto
 import MydiaRelay
+import MydiaTestSupport
 import MydiaWire
 import Synchronization
 import Testing
@@ -103,21 +104,5 @@ extension RelayHarness {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw TestSocket.Failure.timeout("the instance to go offline")
-    }
-}
-
-struct TimeoutError: Error {}
-
-/// Runs `body`, failing with `TimeoutError` after `limit`.
-func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw TimeoutError()
-        }
-        let first = try await group.next()!
-        group.cancelAll()
-        return first
     }
 }

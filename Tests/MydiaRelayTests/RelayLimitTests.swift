@@ -1,4 +1,5 @@
 import MydiaRelay
+import MydiaTestSupport
 import MydiaWire
 import Testing
 

@@ -1,3 +1,4 @@
+import MydiaTestSupport
 import Foundation
 import MydiaRelay
 import Testing

@@ -1,5 +1,6 @@
 import MydiaCrypto
 import MydiaRelay
+import MydiaTestSupport
 import MydiaWire
 import Testing
 

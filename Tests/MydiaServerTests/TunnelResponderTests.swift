@@ -42,22 +42,55 @@ import Testing
         func release() { for c in waiters.withLock({ w in defer { w = [] }; return w }) { c.resume() } }
     }
 
-    /// Decrypted frames from the responder, in order, with bounded waits.
+    /// Decrypted frames from the responder, in order. Waits are event-driven (no polling) and
+    /// bounded, so a bug fails the test instead of hanging it.
     actor Inbox {
         var items: [(Channel, [UInt8])] = []
-        func append(_ item: (Channel, [UInt8])) { items.append(item) }
-        func next(timeout: Duration = .seconds(5)) async -> (Channel, [UInt8])? {
+        var waiter: CheckedContinuation<Void, Never>?
+
+        func append(_ item: (Channel, [UInt8])) {
+            items.append(item)
+            waiter?.resume()
+            waiter = nil
+        }
+
+        func next(timeout: Duration = .seconds(20)) async -> (Channel, [UInt8])? {
             let deadline = ContinuousClock.now + timeout
             while items.isEmpty {
-                if ContinuousClock.now > deadline { return nil }
-                try? await Task.sleep(for: .milliseconds(2))
+                guard ContinuousClock.now < deadline else { return nil }
+                let wake = Task { [weak self] in
+                    try? await Task.sleep(until: deadline)
+                    await self?.wakeUp()
+                }
+                await withCheckedContinuation { waiter = $0 }
+                wake.cancel()
             }
             return items.removeFirst()
         }
-        /// Everything that arrives until nothing has come for `quiet`.
+
+        private func wakeUp() {
+            waiter?.resume()
+            waiter = nil
+        }
+
+        /// Everything that arrives until nothing has come for `quiet` (only for "nothing more" checks).
         func drain(quiet: Duration = .milliseconds(300)) async -> [(Channel, [UInt8])] {
             var out: [(Channel, [UInt8])] = []
             while let item = await next(timeout: quiet) { out.append(item) }
+            return out
+        }
+
+        /// Media frames until `bytes` of data arrived (or the stream ended).
+        func media(bytes: Int) async throws -> [MediaFrame] {
+            var out: [MediaFrame] = [], total = 0
+            while total < bytes {
+                guard let (channel, plaintext) = await next() else { break }
+                guard channel == .media else { continue }
+                let frame = try MediaFrame(decoding: plaintext)
+                out.append(frame)
+                total += frame.data.count
+                if frame.isEnd || frame.isAborted { break }
+            }
             return out
         }
     }
@@ -132,15 +165,18 @@ import Testing
         try await h.get(1, "/big?n=\(total)")
         let head = try await h.response(1)
         #expect(head.isStreamed && head.status == 200)
-        var received = try Harness.media(await h.inbox.drain())
+        var received = try await h.inbox.media(bytes: TunnelResponder.initialCredit)
+        received += try Harness.media(await h.inbox.drain())  // nothing beyond the credit
         #expect(received.reduce(0) { $0 + $1.data.count } == TunnelResponder.initialCredit)
         #expect(received.allSatisfy { $0.streamID == 1 && $0.data.count <= MediaFrame.recommendedDataSize && !$0.isEnd })
         try await h.send(.credit(id: 1, bytes: 100_000))
-        let more = try Harness.media(await h.inbox.drain())
+        var more = try await h.inbox.media(bytes: 100_000)
+        more += try Harness.media(await h.inbox.drain())
         #expect(more.reduce(0) { $0 + $1.data.count } == 100_000)
         received += more
         try await h.send(.credit(id: 1, bytes: UInt64(total)))
-        received += try Harness.media(await h.inbox.drain())
+        received += try await h.inbox.media(bytes: total - TunnelResponder.initialCredit - 100_000)
+        if received.last?.isEnd != true { received += try await h.inbox.media(bytes: 1) }
         let data = received.flatMap(\.data)
         #expect(data.count == total && received.last?.isEnd == true)
         #expect(data == (0..<total).map { UInt8($0 % 251) })
@@ -151,7 +187,7 @@ import Testing
         let h = try Harness()
         try await h.get(1, "/big?n=2000000")  // stalls after 256 KiB: no credit is ever granted
         _ = try await h.response(1)
-        _ = await h.inbox.drain()
+        _ = try await h.inbox.media(bytes: TunnelResponder.initialCredit)
         try await h.get(2, "/small")
         let r = try await h.response(2)
         #expect(r.status == 200 && r.body == Array("hello".utf8))
@@ -163,7 +199,7 @@ import Testing
         let h = try Harness()
         try await h.get(1, "/big?n=2000000")
         _ = try await h.response(1)
-        _ = await h.inbox.drain()
+        _ = try await h.inbox.media(bytes: TunnelResponder.initialCredit)
         try await h.send(.cancel(id: 1))
         try await h.send(.credit(id: 1, bytes: 1_000_000))
         #expect(try Harness.media(await h.inbox.drain()).isEmpty)
@@ -191,7 +227,7 @@ import Testing
         let h = try Harness()
         try await h.get(1, "/fail")
         _ = try await h.response(1)
-        let frames = try Harness.media(await h.inbox.drain())
+        let frames = try await h.inbox.media(bytes: Int.max)
         #expect(frames.last?.isAborted == true)
         #expect(frames.dropLast().reduce(0) { $0 + $1.data.count } == 20_000)
     }
@@ -200,10 +236,10 @@ import Testing
         let h = try Harness()
         try await h.get(1, "/big?n=2000000")
         _ = try await h.response(1)
-        _ = await h.inbox.drain()
+        _ = try await h.inbox.media(bytes: TunnelResponder.initialCredit)
         _ = try h.client.seal(channel: .api, plaintext: TunnelMessage.ping(n: 1).encoded())  // withheld
         try await h.send(.credit(id: 1, bytes: 1000))
-        let frames = try Harness.media(await h.inbox.drain())
+        let frames = try await h.inbox.media(bytes: Int.max)
         #expect(frames.last?.isAborted == true && frames.last?.streamID == 1)
         // The tunnel itself carries on.
         try await h.get(2, "/small")

@@ -4,7 +4,7 @@ import FoundationNetworking
 #endif
 import Logging
 import MydiaCrypto
-public import MydiaRelay
+import MydiaRelay
 public import MydiaServer
 public import MydiaWire
 import Synchronization
