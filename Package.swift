@@ -103,6 +103,12 @@ let package = Package(
             dependencies: ["MydiaWire", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
 
+        // The client's app layer: credentials on disk, typed GraphQL operations and models.
+        .target(
+            name: "MydiaAPI",
+            dependencies: ["MydiaWire", "MydiaCrypto", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+
         // The reference home server: identity and certificate, pairing, the relay link, the tunnel
         // responder, the direct HTTPS listener, and the HTTP API both paths share.
         .target(
@@ -178,6 +184,9 @@ let package = Package(
         .testTarget(
             name: "MydiaTransportTests",
             dependencies: ["MydiaTransport", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaRelay", "MydiaTestSupport"] + nio,
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MydiaAPITests", dependencies: ["MydiaAPI", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MydiaConnectionTests", dependencies: ["MydiaConnection"], swiftSettings: swiftSettings),
         // Test helpers shared by the integration tests: a real WebSocket test client, timeouts.

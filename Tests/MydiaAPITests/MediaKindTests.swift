@@ -1,0 +1,6 @@
+import MydiaAPI
+import Testing
+
+@Suite struct MediaKindTests {
+    @Test func wireNames() { #expect(MediaKind.allCases.map(\.rawValue) == ["movie", "show", "episode"]) }
+}
