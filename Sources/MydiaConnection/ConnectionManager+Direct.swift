@@ -1,4 +1,5 @@
-public import Foundation
+import Logging
+import Foundation
 
 extension ConnectionManager {
     /// A probe succeeded: move to `dual` (then `direct` once relay requests drain) (PROTOCOL.md §8.3).
@@ -18,7 +19,7 @@ extension ConnectionManager {
         let resetAfter = policy.backoffResetAfter
         hysteresisTask = Task {
             guard (try? await clock.sleep(resetAfter)) != nil else { return }
-            await self.directStayedUp(link)
+            self.directStayedUp(link)
         }
     }
 

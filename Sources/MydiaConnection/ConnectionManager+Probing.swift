@@ -1,3 +1,4 @@
+import Logging
 public import Foundation
 
 extension ConnectionManager {
@@ -19,7 +20,7 @@ extension ConnectionManager {
                 let result = (try? await Attempt<ProbeResult>().run(timeout: cap, clock: clock) {
                     await direct.probe(link.url, fingerprint: link.fingerprint)
                 }) ?? .timedOut
-                await self.networkCheckFinished(link: link, result: result)
+                self.networkCheckFinished(link: link, result: result)
             }
         } else {
             requestProbe(reason: "network changed")
@@ -67,8 +68,9 @@ extension ConnectionManager {
 
     private func runProbeRound(_ urls: [URL], fingerprint: String) async {
         var fingerprint = fingerprint
-        var (winner, results) = await probeConcurrently(urls, fingerprint: fingerprint)
-        var mismatched = urls.filter { if case .pinMismatch = results[$0] { return true } else { return false } }
+        let first = await probeConcurrently(urls, fingerprint: fingerprint)
+        var winner = first.winner
+        var mismatched = urls.filter { if case .pinMismatch? = first.results[$0] { return true } else { return false } }
         if !mismatched.isEmpty, !Task.isCancelled {
             // PROTOCOL.md §12.21: refresh direct_urls/cert_fingerprint by a fresh handshake first.
             do {
@@ -82,7 +84,7 @@ extension ConnectionManager {
                 fingerprint = current
                 let retry = await probeConcurrently(mismatched, fingerprint: current)
                 if winner == nil { winner = retry.winner }
-                mismatched = mismatched.filter { if case .pinMismatch = retry.results[$0] { return true } else { return false } }
+                mismatched = mismatched.filter { if case .pinMismatch? = retry.results[$0] { return true } else { return false } }
             }
             let until = clock.now() + policy.pinMismatchHoldOff
             for url in mismatched { candidateRecords[url, default: CandidateRecord()].heldOffUntil = until }
@@ -171,7 +173,7 @@ extension ConnectionManager {
         let clock = self.clock
         probeTimerTask = Task {
             guard (try? await clock.sleep(delay)) != nil else { return }
-            await self.probeTimerFired(generation)
+            self.probeTimerFired(generation)
         }
         publish()
     }

@@ -1,3 +1,4 @@
+import Logging
 extension ConnectionManager {
     /// Keeps a relay session open for the manager's life: connect, watch, reconnect with the
     /// §8.6 backoff (1, 2, 5, 10, 30 s, then 30 s) while the direct path keeps serving.
@@ -40,7 +41,7 @@ extension ConnectionManager {
         let policy = self.policy
         return await withTaskGroup(of: String?.self) { group in
             group.addTask {
-                (try? await Attempt<String>().run(timeout: nil, clock: clock) { await session.closed() }) ?? nil
+                try? await Attempt<String>().run(timeout: nil, clock: clock) { await session.closed() }
             }
             group.addTask {
                 while true {

@@ -45,8 +45,8 @@ extension ConnectionManager {
                 }
                 let reason: String
                 switch error as? AttemptInterruption {
-                case .timedOut: reason = "direct response stalled"
-                case .aborted: reason = "direct path failed"
+                case .timedOut?: reason = "direct response stalled"
+                case .aborted?: reason = "direct path failed"
                 case nil: reason = "direct request failed: \(Self.describe(error))"
                 }
                 directFailed(linkID: link.id, reason: reason)

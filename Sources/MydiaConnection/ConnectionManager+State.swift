@@ -1,4 +1,5 @@
-public import Foundation
+import Logging
+import Foundation
 
 extension ConnectionManager {
     /// The manager's state (PROTOCOL.md §8). Every change goes through `handle(_:reason:)`.

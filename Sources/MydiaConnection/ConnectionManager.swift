@@ -1,11 +1,28 @@
-public import Foundation
 public import Logging
+import Foundation
 
 /// The client's connection manager (PROTOCOL.md §8): relay first, direct URLs probed in the
 /// background, new requests swapped to direct without interrupting running ones, and a fall back
 /// to the relay that re-issues idempotent requests and resumes bodies by `Range`.
 ///
 /// Call `start()`, then `send(_:)` for every API request; watch `snapshots()` for the UI.
+///
+/// Choices where the spec leaves room (PROTOCOL.md preamble: written down and tested):
+/// - Probing starts at `start()` with the stored candidates, in parallel with the first relay
+///   connect; a probe that wins before the relay is up goes `connecting → dual → direct`.
+/// - A round ends as soon as the most preferred URL that has not failed succeeds.
+/// - "Traffic flows" (keepalives) = at least one request or body in flight on the direct path.
+///   A keepalive unanswered when the next is due is missed; a transport, TLS, pin or instance
+///   failure of a keepalive fails the path at once.
+/// - A network change resets the probe backoff; while direct it re-checks the direct URL at once.
+/// - "Media streams over the relay" = a `GET` under `/api/v1/hls/` or `/api/v1/stream/` in flight
+///   on the relay; a probe already scheduled further out is brought within the 30 s cap.
+/// - A cut body with bytes already delivered is resumed only for `GET`, never for playlists
+///   (§12.16); other idempotent requests are re-issued only while nothing was delivered.
+/// - Requests sent while the first relay connect runs wait for it; while `offline` they fail
+///   at once with `Error.offline` (retryable).
+/// - LAN-discovered URLs follow the instance's `direct_urls` in preference order.
+/// - Relay heartbeats: a tunnel ping every 15 s; one unanswered for 10 s counts as relay loss.
 public actor ConnectionManager {
     let connector: any RelayConnector
     let directPath: any DirectPath

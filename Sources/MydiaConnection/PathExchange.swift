@@ -1,5 +1,3 @@
-public import Foundation
-
 /// One HTTP-shaped request as both paths carry it (PROTOCOL.md §5.1, §6, §12.13): the same
 /// request means the same thing over the relay tunnel as over the direct HTTPS path.
 public struct PathRequest: Sendable, Hashable {

@@ -117,7 +117,7 @@ final class ResponseBodyReader: Sendable {
         if delivered > 0 {
             plan = try ResumePlan.make(request: request, head: head, delivered: delivered)
             if case .range(let start, let end, let ifRange) = plan {
-                resumed.headers["range"] = "bytes=\(start)-\(end.map(String.init) ?? "")"
+                resumed.headers["range"] = "bytes=\(start)-\(end.map { String($0) } ?? "")"
                 if let ifRange { resumed.headers["if-range"] = ifRange }
             }
         }

@@ -46,7 +46,7 @@ private func graphQL(_ document: String) -> PathRequest {
     @Test func dualLetsRelayRequestsFinishThenBecomesDirect() async throws {
         let slow = ControlledBody()
         let file = FakeFile(size: 300)
-        let h = await Harness(relayResponder: { request in
+        let h = await Harness(relayResponder: RelayResponder { request in
             request.path == "/api/v1/stream/file/slow"
                 ? PathResponse(status: 200, headers: [:], body: slow.stream) : file.respond(to: request)
         })
@@ -81,7 +81,7 @@ private func graphQL(_ document: String) -> PathRequest {
 
     @Test func directBodyFailureResumesOnTheRelayByRangeWithoutGapOrDuplicate() async throws {
         let file = FakeFile(size: 100_000)
-        let h = await Harness(relayResponder: { file.respond(to: $0) }) { direct in
+        let h = await Harness(relayResponder: RelayResponder { file.respond(to: $0) }) { direct in
             direct.setProbe(urlA, .result(.ok(rtt: .milliseconds(2))))
             direct.setResponder { file.respond(to: $0, failAfterChunks: 3) }
         }
@@ -136,7 +136,7 @@ private func graphQL(_ document: String) -> PathRequest {
 
     @Test func directBodyStalledForThreeSecondsFallsBackAndResumes() async throws {
         let file = FakeFile(size: 40_000)
-        let h = await Harness(relayResponder: { file.respond(to: $0) }) { direct in
+        let h = await Harness(relayResponder: RelayResponder { file.respond(to: $0) }) { direct in
             direct.setProbe(urlA, .result(.ok(rtt: .milliseconds(2))))
             direct.setResponder { file.respond(to: $0, hangAfterChunks: 1) }
         }

@@ -16,13 +16,17 @@ final class SnapshotRecorder: Sendable {
         var nextID = 0
     }
 
-    private let state = Mutex(State())
+    private final class Store: Sendable {
+        let state = Mutex(State())
+    }
+
+    private let store = Store()
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
 
     init(_ stream: AsyncStream<ConnectionSnapshot>) {
-        let task = Task { [state] in
+        let task = Task { [store] in
             for await snapshot in stream {
-                let ready = state.withLock { state -> [CheckedContinuation<ConnectionSnapshot?, Never>] in
+                let ready = store.state.withLock { state -> [CheckedContinuation<ConnectionSnapshot?, Never>] in
                     state.snapshots.append(snapshot)
                     let ready = state.waiters.filter { $0.value.predicate(snapshot) }
                     for id in ready.keys { state.waiters[id] = nil }
@@ -36,7 +40,7 @@ final class SnapshotRecorder: Sendable {
 
     deinit { task.withLock { $0?.cancel() } }
 
-    var all: [ConnectionSnapshot] { state.withLock { $0.snapshots } }
+    var all: [ConnectionSnapshot] { store.state.withLock { $0.snapshots } }
     var latest: ConnectionSnapshot? { all.last }
 
     /// The latest snapshot if it matches `predicate`, else the first later one that does (within
@@ -46,18 +50,18 @@ final class SnapshotRecorder: Sendable {
         for what: String, timeout: Duration = .seconds(5),
         _ predicate: @escaping @Sendable (ConnectionSnapshot) -> Bool
     ) async throws -> ConnectionSnapshot {
-        let id = state.withLock { state -> Int in
+        let id = store.state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID
         }
-        let timer = Task { [state] in
+        let timer = Task { [store] in
             try? await Task.sleep(for: timeout)
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            let waiter = store.state.withLock { $0.waiters.removeValue(forKey: id) }
             waiter?.continuation.resume(returning: nil)
         }
         defer { timer.cancel() }
         let found = await withCheckedContinuation { (continuation: CheckedContinuation<ConnectionSnapshot?, Never>) in
-            let existing = state.withLock { state -> ConnectionSnapshot? in
+            let existing = store.state.withLock { state -> ConnectionSnapshot? in
                 if let latest = state.snapshots.last, predicate(latest) { return latest }
                 state.waiters[id] = (predicate, continuation)
                 return nil
@@ -76,7 +80,7 @@ final class SnapshotRecorder: Sendable {
 }
 
 /// Runs `body` with a real-time bound so a bug fails the test instead of hanging it.
-func withTimeout<T: Sendable>(_ timeout: Duration = .seconds(10), _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+func withTimeout<T: Sendable>(_ what: String, timeout: Duration = .seconds(10), _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {
@@ -108,7 +112,7 @@ struct Harness {
 
     init(
         urls: [URL] = [urlA],
-        relayResponder: @escaping Responder = { request in FakeFile(size: 1000).respond(to: request) },
+        relayResponder: RelayResponder = RelayResponder { request in FakeFile(size: 1000).respond(to: request) },
         refreshed: DirectConfiguration? = nil,
         random: [Double] = [0.5],
         policy: ConnectionPolicy = ConnectionPolicy(),
@@ -116,7 +120,7 @@ struct Harness {
         setUp: (FakeDirectPath) -> Void = { _ in }
     ) async {
         let configuration = DirectConfiguration(urls: urls, certificateFingerprint: pin)
-        relay = FakeRelayConnector(clock: clock, responder: relayResponder)
+        relay = FakeRelayConnector(clock: clock, responder: relayResponder.respond)
         relay.failing = relayFailsAtFirst
         direct = FakeDirectPath(clock: clock)
         setUp(direct)
@@ -133,6 +137,12 @@ struct Harness {
             policy: policy, clock: clock, random: { jitter.next() })
         recorder = SnapshotRecorder(await manager.snapshots())
     }
+}
+
+/// A relay responder (a struct, so a trailing closure on `Harness` means `setUp`).
+struct RelayResponder {
+    let respond: Responder
+    init(_ respond: @escaping Responder) { self.respond = respond }
 }
 
 /// When the refresh callback ran.

@@ -44,7 +44,7 @@ private func nextScheduled(_ h: Harness, after time: Duration) async throws -> D
     @Test func backoffIsCappedAtThirtySecondsWhileMediaStreamsOverTheRelay() async throws {
         let media = ControlledBody()
         let h = await Harness(
-            relayResponder: { _ in PathResponse(status: 200, headers: [:], body: media.stream) },
+            relayResponder: RelayResponder { _ in PathResponse(status: 200, headers: [:], body: media.stream) },
             random: [0.875])
         await h.manager.start()
         try await h.recorder.wait(forState: .relay)
