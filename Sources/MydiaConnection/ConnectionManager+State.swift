@@ -90,10 +90,10 @@ extension ConnectionManager {
             logger.info("connection state changed", metadata: ["from": "\(from)", "to": "\(to)", "reason": "\(reason)"])
         }
         resumeStateWaiters()
+        publish()
         if case .dual = next, inFlight(on: .relay) == 0 {
             handle(.relayDrained, reason: "no relay requests left")
         }
-        publish()
         return true
     }
 

@@ -37,6 +37,7 @@ private func nextScheduled(_ h: Harness, after time: Duration) async throws -> D
         for (delay, base) in zip(delays, bases) {
             #expect(delay >= .seconds(base * 0.5) && delay < .seconds(base * 1.5))
         }
+        _ = try await nextScheduled(h, after: time)
         #expect(h.direct.probes.count == 7)
         await h.manager.stop()
     }
@@ -60,10 +61,11 @@ private func nextScheduled(_ h: Harness, after time: Duration) async throws -> D
         }
         // 6.875, 13.75, then 41.25, 82.5, 412.5 capped at 30 s.
         #expect(delays == [6.875, 13.75, 30, 30, 30].map { Duration.seconds($0) })
+        let due = try await nextScheduled(h, after: time)
+        #expect(due - time == .seconds(30))
         media.finish()
         _ = try await collect(stream.body)
-        let due = try await nextScheduled(h, after: time)
-        #expect(due - time == .seconds(30), "the delay scheduled while streaming stays")
+        #expect(await h.manager.snapshot().nextProbeAt == due, "the delay scheduled while streaming stays")
         #expect(await h.clock.waitForSleeper(until: due))
         h.clock.advance(to: due)
         #expect(try await nextScheduled(h, after: due) - due == .seconds(412.5), "no cap once the stream ended")
