@@ -139,6 +139,9 @@ final class FakeRelaySession: RelaySession {
 
     func close() async { end("closed") }
 
+    /// Makes every later ping fail (a relay that stopped answering).
+    func stopAnsweringPings() { pingResult.withLock { $0 = nil } }
+
     /// Ends the session as a dropped WebSocket would.
     func end(_ reason: String) {
         let waiters = state.withLock { state -> [CheckedContinuation<String, Never>] in
