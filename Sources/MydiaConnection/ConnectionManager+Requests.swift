@@ -1,3 +1,5 @@
+import Logging
+
 extension ConnectionManager {
     /// One request in flight through the manager.
     struct ExchangeRecord {
@@ -70,15 +72,29 @@ extension ConnectionManager {
     }
 
     private func sendOnRelay(_ request: PathRequest, session: any RelaySession, exchangeID: Int, idempotent: Bool) async throws -> PathResponse {
-        relayStatistics.bytesSent += request.body.count
-        do {
-            let head = try await session.send(request)
-            return wrap(head, request: request, exchangeID: exchangeID, path: .relay, linkID: nil, idempotent: idempotent)
-        } catch {
-            endExchange(exchangeID)
-            throw error
+        var interruptions = 0
+        while true {
+            relayStatistics.bytesSent += request.body.count
+            do {
+                let head = try await session.send(request)
+                return wrap(head, request: request, exchangeID: exchangeID, path: .relay, linkID: nil, idempotent: idempotent)
+            } catch let interruption as ExchangeInterrupted {
+                // PROTOCOL.md §12.11: re-issue idempotent requests, fail the others retryably.
+                interruptions += 1
+                guard idempotent, interruptions <= Self.interruptionRetryLimit else {
+                    endExchange(exchangeID)
+                    logger.notice("relay exchange interrupted", metadata: ["reason": "\(interruption.reason)"])
+                    throw Error.interrupted(method: request.method, path: request.path)
+                }
+            } catch {
+                endExchange(exchangeID)
+                throw error
+            }
         }
     }
+
+    /// How often one exchange is re-issued after `ExchangeInterrupted` before giving up.
+    static var interruptionRetryLimit: Int { 3 }
 
     /// Re-sends the rest of a body's request on the relay for `ResponseBodyReader` (§8.5).
     func resend(_ request: PathRequest, exchangeID: Int) async throws -> PathResponse {

@@ -6,6 +6,20 @@ public protocol RelayConnector: Sendable {
     func connect() async throws -> any RelaySession
 }
 
+/// Thrown by a path (or its body stream) when it dropped one exchange while the path itself stays
+/// up — e.g. the tunnel saw a counter gap and aborted its open streams (PROTOCOL.md §12.11). The
+/// manager re-issues idempotent requests (bodies resume by `Range`) and fails the others with
+/// `ConnectionManager.Error.interrupted`.
+public struct ExchangeInterrupted: Error, Sendable, Hashable {
+    /// Why, in a few words (no payloads).
+    public var reason: String
+
+    /// Creates the error.
+    public init(reason: String) {
+        self.reason = reason
+    }
+}
+
 /// One established relay session (one client socket, one tunnel; §11.2).
 public protocol RelaySession: Sendable {
     /// The direct URLs and certificate fingerprint that this session's message 2 carried

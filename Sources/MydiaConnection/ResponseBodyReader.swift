@@ -13,6 +13,8 @@ final class ResponseBodyReader: Sendable {
         /// Bytes of a resumed body to drop before delivering (a server that ignored `Range`).
         var skip = 0
         var finished = false
+        /// How often this body was continued on another request.
+        var resumes = 0
     }
 
     private let manager: ConnectionManager
@@ -48,6 +50,9 @@ final class ResponseBodyReader: Sendable {
         }
     }
 
+    /// How often one body is continued before the caller gets an error.
+    static var resumeLimit: Int { 8 }
+
     /// Called by the manager when the direct path fails under this body.
     func abandonDirect() {
         let source = state.withLock { $0.path == .direct ? $0.source : nil }
@@ -80,8 +85,17 @@ final class ResponseBodyReader: Sendable {
                 await finish()
                 throw CancellationError()
             case .failed(let error) where path == .relay:
-                await finish()
-                throw error
+                guard error is ExchangeInterrupted else {
+                    await finish()
+                    throw error
+                }
+                // PROTOCOL.md §12.11: the tunnel aborted the stream; re-request the rest by Range.
+                do {
+                    try await resumeOnRelay()
+                } catch {
+                    await finish()
+                    throw error
+                }
             case .failed, .stalled:
                 source.abandon(with: .failed(DirectPathFailure.pathFailed))
                 if let linkID {
@@ -111,7 +125,13 @@ final class ResponseBodyReader: Sendable {
     /// from the first undelivered byte with `If-Range` when the body had a strong etag (§12.16).
     private func resumeOnRelay() async throws {
         guard idempotent else { throw ConnectionManager.Error.interrupted(method: request.method, path: request.path) }
-        let delivered = state.withLock { $0.delivered }
+        let (delivered, resumes) = state.withLock { state -> (Int, Int) in
+            state.resumes += 1
+            return (state.delivered, state.resumes)
+        }
+        guard resumes <= Self.resumeLimit else {
+            throw ConnectionManager.Error.resumeFailed("the connection kept failing")
+        }
         var resumed = request
         var plan = ResumePlan.whole
         if delivered > 0 {

@@ -60,3 +60,59 @@ import Testing
         await manager.stop()
     }
 }
+
+/// PROTOCOL.md §12.11: a tunnel that aborted its streams (counter gap) stays up; the manager
+/// re-requests what it may.
+@Suite(.timeLimit(.minutes(1))) struct ExchangeInterruptionTests {
+    @Test func relayStreamAbortedMidBodyResumesByRangeOnTheRelay() async throws {
+        let file = FakeFile(size: 70_000)
+        let h = await Harness(relayResponder: RelayResponder { request in
+            if request.headers["range"] == nil {
+                var response = file.respond(to: request)
+                let original = response.body
+                let (stream, continuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
+                Task {
+                    var sent = 0
+                    for try await chunk in original where sent < 2 {
+                        continuation.yield(chunk)
+                        sent += 1
+                    }
+                    continuation.finish(throwing: ExchangeInterrupted(reason: "counter gap"))
+                }
+                response.body = stream
+                return response
+            }
+            return file.respond(to: request)
+        })
+        await h.manager.start()
+        try await h.recorder.wait(forState: .relay)
+        let response = try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/stream/file/9"))
+        #expect(try await withTimeout("resumed body") { try await collect(response.body) } == file.bytes)
+        let requests = h.relay.sessions[0].log.all
+        #expect(requests.map { $0.headers["range"] } == [nil, "bytes=32768-"])
+        #expect(await h.manager.currentState == .relay)
+        await h.manager.stop()
+    }
+
+    @Test func interruptedRequestIsReissuedOnlyWhenIdempotent() async throws {
+        let attempts = RequestLog()
+        let h = await Harness(relayResponder: RelayResponder { request in
+            attempts.append(request)
+            if attempts.all.filter({ $0.path == request.path }).count == 1 {
+                throw ExchangeInterrupted(reason: "counter gap")
+            }
+            return FakeFile(size: 10).respond(to: request)
+        })
+        await h.manager.start()
+        try await h.recorder.wait(forState: .relay)
+        let response = try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/remote/probe"))
+        #expect(response.status == 200)
+        let body = try JSONSerialization.data(withJSONObject: ["query": "mutation { revokeDevice(id: \"1\") }"])
+        let error = await #expect(throws: ConnectionManager.Error.self) {
+            try await h.manager.send(PathRequest(method: "POST", path: "/api/graphql", body: Array(body)))
+        }
+        #expect(error == .interrupted(method: "POST", path: "/api/graphql"))
+        #expect(attempts.all.map(\.method) == ["GET", "GET", "POST"])
+        await h.manager.stop()
+    }
+}
