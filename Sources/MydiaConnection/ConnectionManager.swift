@@ -142,6 +142,10 @@ public actor ConnectionManager {
     /// The state now.
     public var currentState: ConnectionState { state.publicState }
 
+    /// The `direct_urls` and pin in use: the stored ones, replaced by what each relay handshake or
+    /// refresh carried (§11.11). The layer above persists it.
+    public var directConfiguration: DirectConfiguration { announced }
+
     /// A stream of snapshots: the current one at once, then one on every change (§8.7). Each call
     /// returns an independent stream; a slow reader loses old snapshots, never the newest.
     public func snapshots() -> AsyncStream<ConnectionSnapshot> {
