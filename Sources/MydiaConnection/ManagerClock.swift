@@ -1,0 +1,14 @@
+/// The manager's view of an injected `Clock`: elapsed time since creation and sleeping. Erasing the
+/// clock here keeps `ConnectionManager` non-generic.
+struct ManagerClock: Sendable {
+    /// Time elapsed on the clock since the manager was created.
+    let now: @Sendable () -> Duration
+    /// Sleeps for a duration; throws `CancellationError` when cancelled.
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    init<C: Clock>(_ clock: C) where C.Duration == Duration {
+        let start = clock.now
+        self.now = { start.duration(to: clock.now) }
+        self.sleep = { duration in try await clock.sleep(for: duration) }
+    }
+}

@@ -1,0 +1,37 @@
+/// Opens relay sessions: the relay WebSocket plus the end-to-end handshake (PROTOCOL.md §2.2, §4).
+/// The manager owns reconnecting (§8.6); a connector only makes one attempt per call.
+public protocol RelayConnector: Sendable {
+    /// Connects to the relay and completes the handshake; returns once the session is usable.
+    /// Throws when the relay or the instance cannot be reached or the handshake fails.
+    func connect() async throws -> any RelaySession
+}
+
+/// Thrown by a path (or its body stream) when it dropped one exchange while the path itself stays
+/// up — e.g. the tunnel saw a counter gap and aborted its open streams (PROTOCOL.md §12.11). The
+/// manager re-issues idempotent requests (bodies resume by `Range`) and fails the others with
+/// `ConnectionManager.Error.interrupted`.
+public struct ExchangeInterrupted: Error, Sendable, Hashable {
+    /// Why, in a few words (no payloads).
+    public var reason: String
+
+    /// Creates the error.
+    public init(reason: String) {
+        self.reason = reason
+    }
+}
+
+/// One established relay session (one client socket, one tunnel; §11.2).
+public protocol RelaySession: Sendable {
+    /// The direct URLs and certificate fingerprint that this session's message 2 carried
+    /// (§11.11); `nil` when the handshake did not carry them.
+    var directConfiguration: DirectConfiguration? { get }
+    /// Sends one request through the tunnel and returns its head; the body streams after it.
+    func send(_ request: PathRequest) async throws -> PathResponse
+    /// One tunnel `ping`/`pong` (§5.1); returns the round-trip time.
+    func ping() async throws -> Duration
+    /// Returns when the session has ended, with a short reason (no secrets). Must return
+    /// promptly when the calling task is cancelled.
+    func closed() async -> String
+    /// Closes the session; in-flight requests fail.
+    func close() async
+}

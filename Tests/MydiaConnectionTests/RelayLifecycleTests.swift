@@ -1,0 +1,118 @@
+import Foundation
+import MydiaConnection
+import Testing
+
+@Suite(.timeLimit(.minutes(1))) struct RelayLifecycleTests {
+    @Test func relayReconnectTriggersAnImmediateProbe() async throws {
+        let h = await Harness()
+        await h.manager.start()
+        try await h.recorder.wait(for: "relay up, probe scheduled") { $0.state == .relay && $0.nextProbeAt == .seconds(5) }
+        h.relay.sessions[0].end("socket dropped")
+        try await h.recorder.wait(forState: .offline)
+        #expect(await h.clock.waitForSleeper(until: .seconds(1)))
+        h.clock.advance(to: .seconds(1))
+        try await h.recorder.wait(for: "relay back, round over") { $0.state == .relay && $0.nextProbeAt == .seconds(11) }
+        #expect(h.direct.probes.map(\.at) == [.zero, .seconds(1)], "re-probed at the reconnect, not at 5 s")
+        await h.manager.stop()
+    }
+
+    @Test func unansweredHeartbeatCountsAsRelayLoss() async throws {
+        var policy = ConnectionPolicy()
+        policy.probeBackoff = [.seconds(1000)]
+        let h = await Harness(policy: policy)
+        await h.manager.start()
+        try await h.recorder.wait(forState: .relay)
+        h.relay.sessions[0].stopAnsweringPings()
+        #expect(await h.clock.waitForSleeper(until: .seconds(15)))
+        h.clock.advance(to: .seconds(15))
+        let lost = try await h.recorder.wait(for: "relay lost") { $0.state == .offline && $0.nextRelayAttemptAt != nil }
+        #expect(lost.transitions.last?.reason == "relay heartbeat unanswered")
+        #expect(lost.nextRelayAttemptAt == .seconds(16))
+        #expect(h.relay.sessions[0].isEnded, "the dead session is closed")
+        await h.manager.stop()
+    }
+
+    @Test func requestsFailRetryablyWhileOfflineAndAfterStop() async throws {
+        let h = await Harness(relayFailsAtFirst: true)
+        await h.manager.start()
+        let offline = try await h.recorder.wait(forState: .offline)
+        #expect(offline.activePath == nil)
+        let error = await #expect(throws: ConnectionManager.Error.self) {
+            try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/remote/probe"))
+        }
+        #expect(error == .offline)
+        #expect(error?.isRetryable == true)
+        await h.manager.stop()
+        let stopped = await #expect(throws: ConnectionManager.Error.self) {
+            try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/remote/probe"))
+        }
+        #expect(stopped == .stopped)
+    }
+
+    @Test func requestMadeBeforeTheRelayIsUpWaitsForIt() async throws {
+        let h = await Harness()
+        let manager = h.manager
+        let pending = Task { try await manager.send(PathRequest(method: "GET", path: "/api/v1/stream/file/1")) }
+        await manager.start()
+        let response = try await withTimeout("queued request") { try await pending.value }
+        #expect(try await collect(response.body).count == 1000)
+        #expect(h.relay.sessions.first?.log.all.count == 1)
+        await manager.stop()
+    }
+}
+
+/// PROTOCOL.md §12.11: a tunnel that aborted its streams (counter gap) stays up; the manager
+/// re-requests what it may.
+@Suite(.timeLimit(.minutes(1))) struct ExchangeInterruptionTests {
+    @Test func relayStreamAbortedMidBodyResumesByRangeOnTheRelay() async throws {
+        let file = FakeFile(size: 70_000)
+        let h = await Harness(relayResponder: RelayResponder { request in
+            if request.headers["range"] == nil {
+                var response = file.respond(to: request)
+                let original = response.body
+                let (stream, continuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
+                Task {
+                    var sent = 0
+                    for try await chunk in original where sent < 2 {
+                        continuation.yield(chunk)
+                        sent += 1
+                    }
+                    continuation.finish(throwing: ExchangeInterrupted(reason: "counter gap"))
+                }
+                response.body = stream
+                return response
+            }
+            return file.respond(to: request)
+        })
+        await h.manager.start()
+        try await h.recorder.wait(forState: .relay)
+        let response = try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/stream/file/9"))
+        #expect(try await withTimeout("resumed body") { try await collect(response.body) } == file.bytes)
+        let requests = h.relay.sessions[0].log.all
+        #expect(requests.map { $0.headers["range"] } == [nil, "bytes=32768-"])
+        #expect(await h.manager.currentState == .relay)
+        await h.manager.stop()
+    }
+
+    @Test func interruptedRequestIsReissuedOnlyWhenIdempotent() async throws {
+        let attempts = RequestLog()
+        let h = await Harness(relayResponder: RelayResponder { request in
+            attempts.append(request)
+            if attempts.all.filter({ $0.path == request.path }).count == 1 {
+                throw ExchangeInterrupted(reason: "counter gap")
+            }
+            return FakeFile(size: 10).respond(to: request)
+        })
+        await h.manager.start()
+        try await h.recorder.wait(forState: .relay)
+        let response = try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/remote/probe"))
+        #expect(response.status == 200)
+        let body = try JSONSerialization.data(withJSONObject: ["query": "mutation { revokeDevice(id: \"1\") }"])
+        let error = await #expect(throws: ConnectionManager.Error.self) {
+            try await h.manager.send(PathRequest(method: "POST", path: "/api/graphql", body: Array(body)))
+        }
+        #expect(error == .interrupted(method: "POST", path: "/api/graphql"))
+        #expect(attempts.all.map(\.method) == ["GET", "GET", "POST"])
+        await h.manager.stop()
+    }
+}
