@@ -100,9 +100,15 @@ import Testing
             open.append(try await session.request(method: "GET", path: "/api/v1/stream/file/\(file.id)", headers: f.bearer))
         }
         #expect(await session.requestsInFlight == 64)
-        let sixtyFifth = Task { try await session.request(method: "GET", path: "/api/v1/remote/probe", headers: f.bearer) }
-        let early = try? await withTimeout(.milliseconds(500)) { try await sixtyFifth.value }
-        #expect(early == nil, "the 65th request must wait while 64 are in flight")
+        let answered = OneShot<Void>()
+        let sixtyFifth = Task {
+            defer { answered.fulfil(()) }
+            return try await session.request(method: "GET", path: "/api/v1/remote/probe", headers: f.bearer)
+        }
+        // Nothing can be awaited for "it did not happen": give it half a second.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(answered.current == nil, "the 65th request must wait while 64 are in flight")
+        #expect(await session.requestsInFlight == 64)
         // Dropping one stream frees its slot; the waiting request then goes out and succeeds.
         open.removeFirst()
         let response = try await withTimeout(.seconds(10)) { try await sixtyFifth.value }
