@@ -1,0 +1,163 @@
+import MydiaCrypto
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// One pinned HTTPS/1.1 connection of the direct path, serving one request at a time; kept alive
+/// for the next request when the server allows it and the last body was read to its end.
+final class DirectConnection: Sendable {
+    /// One request handed to the connection task.
+    final class Job: Sendable {
+        let head: HTTPRequestHead
+        let body: [UInt8]
+        let response = OneShot<Result<TransportResponse, DirectClient.Error>>()
+        /// Whether a byte of the response arrived (a reused connection that failed before that is
+        /// retried once on a fresh one).
+        let started = Mutex(false)
+
+        init(head: HTTPRequestHead, body: [UInt8]) {
+            self.head = head
+            self.body = body
+        }
+    }
+
+    private let jobs: AsyncStream<Job>.Continuation
+    /// Called when the connection can take another request.
+    private let idle = Mutex<(@Sendable (DirectConnection) -> Void)?>(nil)
+
+    private init(jobs: AsyncStream<Job>.Continuation) { self.jobs = jobs }
+
+    /// Connects, completes TLS with the pin check, and starts serving.
+    /// - Throws: `.pinMismatch` (distinct, §8), `.unreachable`, `.tls`, `.timedOut`.
+    static func open(
+        host: String, port: Int, pin: CertificateFingerprint, context: NIOSSLContext, group: any EventLoopGroup,
+        connectTimeout: Duration, bodyBufferChunks: Int, onIdle: @escaping @Sendable (DirectConnection) -> Void
+    ) async throws(DirectClient.Error) -> DirectConnection {
+        let verdict = PinnedTLS.Verdict()
+        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        let handshake: EventLoopFuture<Void>
+        do {
+            (channel, handshake) = try await ClientBootstrap(group: group)
+                .connectTimeout(.milliseconds(Int64(connectTimeout / .milliseconds(1))))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let watcher = PinnedTLS.HandshakeWatcher(promise: channel.eventLoop.makePromise())
+                        let tls = try PinnedTLS.handler(context: context, host: host, pin: pin, verdict: verdict)
+                        try channel.pipeline.syncOperations.addHandler(tls)
+                        try channel.pipeline.syncOperations.addHandler(watcher)
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        let async = try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                        return (async, watcher.done.futureResult)
+                    }
+                }
+        } catch {
+            throw .unreachable(DirectClient.describe(error))
+        }
+        do {
+            try await handshake.get()
+        } catch {
+            // The async channel must be finished through its scope, even unused.
+            try? await channel.executeThenClose { _, _ in }
+            if let presented = verdict.mismatch { throw .pinMismatch(presented: presented.hex) }
+            throw .tls(DirectClient.describe(error))
+        }
+
+        let (stream, jobs) = AsyncStream<Job>.makeStream()
+        let connection = DirectConnection(jobs: jobs)
+        connection.idle.withLock { $0 = onIdle }
+        Task {
+            await connection.serve(channel, jobs: stream, bodyBufferChunks: bodyBufferChunks)
+        }
+        return connection
+    }
+
+    /// Queues a request; `false` if the connection is closed.
+    func submit(_ job: Job) -> Bool {
+        if case .terminated = jobs.yield(job) { return false }
+        return true
+    }
+
+    /// Closes the connection once it is idle (or now, if it is).
+    func close() { jobs.finish() }
+
+    private func serve(_ channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, jobs stream: AsyncStream<Job>, bodyBufferChunks: Int) async {
+        defer { jobs.finish() }
+        try? await channel.executeThenClose { inbound, outbound in
+            var parts = inbound.makeAsyncIterator()
+            for await job in stream {
+                let reusable = await run(job, parts: &parts, outbound: outbound, bodyBufferChunks: bodyBufferChunks)
+                guard reusable else { return }
+                if let onIdle = idle.withLock({ $0 }) { onIdle(self) }
+            }
+        }
+        // A job queued while the connection was closing gets a clear error.
+        jobs.finish()
+        for await job in stream { job.response.fulfil(.failure(.connectionClosed(retryable: true))) }
+    }
+
+    /// Runs one exchange; `true` if the connection can serve another.
+    private func run(
+        _ job: Job, parts: inout NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>, bodyBufferChunks: Int
+    ) async -> Bool {
+        do {
+            try await outbound.write(.head(job.head))
+            if !job.body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: job.body)))) }
+            try await outbound.write(.end(nil))
+        } catch {
+            job.response.fulfil(.failure(.connectionClosed(retryable: true)))
+            return false
+        }
+        var head: HTTPResponseHead?
+        do {
+            while head == nil {
+                guard let part = try await parts.next() else {
+                    job.response.fulfil(.failure(.connectionClosed(retryable: !job.started.withLock { $0 })))
+                    return false
+                }
+                job.started.withLock { $0 = true }
+                if case .head(let h) = part, h.status.code >= 200 || h.status == .switchingProtocols { head = h }
+            }
+        } catch {
+            job.response.fulfil(.failure(.connectionClosed(retryable: !job.started.withLock { $0 })))
+            return false
+        }
+        guard let head else { return false }
+        var headers: [String: String] = [:]
+        for (name, value) in head.headers {
+            let key = name.lowercased()
+            headers[key] = headers[key].map { "\($0), \(value)" } ?? value
+        }
+        let pipe = BodyPipe(capacity: bodyBufferChunks, onConsume: nil, onCancel: nil)
+        job.response.fulfil(.success(TransportResponse(status: Int(head.status.code), headers: headers, body: ResponseBody(pipe: pipe))))
+        do {
+            while let part = try await parts.next() {
+                switch part {
+                case .head: continue
+                case .body(let buffer): try await pipe.send(Array(buffer.readableBytesView))  // waits while the consumer lags
+                case .end:
+                    pipe.finish()
+                    return head.isKeepAlive
+                }
+            }
+            pipe.fail(DirectClient.Error.connectionClosed(retryable: true))
+        } catch is CancellationError {
+            // The consumer stopped reading: the rest of this body is abandoned with the connection.
+        } catch {
+            pipe.fail(DirectClient.Error.connectionClosed(retryable: true))
+        }
+        return false
+    }
+}
+
+/// Request heads the client builds itself.
+enum HTTPRequestHeadBuilder {
+    static func get(path: String, host: String) -> HTTPRequestHead {
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+        head.headers.add(name: "host", value: host)
+        return head
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import MydiaCrypto
+import MydiaServer
+import MydiaTestSupport
+@testable import MydiaTransport
+import MydiaWire
+import Testing
+
+/// The tunnel of PROTOCOL.md §4–§5 from the client side, against the real server over the relay.
+@Suite(.serialized) struct TunnelSessionTests {
+    @Test func graphQLQueryThroughTheTunnel() async throws {
+        let f = try await TransportFixture.get()
+        let session = try await f.session()
+        defer { Task { await session.close() } }
+        let json = try await f.graphQL(session, "{ movies(first: 10) { totalCount edges { node { title } } } }")
+        let movies = (json["data"] as? [String: Any])?["movies"] as? [String: Any]
+        #expect(movies?["totalCount"] as? Int == 4)
+        #expect(await session.requestsInFlight == 0)
+    }
+
+    @Test func aLargeStreamedBodyArrivesByteIdentical() async throws {
+        let f = try await TransportFixture.get()
+        let session = try await f.session()
+        defer { Task { await session.close() } }
+        let file = try await f.largeFile(using: session)
+        #expect(file.bytes.count > 512 * 1024)
+        let started = ContinuousClock.now
+        let response = try await session.request(method: "GET", path: "/api/v1/stream/file/\(file.id)", headers: f.bearer)
+        #expect(response.status == 200 && response[header: "Content-Length"] == String(file.bytes.count))
+        let body = try await response.body.collect()
+        let elapsed = ContinuousClock.now - started
+        #expect(body == file.bytes)
+        print("tunnel: \(file.bytes.count) bytes in \(elapsed)")
+        // A Range request through the tunnel (small enough to come inline).
+        let ranged = try await session.request(method: "GET", path: "/api/v1/stream/file/\(file.id)",
+                                               headers: f.bearer.merging(["Range": "bytes=1000-1999"]) { a, _ in a })
+        #expect(ranged.status == 206)
+        #expect(try await ranged.body.collect() == Array(file.bytes[1000..<2000]))
+        #expect(await session.requestsInFlight == 0)
+    }
+
+    @Test func aConsumerThatStopsReadingStopsTheStreamAtTheCreditLimit() async throws {
+        let f = try await TransportFixture.get()
+        let session = try await f.session()
+        defer { Task { await session.close() } }
+        let file = try await f.largeFile(using: session)
+        let response = try await session.request(method: "GET", path: "/api/v1/stream/file/\(file.id)", headers: f.bearer)
+        var iterator = response.body.makeAsyncIterator()
+        var received = try #require(try await iterator.next())
+        // The instance sends up to its 256 KiB credit, then waits: what is buffered stops there.
+        let window = 256 * 1024
+        let pipe = response.body.consumer.pipe
+        let taken = received.count
+        try await withTimeout(.seconds(10)) {
+            while pipe.bufferedBytes + taken < window { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        // Nothing beyond the credit arrives while the consumer stays stalled.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(pipe.bufferedBytes + taken == window)
+        // Reading again grants credit and the whole body follows.
+        while let chunk = try await iterator.next() { received += chunk }
+        #expect(received == file.bytes)
+    }
+
+    @Test func cancellingTheConsumingTaskCancelsTheStream() async throws {
+        let f = try await TransportFixture.get()
+        let session = try await f.session()
+        defer { Task { await session.close() } }
+        let file = try await f.largeFile(using: session)
+        let firstChunk = OneShot<Void>()
+        let reader = Task {
+            let response = try await session.request(method: "GET", path: "/api/v1/stream/file/\(file.id)", headers: f.bearer)
+            var total = 0
+            for try await chunk in response.body {
+                total += chunk.count
+                firstChunk.fulfil(())
+            }
+            return total
+        }
+        try await withTimeout(.seconds(10)) { await firstChunk.value }
+        #expect(await session.requestsInFlight == 1)
+        reader.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await reader.value }
+        try await withTimeout(.seconds(5)) {
+            while await session.requestsInFlight > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        // The session carries on: the next request works.
+        let probe = try await session.request(method: "GET", path: "/api/v1/remote/probe", headers: f.bearer)
+        #expect(probe.status == 200)
+    }
+
+    @Test func aSixtyFifthRequestWaitsForAFreeSlot() async throws {
+        let f = try await TransportFixture.get()
+        let session = try await f.session()
+        defer { Task { await session.close() } }
+        let file = try await f.largeFile(using: session)
+        // 64 streams larger than their credit stay open while nobody reads them.
+        var open: [TransportResponse] = []
+        for _ in 0..<64 {
+            open.append(try await session.request(method: "GET", path: "/api/v1/stream/file/\(file.id)", headers: f.bearer))
+        }
+        #expect(await session.requestsInFlight == 64)
+        let answered = OneShot<Void>()
+        let sixtyFifth = Task {
+            defer { answered.fulfil(()) }
+            return try await session.request(method: "GET", path: "/api/v1/remote/probe", headers: f.bearer)
+        }
+        // Nothing can be awaited for "it did not happen": give it half a second.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(answered.current == nil, "the 65th request must wait while 64 are in flight")
+        #expect(await session.requestsInFlight == 64)
+        // Dropping one stream frees its slot; the waiting request then goes out and succeeds.
+        open.removeFirst()
+        let response = try await withTimeout(.seconds(10)) { try await sixtyFifth.value }
+        #expect(response.status == 200)
+        open.removeAll()
+        try await withTimeout(.seconds(10)) {
+            while await session.requestsInFlight > 0 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+    }
+
+    @Test func pingMeasuresTheRoundTrip() async throws {
+        let f = try await TransportFixture.get()
+        let session = try await f.session()
+        defer { Task { await session.close() } }
+        let rtt = try await session.ping()
+        #expect(rtt > .zero && rtt < .seconds(5))
+        print("tunnel ping RTT: \(rtt)")
+    }
+
+    @Test func aClosedSessionFailsRequestsWithTheEndReason() async throws {
+        let f = try await TransportFixture.get()
+        let session = try await f.session()
+        // The instance closes this device's sessions: the relay forwards `close` with a reason.
+        await f.host.link.closeSessions(deviceID: f.pairing.deviceID)
+        let relay = session.relay
+        try await withTimeout(.seconds(5)) { while relay.endReason == nil { try await Task.sleep(for: .milliseconds(10)) } }
+        let reason = try #require(relay.endReason)
+        guard case .closedByRelay = reason else { Issue.record("ended with \(reason)"); return }
+        try await withTimeout(.seconds(5)) { while await session.isOpen { try await Task.sleep(for: .milliseconds(10)) } }
+        await #expect(throws: TunnelSession.Error.closed(reason)) {
+            _ = try await session.request(method: "GET", path: "/api/v1/remote/probe", headers: f.bearer)
+        }
+    }
+
+    @Test func aWrongClaimCodeIsRefusedWithTheInstancesReason() async throws {
+        let f = try await TransportFixture.get()
+        let relay = try await RelayConnection.connect(origin: f.origin, instanceID: f.instanceID, pinnedInstanceKey: f.instanceKey)
+        await #expect(throws: TunnelSession.Error.refused(.claimInvalid)) {
+            _ = try await TunnelSession.establish(
+                relay: relay, clientKey: .generate(),
+                request: .pair(claimCode: "000000", deviceName: "x", platform: "linux", clientVersion: "0", timestamp: Int64(Date().timeIntervalSince1970)))
+        }
+    }
+}
