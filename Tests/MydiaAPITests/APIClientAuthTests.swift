@@ -65,6 +65,21 @@ import Testing
         }
     }
 
+    @Test func concurrentRefusalsShareOneRefresh() async throws {
+        try await withTimeout(.seconds(30)) {
+            try await PairedClient.with { p in
+                try await p.store.updateAccessToken(instanceID: p.stack.instanceID, token: "stale-token",
+                                                    expiresAt: Date(timeIntervalSinceNow: -60))
+                let client = p.client
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<5 { group.addTask { try await client.movies(first: 1).totalCount } }
+                    for try await total in group { #expect(total == 3) }
+                }
+                #expect(p.transport.exchanges.filter { $0.operationName == "RefreshAccessToken" }.count == 1)
+            }
+        }
+    }
+
     @Test func revokedDeviceGetsOneRefreshAttemptThenAPlainSentence() async throws {
         try await withTimeout(.seconds(30)) {
             try await PairedClient.with { p in

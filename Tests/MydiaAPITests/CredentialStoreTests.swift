@@ -154,6 +154,31 @@ import Testing
         #expect(!(try String(contentsOf: store.fileURL, encoding: .utf8)).contains(second.accessToken))
     }
 
+    @Test func aFailedWriteKeepsTheOldFileAndTheOldState() async throws {
+        let dir = CredentialFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let kept = CredentialFixtures.credentials(name: "Kept")
+        let store = try CredentialStore(directory: dir)
+        try await store.save(kept)
+        let before = try Data(contentsOf: store.fileURL)
+
+        // Make the directory unusable (a file in its place) so the next write must fail.
+        let aside = dir.deletingLastPathComponent().appendingPathComponent(dir.lastPathComponent + "-aside")
+        try FileManager.default.moveItem(at: dir, to: aside)
+        defer { try? FileManager.default.removeItem(at: aside) }
+        try Data("x".utf8).write(to: dir)
+        await #expect { try await store.save(CredentialFixtures.credentials(name: "Lost")) } throws: { error in
+            (error as? CredentialStore.Error)?.description.contains("is not a directory") == true
+        }
+        await #expect { try await store.updateAccessToken(instanceID: kept.instanceID, token: "x", expiresAt: Date()) } throws: { _ in true }
+        #expect(await store.all.map(\.instanceName) == ["Kept"])
+        #expect(await store.all.first?.accessToken == kept.accessToken)
+
+        try FileManager.default.removeItem(at: dir)
+        try FileManager.default.moveItem(at: aside, to: dir)
+        #expect(try Data(contentsOf: store.fileURL) == before)
+    }
+
     @Test func descriptionRedactsTokensAndKeys() throws {
         let c = CredentialFixtures.credentials(name: "Wohnzimmer")
         let text = "\(c) \(String(describing: [c]))"

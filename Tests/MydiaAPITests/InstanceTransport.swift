@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MydiaAPI
 import MydiaCrypto
 import MydiaLibrary
@@ -67,10 +68,12 @@ struct PairedClient: Sendable {
                 accessExpiresAt: access.expiresAt, mediaToken: media.token, mediaExpiresAt: media.expiresAt,
                 pairedAt: now, lastUsedAt: now)
             let directory = CredentialFixtures.temporaryDirectory()
-            let store = try CredentialStore(directory: directory)
+            var quiet = Logger(label: "test")
+            quiet.logLevel = .critical
+            let store = try CredentialStore(directory: directory, logger: quiet)
             try await store.save(credentials)
             let transport = InstanceTransport(api: stack.host.api)
-            let client = APIClient(transport: transport, store: store, instanceID: stack.instanceID)
+            let client = APIClient(transport: transport, store: store, instanceID: stack.instanceID, logger: quiet)
             return PairedClient(stack: stack, store: store, transport: transport, client: client,
                                 credentials: credentials, directory: directory)
         } catch {
