@@ -109,6 +109,15 @@ let package = Package(
             dependencies: ["MydiaWire", "MydiaCrypto", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
 
+        // The client, assembled: credentials + transports + ConnectionManager + API client, and pairing.
+        .target(
+            name: "MydiaClient",
+            dependencies: [
+                "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaWire", "MydiaCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // The reference home server: identity and certificate, pairing, the relay link, the tunnel
         // responder, the direct HTTPS listener, and the HTTP API both paths share.
         .target(
@@ -187,6 +196,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaAPITests", dependencies: ["MydiaAPI", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MydiaClientTests",
+            dependencies: ["MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaTestSupport", "MydiaWire", "MydiaCrypto"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MydiaConnectionTests", dependencies: ["MydiaConnection"], swiftSettings: swiftSettings),
         // Test helpers shared by the integration tests: a real WebSocket test client, timeouts.

@@ -1,0 +1,37 @@
+import Foundation
+public import Logging
+public import MydiaAPI
+public import MydiaConnection
+
+/// A paired server, connected: the ConnectionManager (relay first, direct when it answers) and
+/// the API client on top of it.
+public struct ClientSession: Sendable {
+    public let credentials: ServerCredentials
+    public let manager: ConnectionManager
+    public let api: APIClient
+
+    /// Opens the server picked by `selection` (name, id or nil = the last paired).
+    public static func open(store: CredentialStore, selection: String?, logger: Logger) async throws -> ClientSession {
+        let credentials = try await store.select(selection)
+        let connector = TunnelRelayConnector(store: store, instanceID: credentials.instanceID, logger: logger)
+        let manager = ConnectionManager(
+            relay: connector,
+            direct: PinnedDirectPath(store: store, instanceID: credentials.instanceID),
+            configuration: DirectConfiguration(urls: credentials.directURLs.compactMap(URL.init(string:)),
+                                               certificateFingerprint: credentials.certFingerprint),
+            refreshDirectConfiguration: {
+                // A fresh relay handshake: its message 2 carries the current URLs and pin (§11.11, §12.21),
+                // and the connector saves them.
+                let session = try await connector.connect()
+                await session.close()
+                guard let fresh = session.directConfiguration else { throw ClientError.notPaired }
+                return fresh
+            },
+            logger: logger)
+        await manager.start()
+        let api = APIClient(transport: ManagedAPITransport(manager: manager), store: store, instanceID: credentials.instanceID, logger: logger)
+        return ClientSession(credentials: credentials, manager: manager, api: api)
+    }
+
+    public func close() async { await manager.stop() }
+}

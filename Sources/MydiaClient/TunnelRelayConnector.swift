@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import MydiaAPI
+import MydiaConnection
+import MydiaCrypto
+import MydiaTransport
+import MydiaWire
+
+/// The ConnectionManager's relay path on the real transports: relay WebSocket (instance key
+/// pinned) + Noise IK handshake with a `reconnect` payload + the tunnel session (PROTOCOL.md §2.2,
+/// §4, §5). Every successful handshake refreshes the stored direct URLs, pin and tokens (§11.11).
+struct TunnelRelayConnector: RelayConnector {
+    let store: CredentialStore
+    let instanceID: String
+    let logger: Logger
+
+    func connect() async throws -> any RelaySession {
+        guard let credentials = await store.credentials(instanceID: instanceID) else { throw ClientError.notPaired }
+        let origin = try RelayOrigin(credentials.relayURL)
+        let relay = try await RelayConnection.connect(
+            origin: origin, instanceID: credentials.instanceID, pinnedInstanceKey: credentials.instancePublicKey, logger: logger)
+        let request = HandshakeRequest.reconnect(
+            deviceID: credentials.deviceID, deviceToken: credentials.deviceToken, timestamp: Int64(Date().timeIntervalSince1970))
+        let tunnel = try await TunnelSession.establish(relay: relay, clientKey: credentials.deviceKeyPair, request: request, logger: logger)
+        _ = try await store.updateAfterReconnect(instanceID: instanceID, grant: tunnel.grant)
+        return TunnelRelaySession(relay: relay, tunnel: tunnel)
+    }
+}
+
+/// One relay connection with its tunnel, as the ConnectionManager sees it.
+struct TunnelRelaySession: RelaySession {
+    let relay: RelayConnection
+    let tunnel: TunnelSession
+
+    var directConfiguration: DirectConfiguration? {
+        DirectConfiguration(urls: tunnel.grant.directURLs.compactMap(URL.init(string:)), certificateFingerprint: tunnel.grant.certFingerprint)
+    }
+
+    func send(_ request: PathRequest) async throws -> PathResponse {
+        do {
+            let response = try await tunnel.request(method: request.method, path: request.path, headers: request.headers, body: request.body)
+            return PathResponse(status: response.status, headers: response.headers, body: response.body.interruptible())
+        } catch let error as TunnelSession.Error where error.isWithheldOrAborted {
+            throw ExchangeInterrupted(reason: error.description)
+        }
+    }
+
+    func ping() async throws -> Duration { try await tunnel.ping() }
+
+    func closed() async -> String { await relay.ended().description }
+
+    func close() async { await tunnel.close() }
+}
+
+extension ResponseBody {
+    /// The body as the ConnectionManager's stream; a stream aborted by a counter gap (§12.11) surfaces
+    /// as `ExchangeInterrupted` so the manager resumes it by Range.
+    func interruptible() -> AsyncThrowingStream<[UInt8], any Error> {
+        let body = self
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await chunk in body { continuation.yield(chunk) }
+                    continuation.finish()
+                } catch let error as TunnelSession.Error where error.isWithheldOrAborted {
+                    continuation.finish(throwing: ExchangeInterrupted(reason: error.description))
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}
+
+extension TunnelSession.Error {
+    /// Frames withheld in transit or a stream the instance aborted: retry the exchange (§12.11).
+    var isWithheldOrAborted: Bool {
+        switch self {
+        case .framesWithheld, .streamAborted: true
+        default: false
+        }
+    }
+}
