@@ -53,8 +53,20 @@ enum WireTimestamp {
 
 /// Sets up swift-log once for the process.
 enum LogSetup {
+    private static let once = OnceFlag()
+
+    static func bootstrapOnce(level: Logger.Level) {
+        if once.claim() { bootstrap(level: level) }
+    }
+
     static func bootstrap(level: Logger.Level, path: String = FileLogHandler.defaultPath()) {
         let sink = FileLogHandler.Sink(path: path)
         LoggingSystem.bootstrap { label in FileLogHandler(label: label, sink: sink, logLevel: level) }
     }
+}
+
+/// True exactly once.
+final class OnceFlag: Sendable {
+    private let done = Mutex(false)
+    func claim() -> Bool { done.withLock { d in defer { d = true }; return !d } }
 }

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import MydiaAPI
+import MydiaClient
+import MydiaWire
+
+struct Pair: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Pair with a server using the 6-digit code it shows (or its QR payload).")
+
+    @Argument(help: "The claim code, e.g. 123456 or 123-456.") var code: String?
+    @Option(help: "The relay origin, e.g. https://relay.example.org (http:// only on 127.0.0.1). Default: $MYDIA_RELAY.") var relay: String?
+    @Option(help: "The QR payload JSON (skips the relay lookup).") var qr: String?
+    @Option(help: "This device's name as the server shows it.") var name: String?
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if code == nil && qr == nil { throw ValidationError("Give the claim code the server shows, or --qr with its QR payload.") }
+        if code != nil && qr != nil { throw ValidationError("Give either a claim code or --qr, not both.") }
+    }
+
+    func run() async throws {
+        try await runReporting {
+            let logger = global.logger()
+            let store = try global.store(logger)
+            let deviceName = name ?? defaultDeviceName()
+            let progress: @Sendable (Pairing.Step) -> Void = { step in
+                let line: String? = switch step {
+                case .lookingUp: "Looking up the code…"
+                case .connecting(let server): "Connecting via the relay to \(server)…"
+                case .securing: "Securing the connection…"
+                case .pairingCheck(let check): "Pairing check: \(check.prefix(3)) \(check.suffix(3)) — it must match the server's screen."
+                case .paired: nil
+                }
+                if let line { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            }
+            let credentials: ServerCredentials
+            if let qr {
+                guard let payload = PairingQRPayload(json: qr) else { throw CommandFailure(.usage, "The QR payload is not a mydia pairing code.") }
+                credentials = try await Pairing.pair(qr: payload, deviceName: deviceName, store: store, logger: logger, progress: progress)
+            } else {
+                guard let relay = relay ?? ProcessInfo.processInfo.environment["MYDIA_RELAY"] else {
+                    throw CommandFailure(.usage, "Say which relay the server uses: --relay https://relay.example.org")
+                }
+                credentials = try await Pairing.pair(code: code ?? "", relay: relay, deviceName: deviceName, store: store, logger: logger, progress: progress)
+            }
+            print("Paired with \(credentials.instanceName).")
+        }
+    }
+
+    private func defaultDeviceName() -> String {
+        var buf = [CChar](repeating: 0, count: 256)
+        gethostname(&buf, buf.count - 1)
+        let host = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return "mydia-tui on \(host.isEmpty ? "this computer" : host)"
+    }
+}
