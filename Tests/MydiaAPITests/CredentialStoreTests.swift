@@ -73,6 +73,18 @@ import Testing
         #expect(throws: CredentialStore.Error.corrupt(path: file.path)) { try CredentialStore(directory: dir) }
     }
 
+    @Test(.enabled(if: getuid() == 0, "giving a file to another user needs root"))
+    func aFileOwnedByAnotherUserIsRefused() async throws {
+        let dir = CredentialFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try CredentialStore(directory: dir)
+        try await store.save(CredentialFixtures.credentials(name: "Mine"))
+        try FileManager.default.setAttributes([.ownerAccountID: 4242], ofItemAtPath: store.fileURL.path)
+        #expect { try CredentialStore(directory: dir) } throws: { error in
+            (error as? CredentialStore.Error)?.description.contains("belongs to another user") == true
+        }
+    }
+
     @Test func selectionByIDNameOrUniquePrefixDefaultingToLastPaired() async throws {
         let dir = CredentialFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

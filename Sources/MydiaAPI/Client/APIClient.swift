@@ -86,6 +86,10 @@ public actor APIClient {
         return result
     }
 
+    /// The instance's current stored credentials (e.g. the media token for HLS URLs).
+    /// - Throws: `Error.deviceRevoked` when the instance was unpaired meanwhile.
+    public func storedCredentials() async throws(Error) -> ServerCredentials { try await credentials() }
+
     private func credentials() async throws(Error) -> ServerCredentials {
         guard let stored = await store.credentials(instanceID: instanceID) else { throw .deviceRevoked }
         return stored

@@ -5,6 +5,13 @@ public import MydiaWire
 /// The paired instances on disk: one JSON file, `servers.json`, in the config directory (0700),
 /// replaced atomically and never readable by other users (PROTOCOL.md §1 client storage).
 /// The in-memory copy is the source of truth for this process; every change is written at once.
+///
+/// File format: `{"version":1,"servers":[…]}`, each server with snake_case keys (`instance_id`,
+/// `instance_name`, `instance_public_key` b64, `cert_fingerprint` hex, `direct_urls`, `relay_url`,
+/// `discovery_key`, `device_private_key` b64, `device_id`, `device_token`, `access_token`,
+/// `access_expires_at`, `media_token`, `media_expires_at`, `paired_at`, `last_used_at` RFC 3339),
+/// in pairing order. A file or directory that other users can reach is restricted (0600 / 0700)
+/// with a logged warning before it is used; a symlinked file is refused.
 public actor CredentialStore {
     /// Why credentials could not be found, read or written; `description` is one plain sentence.
     public enum Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {

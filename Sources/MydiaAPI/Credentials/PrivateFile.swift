@@ -10,6 +10,7 @@ enum PrivateFile {
         case system(operation: String, path: String, errno: Int32)
         case notARegularFile(path: String)
         case notADirectory(path: String)
+        case foreignOwner(path: String)
 
         var description: String {
             switch self {
@@ -19,6 +20,8 @@ enum PrivateFile {
                 "\(path) is not a regular file — move it away and pair again."
             case .notADirectory(let path):
                 "\(path) is not a directory — move it away so the credentials can be stored."
+            case .foreignOwner(let path):
+                "\(path) belongs to another user, so its credentials are not trusted — move it away and pair again."
             }
         }
     }
@@ -58,7 +61,8 @@ enum PrivateFile {
         return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
     }
 
-    /// Reads a whole file, or `nil` when it does not exist. Symlinks are refused; a file others can
+    /// Reads a whole file, or `nil` when it does not exist. Symlinks and files owned by another
+    /// user are refused; a file others can
     /// read or write is restricted to 0600 with a warning before its content is used.
     static func read(_ path: String, logger: Logger) throws(Failure) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
@@ -71,6 +75,7 @@ enum PrivateFile {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system(operation: "inspect", path: path, errno: errno) }
         guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path: path) }
+        guard info.st_uid == geteuid() else { throw .foreignOwner(path: path) }
         if info.st_mode & 0o077 != 0 {
             logger.warning("Credential file was readable by other users; restricting it to the owner (0600).",
                            metadata: ["path": "\(path)"])
