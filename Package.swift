@@ -19,6 +19,7 @@ let package = Package(
     products: [
         .executable(name: "mydia-relay", targets: ["mydia-relay"]),
         .executable(name: "mydia-server", targets: ["mydia-server"]),
+        .executable(name: "mydia-tui", targets: ["mydia-tui"]),
         .executable(name: "mydia-relay-bench", targets: ["RelayBench"]),
         .executable(name: "mydia-server-bench", targets: ["ServerBench"]),
         .executable(name: "mydia-bench", targets: ["MydiaBench"]),
@@ -154,6 +155,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
 
+        .executableTarget(
+            name: "mydia-tui",
+            dependencies: [
+                "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaWire", "MydiaCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // `make bench` and `make fuzz` drivers (not shipped).
         .executableTarget(
             name: "MydiaBench", dependencies: ["MydiaCrypto", "CSodium"],
@@ -195,7 +205,9 @@ let package = Package(
             dependencies: ["MydiaTransport", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaRelay", "MydiaTestSupport"] + nio,
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "MydiaAPITests", dependencies: ["MydiaAPI", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaTestSupport"],
+            name: "MydiaAPITests",
+            dependencies: ["MydiaAPI", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaLibrary", "MydiaTestSupport",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaClientTests",

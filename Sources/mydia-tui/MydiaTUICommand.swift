@@ -4,6 +4,7 @@ import Logging
 import MydiaAPI
 import MydiaClient
 import MydiaConnection
+import MydiaCrypto
 import MydiaTransport
 import MydiaWire
 
