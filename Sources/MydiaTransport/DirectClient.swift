@@ -48,6 +48,8 @@ public final class DirectClient: Sendable {
         case probeRejected(status: Int)
         /// The probe reached another instance.
         case wrongInstance
+        /// The calling task was cancelled before the response head arrived.
+        case cancelled
 
         public var description: String {
             switch self {
@@ -60,6 +62,7 @@ public final class DirectClient: Sendable {
             case .connectionClosed: "The direct connection closed during the request."
             case .probeRejected(let status): "The server's direct address answered the probe with HTTP \(status)."
             case .wrongInstance: "A different server answers at this direct address."
+            case .cancelled: "The request was cancelled."
             }
         }
     }
@@ -146,7 +149,12 @@ public final class DirectClient: Sendable {
     private func exchange(on connection: DirectConnection, head: HTTPRequestHead, body: [UInt8]) async -> Result<TransportResponse, Error> {
         let job = DirectConnection.Job(head: head, body: body)
         guard connection.submit(job) else { return .failure(.connectionClosed(retryable: true)) }
-        return await job.response.value
+        // A response that arrives after cancellation is dropped unread, which closes its connection.
+        return await withTaskCancellationHandler {
+            await job.response.value
+        } onCancel: {
+            job.response.fulfil(.failure(.cancelled))
+        }
     }
 
     func connect() async throws(Error) -> DirectConnection {
