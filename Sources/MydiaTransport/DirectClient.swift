@@ -15,15 +15,15 @@ public final class DirectClient: Sendable {
     public struct Configuration: Sendable {
         /// TCP connect budget.
         public var connectTimeout: Duration
-        /// Body chunks buffered ahead of the consumer before the socket stops being read.
-        public var bodyBufferChunks: Int
+        /// Body bytes buffered ahead of the consumer before the socket stops being read.
+        public var bodyBufferBytes: Int
         /// Idle connections kept for reuse.
         public var maxIdleConnections: Int
 
         /// Defaults.
-        public init(connectTimeout: Duration = .seconds(5), bodyBufferChunks: Int = 4, maxIdleConnections: Int = 4) {
+        public init(connectTimeout: Duration = .seconds(5), bodyBufferBytes: Int = 128 * 1024, maxIdleConnections: Int = 4) {
             self.connectTimeout = connectTimeout
-            self.bodyBufferChunks = max(1, bodyBufferChunks)
+            self.bodyBufferBytes = max(1, bodyBufferBytes)
             self.maxIdleConnections = max(0, maxIdleConnections)
         }
     }
@@ -160,7 +160,7 @@ public final class DirectClient: Sendable {
     func connect() async throws(Error) -> DirectConnection {
         try await DirectConnection.open(
             host: host, port: port, pin: pin, context: context, group: group,
-            connectTimeout: configuration.connectTimeout, bodyBufferChunks: configuration.bodyBufferChunks
+            connectTimeout: configuration.connectTimeout, bodyBufferBytes: configuration.bodyBufferBytes
         ) { [weak self] connection in
             self?.checkIn(connection)
         }
