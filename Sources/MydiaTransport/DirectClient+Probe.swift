@@ -47,7 +47,11 @@ extension DirectClient {
         let sent = ContinuousClock.now
         let job = DirectConnection.Job(head: head, body: [])
         guard connection.submit(job) else { throw .connectionClosed(retryable: true) }
-        let response = try await job.response.value.get()
+        let response = try await withTaskCancellationHandler {
+            await job.response.value
+        } onCancel: {
+            job.response.fulfil(.failure(.cancelled))
+        }.get()
         let rtt = ContinuousClock.now - sent
         let body: [UInt8]
         do {

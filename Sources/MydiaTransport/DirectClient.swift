@@ -15,15 +15,15 @@ public final class DirectClient: Sendable {
     public struct Configuration: Sendable {
         /// TCP connect budget.
         public var connectTimeout: Duration
-        /// Body chunks buffered ahead of the consumer before the socket stops being read.
-        public var bodyBufferChunks: Int
+        /// Body bytes buffered ahead of the consumer before the socket stops being read.
+        public var bodyBufferBytes: Int
         /// Idle connections kept for reuse.
         public var maxIdleConnections: Int
 
         /// Defaults.
-        public init(connectTimeout: Duration = .seconds(5), bodyBufferChunks: Int = 4, maxIdleConnections: Int = 4) {
+        public init(connectTimeout: Duration = .seconds(5), bodyBufferBytes: Int = 128 * 1024, maxIdleConnections: Int = 4) {
             self.connectTimeout = connectTimeout
-            self.bodyBufferChunks = max(1, bodyBufferChunks)
+            self.bodyBufferBytes = max(1, bodyBufferBytes)
             self.maxIdleConnections = max(0, maxIdleConnections)
         }
     }
@@ -48,6 +48,8 @@ public final class DirectClient: Sendable {
         case probeRejected(status: Int)
         /// The probe reached another instance.
         case wrongInstance
+        /// The calling task was cancelled before the response head arrived.
+        case cancelled
 
         public var description: String {
             switch self {
@@ -60,6 +62,7 @@ public final class DirectClient: Sendable {
             case .connectionClosed: "The direct connection closed during the request."
             case .probeRejected(let status): "The server's direct address answered the probe with HTTP \(status)."
             case .wrongInstance: "A different server answers at this direct address."
+            case .cancelled: "The request was cancelled."
             }
         }
     }
@@ -146,13 +149,18 @@ public final class DirectClient: Sendable {
     private func exchange(on connection: DirectConnection, head: HTTPRequestHead, body: [UInt8]) async -> Result<TransportResponse, Error> {
         let job = DirectConnection.Job(head: head, body: body)
         guard connection.submit(job) else { return .failure(.connectionClosed(retryable: true)) }
-        return await job.response.value
+        // A response that arrives after cancellation is dropped unread, which closes its connection.
+        return await withTaskCancellationHandler {
+            await job.response.value
+        } onCancel: {
+            job.response.fulfil(.failure(.cancelled))
+        }
     }
 
     func connect() async throws(Error) -> DirectConnection {
         try await DirectConnection.open(
             host: host, port: port, pin: pin, context: context, group: group,
-            connectTimeout: configuration.connectTimeout, bodyBufferChunks: configuration.bodyBufferChunks
+            connectTimeout: configuration.connectTimeout, bodyBufferBytes: configuration.bodyBufferBytes
         ) { [weak self] connection in
             self?.checkIn(connection)
         }

@@ -23,6 +23,9 @@ final class DirectConnection: Sendable {
         }
     }
 
+    /// Largest body piece handed to the consumer.
+    static let maxPiece = 32 * 1024
+
     private let jobs: AsyncStream<Job>.Continuation
     /// Called when the connection can take another request.
     private let idle = Mutex<(@Sendable (DirectConnection) -> Void)?>(nil)
@@ -33,7 +36,7 @@ final class DirectConnection: Sendable {
     /// - Throws: `.pinMismatch` (distinct, §8), `.unreachable`, `.tls`, `.timedOut`.
     static func open(
         host: String, port: Int, pin: CertificateFingerprint, context: NIOSSLContext, group: any EventLoopGroup,
-        connectTimeout: Duration, bodyBufferChunks: Int, onIdle: @escaping @Sendable (DirectConnection) -> Void
+        connectTimeout: Duration, bodyBufferBytes: Int, onIdle: @escaping @Sendable (DirectConnection) -> Void
     ) async throws(DirectClient.Error) -> DirectConnection {
         let verdict = PinnedTLS.Verdict()
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
@@ -69,7 +72,7 @@ final class DirectConnection: Sendable {
         let connection = DirectConnection(jobs: jobs)
         connection.idle.withLock { $0 = onIdle }
         Task {
-            await connection.serve(channel, jobs: stream, bodyBufferChunks: bodyBufferChunks)
+            await connection.serve(channel, jobs: stream, bodyBufferBytes: bodyBufferBytes)
         }
         return connection
     }
@@ -83,12 +86,12 @@ final class DirectConnection: Sendable {
     /// Closes the connection once it is idle (or now, if it is).
     func close() { jobs.finish() }
 
-    private func serve(_ channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, jobs stream: AsyncStream<Job>, bodyBufferChunks: Int) async {
+    private func serve(_ channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, jobs stream: AsyncStream<Job>, bodyBufferBytes: Int) async {
         defer { jobs.finish() }
         try? await channel.executeThenClose { inbound, outbound in
             var parts = inbound.makeAsyncIterator()
             for await job in stream {
-                let reusable = await run(job, parts: &parts, outbound: outbound, bodyBufferChunks: bodyBufferChunks)
+                let reusable = await run(job, parts: &parts, outbound: outbound, bodyBufferBytes: bodyBufferBytes)
                 guard reusable else { return }
                 if let onIdle = idle.withLock({ $0 }) { onIdle(self) }
             }
@@ -101,7 +104,7 @@ final class DirectConnection: Sendable {
     /// Runs one exchange; `true` if the connection can serve another.
     private func run(
         _ job: Job, parts: inout NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator,
-        outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>, bodyBufferChunks: Int
+        outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>, bodyBufferBytes: Int
     ) async -> Bool {
         do {
             try await outbound.write(.head(job.head))
@@ -131,13 +134,22 @@ final class DirectConnection: Sendable {
             let key = name.lowercased()
             headers[key] = headers[key].map { "\($0), \(value)" } ?? value
         }
-        let pipe = BodyPipe(capacity: bodyBufferChunks, onConsume: nil, onCancel: nil)
+        let pipe = BodyPipe(capacity: bodyBufferBytes, onConsume: nil, onCancel: nil)
         job.response.fulfil(.success(TransportResponse(status: Int(head.status.code), headers: headers, body: ResponseBody(pipe: pipe))))
         do {
             while let part = try await parts.next() {
                 switch part {
                 case .head: continue
-                case .body(let buffer): try await pipe.send(Array(buffer.readableBytesView))  // waits while the consumer lags
+                case .body(let buffer):
+                    // Pieces of at most 32 KiB, each waiting while the consumer lags: what is buffered
+                    // stays within the configured bytes plus one piece.
+                    let bytes = buffer.readableBytesView
+                    var start = bytes.startIndex
+                    while start < bytes.endIndex {
+                        let end = bytes.index(start, offsetBy: Self.maxPiece, limitedBy: bytes.endIndex) ?? bytes.endIndex
+                        try await pipe.send(Array(bytes[start..<end]))
+                        start = end
+                    }
                 case .end:
                     pipe.finish()
                     return head.isKeepAlive

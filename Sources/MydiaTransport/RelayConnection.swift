@@ -158,7 +158,8 @@ public final class RelayConnection: Sendable {
     /// How the session ended, or `nil` while it is open.
     public var endReason: EndReason? { shared.endReason }
 
-    /// Waits until the session ends and returns why.
+    /// Waits until the session ends and returns why. Not cancellable: to bound the wait, poll
+    /// `endReason` instead.
     public func ended() async -> EndReason { await shared.waitForEnd() }
 
     /// What the writer task sends.

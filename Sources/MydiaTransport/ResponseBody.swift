@@ -56,7 +56,7 @@ public struct ResponseBody: AsyncSequence, Sendable {
 /// The buffer between a body's producer (a socket reader) and its single consumer.
 ///
 /// `push` never waits (the tunnel bounds what arrives with credit); `send` waits while more than
-/// `capacity` chunks are buffered (the direct path stops reading its socket, so TCP pushes back).
+/// `capacity` bytes are buffered (the direct path stops reading its socket, so TCP pushes back).
 final class BodyPipe: Sendable {
     private struct State {
         var chunks: [[UInt8]] = []
@@ -75,10 +75,10 @@ final class BodyPipe: Sendable {
     private let onCancel: (@Sendable () -> Void)?
 
     /// - Parameters:
-    ///   - capacity: chunks `send` lets queue up before it waits.
+    ///   - capacity: bytes `send` lets queue up before it waits (one chunk may go beyond).
     ///   - onConsume: called with each chunk's size as the consumer takes it.
     ///   - onCancel: called once if the consumer gives up before the end.
-    init(capacity: Int = 4, onConsume: (@Sendable (Int) -> Void)?, onCancel: (@Sendable () -> Void)?) {
+    init(capacity: Int = 128 * 1024, onConsume: (@Sendable (Int) -> Void)?, onCancel: (@Sendable () -> Void)?) {
         self.capacity = capacity
         self.onConsume = onConsume
         self.onCancel = onCancel
@@ -115,12 +115,12 @@ final class BodyPipe: Sendable {
         while true {
             let mustWait: Bool = try state.withLock { s in
                 if s.cancelled { throw CancellationError() }
-                return s.chunks.count - s.head > capacity
+                return s.buffered > capacity
             }
             guard mustWait else { return }
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 let resumeNow: Bool = state.withLock { s in
-                    if s.cancelled || s.chunks.count - s.head <= capacity { return true }
+                    if s.cancelled || s.buffered <= capacity { return true }
                     s.producer = c
                     return false
                 }
@@ -205,7 +205,7 @@ final class BodyPipe: Sendable {
                     s.head = 0
                 }
                 var producer: CheckedContinuation<Void, any Error>?
-                if s.chunks.count - s.head <= capacity {
+                if s.buffered <= capacity {
                     producer = s.producer
                     s.producer = nil
                 }

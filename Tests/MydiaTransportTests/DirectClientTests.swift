@@ -2,7 +2,7 @@ import Foundation
 import MydiaCrypto
 import MydiaServer
 import MydiaTestSupport
-import MydiaTransport
+@testable import MydiaTransport
 import MydiaWire
 import NIOCore
 import NIOPosix
@@ -69,6 +69,22 @@ import Testing
                                              body: Array(query), bearer: f.pairing.accessToken)
         #expect(graph.status == 200)
         #expect(String(decoding: try await graph.body.collect(), as: UTF8.self).contains("\"totalCount\":4"))
+    }
+
+    @Test func aStalledConsumerStopsTheSocketInsteadOfBuffering() async throws {
+        let f = try await TransportFixture.get()
+        let session = try await f.session()
+        let file = try await f.largeFile(using: session)
+        await session.close()
+        let direct = try client(f)
+        let response = try await direct.request(method: "GET", path: "/api/v1/stream/file/\(file.id)", bearer: f.pairing.accessToken)
+        let pipe = response.body.consumer.pipe
+        // Nothing is read for a while: at most the 128 KiB buffer plus one 32 KiB piece piles up, not the file.
+        try await Task.sleep(for: .milliseconds(300))
+        let buffered = pipe.bufferedBytes
+        print("direct: \(buffered) bytes buffered for a stalled consumer")
+        #expect(buffered > 0 && buffered <= 128 * 1024 + 32 * 1024, "\(buffered) bytes buffered")
+        #expect(try await response.body.collect() == file.bytes)
     }
 
     @Test func theBearerIsNeverSentWhenThePinDoesNotMatch() async throws {
