@@ -94,6 +94,7 @@ let package = Package(
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             swiftSettings: swiftSettings),
@@ -202,7 +203,15 @@ let package = Package(
         .testTarget(name: "MydiaStreamingTests", dependencies: ["MydiaStreaming"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaTransportTests",
-            dependencies: ["MydiaTransport", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaRelay", "MydiaTestSupport"] + nio,
+            dependencies: [
+                "MydiaTransport", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaRelay", "MydiaTestSupport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCore", package: "swift-websocket"),
+            ] + nio,
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaAPITests",
