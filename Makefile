@@ -18,10 +18,12 @@ deps:
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-# Builds everything once (sources and tests) and runs the whole suite once.
+# Builds everything once (sources and tests) and runs the whole suite once. Tests run one at a
+# time: the integration tests start real relays, servers, ffmpeg and TLS listeners, and on a 2-core
+# machine running them side by side turns their timing bounds into noise (serial: about a minute).
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 # Release build; each figure is one `BENCH <name> <value> <unit> [target…]` line. Ratios are measured
 # against a baseline run in the same process, interleaved, because these machines are noisy.
