@@ -66,29 +66,10 @@ public struct APIResponse: Sendable {
 
     /// `{"error","message"}` with the given status (§7).
     public static func error(_ status: Int, _ code: String, _ message: String, headers: [String: String] = [:]) -> APIResponse {
-        let json = #"{"error":"\#(jsonEscaped(code))","message":"\#(jsonEscaped(message))"}"#
+        let json = (try? JSONSerialization.data(withJSONObject: ["error": code, "message": message], options: [.sortedKeys])) ?? Data()
         var h = headers
         h["content-type"] = "application/json"
-        return APIResponse(status: status, headers: h, body: .bytes(Array(json.utf8)))
-    }
-
-    private static func jsonEscaped(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
+        return APIResponse(status: status, headers: h, body: .bytes(Array(json)))
     }
 }
 
