@@ -31,6 +31,7 @@ bench: deps
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-bench
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-relay-bench
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-server-bench
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-tui
 	.build/release/mydia-bench
 	.build/release/mydia-relay-bench
 	.build/release/mydia-server-bench

@@ -181,7 +181,10 @@ let package = Package(
             path: "Benchmarks/RelayBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "ServerBench",
-            dependencies: ["MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/ServerBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "MydiaFuzz", dependencies: ["MydiaCrypto"],

@@ -1,13 +1,18 @@
 import Foundation
 import Logging
+import MydiaAPI
+import MydiaClient
 import MydiaLibrary
 import MydiaRelay
 import MydiaServer
 import MydiaWire
 
-/// `make bench` (server part): direct-play throughput of the server's HTTPS listener next to a
-/// reference static TLS file server (`openssl s_server -WWW`) serving the same file, both fetched
-/// by curl in the same run, interleaved. Prints `BENCH direct_segment_vs_curl <ratio> x`.
+/// `make bench` (server and client part):
+/// - direct-play throughput of the server's HTTPS listener next to a reference static TLS file
+///   server (`openssl s_server -WWW`) serving the same file, both fetched by curl in the same run,
+///   interleaved: `BENCH direct_segment_vs_curl <ratio> x`;
+/// - process start → first `mydia-tui ls movies --json` page over the relay, already paired, on
+///   loopback, median of repeated runs: `BENCH first_page_over_relay_ms <n> ms target<=150`.
 @main
 struct ServerBench {
     static func main() async throws {
@@ -68,6 +73,22 @@ struct ServerBench {
         print("BENCH direct_file_mb_s \(round1(a)) MB/s")
         print("BENCH openssl_static_file_mb_s \(round1(b)) MB/s")
         print("BENCH direct_segment_vs_curl \(round2(a / b)) x")
+
+        // Pair a client once, then time whole `mydia-tui ls movies --json` processes.
+        let config = work.appendingPathComponent("client").path
+        let claim = try await host.issueClaim()
+        _ = try await Pairing.pair(code: claim.code.value, relay: try await relay.origin(), deviceName: "bench",
+                                   store: try CredentialStore(directory: URL(fileURLWithPath: config), logger: quiet), logger: quiet)
+        let tui = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mydia-tui").path
+        var times: [Double] = []
+        for _ in 0..<15 {
+            let started = ContinuousClock.now
+            let out = try run(tui, ["ls", "movies", "--json"], environment: ["MYDIA_CONFIG_DIR": config, "XDG_STATE_HOME": work.path])
+            let d = ContinuousClock.now - started
+            guard out.hasPrefix("[") else { fatalError("ls failed: \(out)") }
+            times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+        }
+        print("BENCH first_page_over_relay_ms \(round1(median(times))) ms target<=150")
     }
 
     static func firstFileID(_ host: ServerHost) async throws -> String? {
@@ -97,10 +118,11 @@ struct ServerBench {
     }
 
     @discardableResult
-    static func run(_ tool: String, _ args: [String]) throws -> String {
+    static func run(_ tool: String, _ args: [String], environment: [String: String] = [:]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = args
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()
