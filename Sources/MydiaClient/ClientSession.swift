@@ -9,6 +9,7 @@ public struct ClientSession: Sendable {
     public let credentials: ServerCredentials
     public let manager: ConnectionManager
     public let api: APIClient
+    private let watcher: Task<Void, Never>
 
     /// Opens the server picked by `selection` (name, id or nil = the last paired).
     public static func open(store: CredentialStore, selection: String?, logger: Logger) async throws -> ClientSession {
@@ -30,8 +31,12 @@ public struct ClientSession: Sendable {
             logger: logger)
         await manager.start()
         let api = APIClient(transport: ManagedAPITransport(manager: manager), store: store, instanceID: credentials.instanceID, logger: logger)
-        return ClientSession(credentials: credentials, manager: manager, api: api)
+        let watcher = Task { await NetworkWatcher(manager: manager).run() }
+        return ClientSession(credentials: credentials, manager: manager, api: api, watcher: watcher)
     }
 
-    public func close() async { await manager.stop() }
+    public func close() async {
+        watcher.cancel()
+        await manager.stop()
+    }
 }
