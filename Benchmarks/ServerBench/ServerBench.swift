@@ -75,15 +75,15 @@ struct ServerBench {
         print("BENCH direct_segment_vs_curl \(round2(a / b)) x")
 
         // Pair a client once, then time whole `mydia-tui ls movies --json` processes.
-        let config = work.appendingPathComponent("client").path
+        let clientConfig = work.appendingPathComponent("client").path
         let claim = try await host.issueClaim()
         _ = try await Pairing.pair(code: claim.code.value, relay: try await relay.origin(), deviceName: "bench",
-                                   store: try CredentialStore(directory: URL(fileURLWithPath: config), logger: quiet), logger: quiet)
+                                   store: try CredentialStore(directory: URL(fileURLWithPath: clientConfig), logger: quiet), logger: quiet)
         let tui = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mydia-tui").path
         var times: [Double] = []
         for _ in 0..<15 {
             let started = ContinuousClock.now
-            let out = try run(tui, ["ls", "movies", "--json"], environment: ["MYDIA_CONFIG_DIR": config, "XDG_STATE_HOME": work.path])
+            let out = try run(tui, ["ls", "movies", "--json"], environment: ["MYDIA_CONFIG_DIR": clientConfig, "XDG_STATE_HOME": work.path])
             let d = ContinuousClock.now - started
             guard out.hasPrefix("[") else { fatalError("ls failed: \(out)") }
             times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
