@@ -182,7 +182,7 @@ let package = Package(
         .executableTarget(
             name: "ServerBench",
             dependencies: [
-                "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI",
+                "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI", "MydiaCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ServerBench", swiftSettings: swiftSettings),

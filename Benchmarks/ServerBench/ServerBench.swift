@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MydiaAPI
 import MydiaClient
+import MydiaCrypto
 import MydiaLibrary
 import MydiaRelay
 import MydiaServer
