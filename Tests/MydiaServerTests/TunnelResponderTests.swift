@@ -36,10 +36,27 @@ import Testing
         }
     }
 
+    /// A latch: `wait()` suspends until `release()`, and returns at once afterwards (a handler that
+    /// starts late must not miss the release).
     final class Gate: Sendable {
-        private let waiters = Mutex<[CheckedContinuation<Void, Never>]>([])
-        func wait() async { await withCheckedContinuation { c in waiters.withLock { $0.append(c) } } }
-        func release() { for c in waiters.withLock({ w in defer { w = [] }; return w }) { c.resume() } }
+        private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+        func wait() async {
+            await withCheckedContinuation { c in
+                let open = state.withLock { s in
+                    if !s.open { s.waiters.append(c) }
+                    return s.open
+                }
+                if open { c.resume() }
+            }
+        }
+        func release() {
+            let waiters = state.withLock { s in
+                s.open = true
+                defer { s.waiters = [] }
+                return s.waiters
+            }
+            for c in waiters { c.resume() }
+        }
     }
 
     /// Decrypted frames from the responder, in order. Waits are event-driven (no polling) and
