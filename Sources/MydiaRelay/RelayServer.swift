@@ -82,12 +82,7 @@ public final class RelayServer: Sendable {
     }
 
     /// `true` for a literal 127.0.0.0/8 address or `::1` (PROTOCOL.md §12.5).
-    public static func isLoopback(_ host: String) -> Bool {
-        if host == "::1" || host == "[::1]" { return true }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "127" else { return false }
-        return parts.allSatisfy { p in !p.isEmpty && p.count <= 3 && p.allSatisfy(\.isASCII) && (UInt8(p) != nil) }
-    }
+    public static func isLoopback(_ host: String) -> Bool { RelayOrigin.isLoopback(host) }
 
     /// Runs the relay until the task is cancelled (or, with `handlingSignals`, SIGINT/SIGTERM).
     public func run(handlingSignals: Bool = false) async throws {

@@ -40,8 +40,9 @@ public struct RelayOrigin: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// "Loopback" means a literal 127.0.0.0/8 address or ::1 (§12.5) — not the name `localhost`.
+    /// Accepts the bracketed form `[::1]` too.
     public static func isLoopback(_ host: String) -> Bool {
-        if host == "::1" { return true }
+        if host == "::1" || host == "[::1]" { return true }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) else { return false }
         return parts[0] == "127"
