@@ -108,7 +108,7 @@ let package = Package(
         // The client's app layer: credentials on disk, typed GraphQL operations and models.
         .target(
             name: "MydiaAPI",
-            dependencies: ["MydiaWire", "MydiaCrypto", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MydiaWire", "MydiaCrypto", "MydiaConnection", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
 
         // The client, assembled: credentials + transports + ConnectionManager + API client, and pairing.
@@ -218,7 +218,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaAPITests",
-            dependencies: ["MydiaAPI", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaLibrary", "MydiaTestSupport",
+            dependencies: ["MydiaAPI", "MydiaConnection", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaLibrary", "MydiaTestSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(

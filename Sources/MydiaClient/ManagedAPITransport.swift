@@ -6,7 +6,7 @@ struct ManagedAPITransport: APITransport {
     let manager: ConnectionManager
 
     func send(_ request: APIRequestSpec) async throws -> APIReply {
-        let response = try await manager.send(PathRequest(method: request.method, path: request.path, headers: request.headers, body: request.body))
+        let response = try await manager.send(request)
         var body: [UInt8] = []
         for try await chunk in response.body { body += chunk }
         return APIReply(status: response.status, headers: response.headers, body: body)

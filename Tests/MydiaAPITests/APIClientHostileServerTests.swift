@@ -1,3 +1,4 @@
+import MydiaConnection
 import Foundation
 import Logging
 import MydiaAPI

@@ -1,3 +1,4 @@
+import MydiaConnection
 import Foundation
 import MydiaAPI
 import MydiaCrypto

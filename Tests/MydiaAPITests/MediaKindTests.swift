@@ -1,3 +1,4 @@
+import MydiaConnection
 import MydiaAPI
 import Testing
 

@@ -1,3 +1,4 @@
+import MydiaConnection
 import Foundation
 public import Logging
 import MydiaWire

@@ -1,28 +1,8 @@
-/// One HTTP-shaped request to the instance API (PROTOCOL.md §7), before it goes over a path.
-public struct APIRequestSpec: Sendable, Equatable {
-    /// `GET`, `POST`, … (upper case).
-    public var method: String
-    /// Origin-form target with query, e.g. `/api/graphql` (PROTOCOL.md §12.13).
-    public var path: String
-    /// Lowercase header names; repeated values already joined with `, `.
-    public var headers: [String: String]
-    /// The request body; empty when there is none.
-    public var body: [UInt8]
+public import MydiaConnection
 
-    /// - Parameters:
-    ///   - method: the HTTP method; upper-cased here.
-    ///   - path: origin-form path with query.
-    ///   - headers: header names are lower-cased here.
-    ///   - body: the body bytes.
-    public init(method: String, path: String, headers: [String: String] = [:], body: [UInt8] = []) {
-        self.method = method.uppercased()
-        self.path = path
-        var lower: [String: String] = [:]
-        for (name, value) in headers { lower[name.lowercased()] = value }
-        self.headers = lower
-        self.body = body
-    }
-}
+/// One HTTP-shaped request to the instance API (PROTOCOL.md §7), before it goes over a path: the
+/// ConnectionManager's own request type (method upper-cased, origin-form path, lowercase headers).
+public typealias APIRequestSpec = PathRequest
 
 /// The instance's answer to an `APIRequestSpec`, body fully read.
 public struct APIReply: Sendable, Equatable {
