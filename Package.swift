@@ -24,6 +24,8 @@ let package = Package(
         .executable(name: "mydia-server-bench", targets: ["ServerBench"]),
         .executable(name: "mydia-bench", targets: ["MydiaBench"]),
         .executable(name: "mydia-fuzz", targets: ["MydiaFuzz"]),
+        .executable(name: "mydia-playback-bench", targets: ["PlaybackBench"]),
+        .executable(name: "mydia-tui-bench", targets: ["TUIBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -115,7 +117,36 @@ let package = Package(
         .target(
             name: "MydiaClient",
             dependencies: [
-                "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaWire", "MydiaCrypto",
+                "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaWire", "MydiaCrypto", "MydiaDiscovery",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // LAN discovery (PROTOCOL.md §9): DNS-SD over mDNS on SwiftNIO multicast, private-mode tags.
+        .target(
+            name: "MydiaDiscovery",
+            dependencies: [
+                "MydiaWire", "MydiaCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: swiftSettings),
+
+        // Playback (PROTOCOL.md §10): the loopback HLS proxy over the ConnectionManager, the mpv
+        // launcher and its JSON IPC, streaming sessions and progress reporting.
+        .target(
+            name: "MydiaPlayback",
+            dependencies: [
+                "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaWire", "MydiaCrypto",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: swiftSettings),
+
+        // The curses front end: the terminal layer over the CNcurses shim, view models, screens.
+        .target(
+            name: "MydiaTUI",
+            dependencies: [
+                "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaWire", "MydiaCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -125,7 +156,7 @@ let package = Package(
         .target(
             name: "MydiaServer",
             dependencies: [
-                "MydiaWire", "MydiaCrypto", "MydiaLibrary", "MydiaStreaming",
+                "MydiaWire", "MydiaCrypto", "MydiaLibrary", "MydiaStreaming", "MydiaDiscovery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -160,6 +191,7 @@ let package = Package(
             name: "mydia-tui",
             dependencies: [
                 "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaWire", "MydiaCrypto",
+                "MydiaPlayback", "MydiaTUI", "MydiaDiscovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -187,7 +219,20 @@ let package = Package(
             ],
             path: "Benchmarks/ServerBench", swiftSettings: swiftSettings),
         .executableTarget(
-            name: "MydiaFuzz", dependencies: ["MydiaCrypto"],
+            name: "PlaybackBench",
+            dependencies: [
+                "MydiaPlayback", "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI",
+                "MydiaConnection", "MydiaCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            path: "Benchmarks/PlaybackBench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "TUIBench",
+            dependencies: ["MydiaTUI", "MydiaAPI", "MydiaConnection", "MydiaClient", "MydiaWire", "CNcurses"],
+            path: "Benchmarks/TUIBench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "MydiaFuzz",
+            dependencies: ["MydiaCrypto", "MydiaWire", "MydiaAPI", "MydiaPlayback", "MydiaDiscovery"],
             path: "Fuzz/MydiaFuzz", swiftSettings: swiftSettings),
 
         .testTarget(
@@ -226,6 +271,26 @@ let package = Package(
             dependencies: ["MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaTestSupport", "MydiaWire", "MydiaCrypto"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MydiaConnectionTests", dependencies: ["MydiaConnection"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MydiaDiscoveryTests",
+            dependencies: ["MydiaDiscovery", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaClient", "MydiaConnection", "MydiaTestSupport"] + nio,
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MydiaPlaybackTests",
+            dependencies: [
+                "MydiaPlayback", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaLibrary",
+                "MydiaTestSupport", "MydiaWire", "MydiaCrypto",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MydiaTUITests",
+            dependencies: [
+                "MydiaTUI", "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaServer",
+                "MydiaTestSupport", "MydiaWire", "MydiaCrypto",
+            ],
+            swiftSettings: swiftSettings),
         // Test helpers shared by the integration tests: a real WebSocket test client, timeouts.
         .target(
             name: "MydiaTestSupport",

@@ -1,0 +1,2 @@
+// PlaybackBench: arrives with its issue.
+print("PlaybackBench: no figures yet")

@@ -1,0 +1,2 @@
+// TUIBench: arrives with its issue.
+print("TUIBench: no figures yet")

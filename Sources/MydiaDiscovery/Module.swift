@@ -1,0 +1,2 @@
+// MydiaDiscovery: module placeholder; the sources arrive with their issue.
+enum MydiaDiscoveryModule {}

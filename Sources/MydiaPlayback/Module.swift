@@ -1,0 +1,2 @@
+// MydiaPlayback: module placeholder; the sources arrive with their issue.
+enum MydiaPlaybackModule {}

@@ -1,0 +1,2 @@
+// MydiaTUI: module placeholder; the sources arrive with their issue.
+enum MydiaTUIModule {}

@@ -1,0 +1,6 @@
+import Testing
+@testable import MydiaDiscovery
+
+@Suite struct MydiaDiscoveryPlaceholderTests {
+    @Test func moduleLinks() { _ = MydiaDiscoveryModule.self }
+}
