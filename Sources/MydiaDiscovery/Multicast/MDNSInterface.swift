@@ -26,6 +26,14 @@ public struct MDNSInterface: Sendable, Hashable, CustomStringConvertible {
         return out
     }
 
+    /// The IP_ADD_MEMBERSHIP argument joining `group` (dotted quad) on this interface.
+    func membershipRequest(group: String) -> ip_mreq {
+        var request = ip_mreq()
+        request.imr_interface = inAddress
+        _ = inet_pton(AF_INET, group, &request.imr_multiaddr)
+        return request
+    }
+
     /// Interfaces that are up, support multicast and have an IPv4 address, loopback excluded:
     /// where a server announces and a client browses by default.
     public static func available() -> [MDNSInterface] {

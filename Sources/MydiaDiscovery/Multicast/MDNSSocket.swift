@@ -59,11 +59,12 @@ final class MDNSSocket: Sendable {
                 }
                 .bind(host: "0.0.0.0", port: port).get()
             do {
-                guard let device = try System.enumerateDevices().first(where: {
-                    $0.name == interface.name && $0.address?.protocol == .inet && $0.address?.ipAddress == interface.address
-                }) else { throw Error.open(interface, "the interface is gone") }
-                try await (channel as! any MulticastChannel).joinGroup(group, device: device).get()
+                // IP_ADD_MEMBERSHIP by hand: NIO's joinGroup refuses interfaces without the
+                // MULTICAST flag, and Linux's `lo` lacks it although multicast works there.
                 let provider = channel as! any SocketOptionProvider
+                try await provider.unsafeSetSocketOption(
+                    level: SocketOptionLevel(IPPROTO_IP), name: SocketOptionName(IP_ADD_MEMBERSHIP),
+                    value: interface.membershipRequest(group: groupIPv4)).get()
                 try await provider.setIPMulticastIF(interface.inAddress).get()
                 try await provider.setIPMulticastTTL(255).get()
                 try await provider.setIPMulticastLoop(1).get()
