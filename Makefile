@@ -21,6 +21,9 @@ build: deps
 # Builds everything once (sources and tests) and runs the whole suite once. Tests run one at a
 # time: the integration tests start real relays, servers, ffmpeg and TLS listeners, and on a 2-core
 # machine running them side by side turns their timing bounds into noise (serial: about a minute).
+# LAN discovery stays off in client sessions under test (MYDIA_DISCOVERY): the discovery tests
+# browse the loopback interface explicitly, and nothing else should multicast onto the real network.
+test: export MYDIA_DISCOVERY = off
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build --no-parallel

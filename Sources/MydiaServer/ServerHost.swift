@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MydiaCrypto
+import MydiaDiscovery
 public import MydiaLibrary
 import MydiaStreaming
 import MydiaWire
@@ -83,11 +84,12 @@ public final class ServerHost: Sendable {
             let port = try await direct.boundPort()
             acceptor.update { $0.directURLs = urls }
             group.addTask { await self.link.run() }
+            group.addTask { await self.announceOnLAN(port: port) }
             await link.waitUntilRegistered()
             var ready: [String: Any] = [
                 "event": "ready", "instance_id": identity.instanceID, "instance_name": identity.instanceName,
                 "public_key": Encoding.base64(identity.staticKey.publicKey), "cert_fingerprint": identity.fingerprint.hex,
-                "direct_urls": urls, "direct_port": port,
+                "direct_urls": urls, "direct_port": port, "discovery": configuration.discovery.rawValue,
             ]
             if configuration.claimOnStart {
                 let claim = try await issueClaim()
@@ -98,6 +100,24 @@ public final class ServerHost: Sendable {
             try await group.next()
             group.cancelAll()
         }
+    }
+
+    /// LAN discovery (§9) until cancelled. A LAN without multicast is logged, never fatal: the
+    /// relay and the direct URLs work without it.
+    private func announceOnLAN(port: Int) async {
+        guard configuration.discovery != .disabled else { return }
+        let schedule = AdvertisementSchedule(
+            mode: configuration.discovery, instanceID: identity.instanceID, instanceName: identity.instanceName,
+            discoveryKey: identity.discoveryKey, port: UInt16(clamping: port))
+        let responder = MDNSResponder(configuration: .init(interfaces: configuration.discoveryInterfaces()), schedule: schedule,
+                                      logger: configuration.logger)
+        do {
+            try await responder.run()
+        } catch {
+            configuration.logger.warning("LAN discovery is off", metadata: ["reason": "\(error)"])
+        }
+        // The task group ends when any child ends: stay until cancelled.
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
     }
 
     /// The announced `direct_urls` (once the direct listener is bound).
