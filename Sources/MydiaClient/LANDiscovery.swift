@@ -28,7 +28,8 @@ public struct DiscoveryOptions: Sendable {
     /// From `MYDIA_DISCOVERY`: unset or `auto` = ``automatic``, `off` = ``off``, otherwise a
     /// comma-separated list of interface names (`lo` to find a server on this machine). `make test`
     /// sets `off`, so test runs send no multicast onto the machine's real network.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> DiscoveryOptions {
+    public static func fromEnvironment(_ environment: [String: String]? = nil) -> DiscoveryOptions {
+        let environment = environment ?? ProcessInfo.processInfo.environment
         guard let value = environment["MYDIA_DISCOVERY"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty, value != "auto" else {
             return .automatic
         }
