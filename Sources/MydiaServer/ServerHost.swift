@@ -105,16 +105,17 @@ public final class ServerHost: Sendable {
     /// LAN discovery (§9) until cancelled. A LAN without multicast is logged, never fatal: the
     /// relay and the direct URLs work without it.
     private func announceOnLAN(port: Int) async {
-        guard configuration.discovery != .disabled else { return }
-        let schedule = AdvertisementSchedule(
-            mode: configuration.discovery, instanceID: identity.instanceID, instanceName: identity.instanceName,
-            discoveryKey: identity.discoveryKey, port: UInt16(clamping: port))
-        let responder = MDNSResponder(configuration: .init(interfaces: configuration.discoveryInterfaces()), schedule: schedule,
-                                      logger: configuration.logger)
-        do {
-            try await responder.run()
-        } catch {
-            configuration.logger.warning("LAN discovery is off", metadata: ["reason": "\(error)"])
+        if configuration.discovery != .disabled {
+            let schedule = AdvertisementSchedule(
+                mode: configuration.discovery, instanceID: identity.instanceID, instanceName: identity.instanceName,
+                discoveryKey: identity.discoveryKey, port: UInt16(clamping: port))
+            let responder = MDNSResponder(configuration: .init(interfaces: configuration.discoveryInterfaces()), schedule: schedule,
+                                          logger: configuration.logger)
+            do {
+                try await responder.run()
+            } catch {
+                configuration.logger.warning("LAN discovery is off", metadata: ["reason": "\(error)"])
+            }
         }
         // The task group ends when any child ends: stay until cancelled.
         while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }

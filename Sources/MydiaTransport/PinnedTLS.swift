@@ -70,6 +70,12 @@ enum PinnedTLS {
             context.fireChannelInactive()
         }
 
+        /// A refused connect removes the handlers without the channel ever going active: fail the
+        /// promise then too, or it leaks (a crash in debug builds).
+        func handlerRemoved(context: ChannelHandlerContext) {
+            complete(ChannelError.ioOnClosedChannel)
+        }
+
         private func complete(_ error: (any Error)?) {
             guard !completed else { return }
             completed = true

@@ -17,7 +17,9 @@ public final class ServerStack: Sendable {
     private let relayTask: Mutex<Task<Void, any Error>>
     private let hostTask: Task<Void, any Error>
 
-    public static func start(approvePairing: Bool = false) async throws -> ServerStack {
+    /// - Parameter configure: last changes to the server's configuration (e.g. LAN discovery).
+    public static func start(approvePairing: Bool = false,
+                             configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerStack {
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical
         let relay = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, logger: quiet))
@@ -30,6 +32,7 @@ public final class ServerStack: Sendable {
         config.instanceName = "Test Wohnzimmer"
         config.approvePairing = approvePairing
         config.printReady = true
+        configure(&config)
         let host = try await ServerHost(configuration: config)
         let hostTask = Task { try await host.run() }
         try await withTimeout(.seconds(15)) { await host.link.waitUntilRegistered() }
