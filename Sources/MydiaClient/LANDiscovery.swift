@@ -90,7 +90,8 @@ struct LANDiscovery: Sendable {
     }
 
     private func feed(from browser: MDNSBrowser) async {
-        var last: [URL] = []
+        // nil at first, so a restarted browser also clears what the previous one had found.
+        var last: [URL]?
         for await services in await browser.updates() {
             let urls = Self.candidates(in: services, instanceID: instanceID, discoveryKey: discoveryKey, at: now())
             guard urls != last else { continue }
