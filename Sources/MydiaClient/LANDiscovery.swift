@@ -14,6 +14,7 @@ public struct DiscoveryOptions: Sendable {
     /// 5353 on a real network.
     public var port: Int
 
+    /// Options; the defaults browse every multicast interface on port 5353.
     public init(enabled: Bool = true, interfaces: [MDNSInterface]? = nil, port: Int = 5353) {
         self.enabled = enabled
         self.interfaces = interfaces
@@ -101,10 +102,14 @@ struct LANDiscovery: Sendable {
         }
     }
 
+    /// At most this many LAN candidates: anyone on the LAN can announce the paired id, and each
+    /// address with a wrong certificate costs a probe and a relay handshake before it is held off.
+    static let maximumCandidates = 8
+
     /// The direct URLs of the services that are the paired instance.
     static func candidates(in services: [DiscoveredService], instanceID: String, discoveryKey: SecretBytes?, at date: Date) -> [URL] {
         var seen = Set<URL>()
-        return services.filter { $0.isInstance(instanceID, discoveryKey: discoveryKey, at: date) }
-            .flatMap(\.directURLs).filter { seen.insert($0).inserted }
+        return Array(services.filter { $0.isInstance(instanceID, discoveryKey: discoveryKey, at: date) }
+            .flatMap(\.directURLs).filter { seen.insert($0).inserted }.prefix(maximumCandidates))
     }
 }

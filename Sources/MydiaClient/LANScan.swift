@@ -10,7 +10,9 @@ public struct LANServer: Sendable, Equatable {
     public var instanceID: String?
     /// The announced name (enabled) or the paired server's stored name (private, paired).
     public var name: String?
+    /// IPv4 and IPv6 addresses as text.
     public var addresses: [String]
+    /// The direct HTTPS port.
     public var port: UInt16
     /// Whether it is a server this device is paired with.
     public var paired: Bool

@@ -5,6 +5,7 @@ import Synchronization
 /// Which advertisement is in force at a given time: fixed in `enabled` mode, a fresh tag and a
 /// fresh random host label every hour in `private` mode (PROTOCOL.md §9, §12.12).
 public final class AdvertisementSchedule: Sendable {
+    /// The mode this schedule announces in.
     public let mode: DiscoveryMode
     private let instanceID: String
     private let instanceName: String

@@ -8,11 +8,14 @@ public struct DiscoveredService: Sendable, Hashable {
     public var instanceLabel: String
     /// The SRV target host.
     public var host: DNSName
+    /// The SRV port (the direct HTTPS port).
     public var port: UInt16
+    /// The TXT key/value pairs.
     public var txt: TXTRecord
     /// IPv4 and IPv6 addresses as text, sorted, IPv4 first.
     public var addresses: [String]
 
+    /// A service from its resolved parts.
     public init(instanceLabel: String, host: DNSName, port: UInt16, txt: TXTRecord, addresses: [String]) {
         self.instanceLabel = instanceLabel
         self.host = host

@@ -7,12 +7,14 @@ public import Logging
 public actor MDNSBrowser {
     /// Where and how it runs.
     public struct Configuration: Sendable {
+        /// One socket per interface.
         public var interfaces: [MDNSInterface]
         /// 5353 on a real network.
         public var port: Int
         /// The query interval doubles up to this (RFC 6762 §5.2 allows an hour).
         public var maximumQueryInterval: Duration
 
+        /// Where and how to browse.
         public init(interfaces: [MDNSInterface], port: Int = 5353, maximumQueryInterval: Duration = .seconds(3600)) {
             self.interfaces = interfaces
             self.port = port
@@ -43,6 +45,7 @@ public actor MDNSBrowser {
     private var subscribers: [Int: AsyncStream<[DiscoveredService]>.Continuation] = [:]
     private var nextSubscriber = 0
 
+    /// A browser; nothing is sent until ``run()``.
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger

@@ -13,12 +13,14 @@ import NIOCore
 public actor MDNSResponder {
     /// Where and how it runs.
     public struct Configuration: Sendable {
+        /// One socket per interface; each announces its own address.
         public var interfaces: [MDNSInterface]
         /// 5353 on a real network.
         public var port: Int
         /// How often the schedule is checked for a new advertisement.
         public var checkInterval: Duration
 
+        /// Where and how to answer.
         public init(interfaces: [MDNSInterface], port: Int = 5353, checkInterval: Duration = .seconds(1)) {
             self.interfaces = interfaces
             self.port = port
@@ -123,9 +125,15 @@ public actor MDNSResponder {
             logger.trace("mDNS: ignored a malformed packet")
             return
         }
-        guard let current, let reply = Self.reply(to: query, records: current.records(ipv4: [socket.interface.ipv4]),
-                                                 legacy: datagram.source.port != configuration.port) else { return }
-        await socket.send(reply, to: datagram.source.port != configuration.port ? datagram.source : nil)
+        let legacy = datagram.source.port != configuration.port
+        guard let current, let reply = Self.reply(to: query, records: current.records(ipv4: [socket.interface.ipv4]), legacy: legacy)
+        else { return }
+        if !legacy, reply.answers.allSatisfy({ !$0.cacheFlush }) {
+            // Answers of shared records only (PTR) wait 20–120 ms, so several responders on a LAN
+            // do not answer in the same instant (RFC 6762 §6).
+            try? await Task.sleep(for: .milliseconds(Int.random(in: 20...120)))
+        }
+        await socket.send(reply, to: legacy ? datagram.source : nil)
     }
 
     /// The response to `query` from `records`, or nil when nothing is to be said: answers for

@@ -11,6 +11,7 @@ public struct ServiceAdvertisement: Sendable, Hashable {
     public static let enumerationName = DNSName("_services._dns-sd._udp.local.")
     /// RFC 6762 §10: 120 s for records naming a host (SRV, A), 4500 s (75 min) for the others.
     public static let hostTTL: UInt32 = 120
+    /// TTL of PTR and TXT records.
     public static let otherTTL: UInt32 = 4500
 
     /// The instance label (the first label of the service instance name).
@@ -19,8 +20,10 @@ public struct ServiceAdvertisement: Sendable, Hashable {
     public var hostLabel: String
     /// The direct HTTPS port.
     public var port: UInt16
+    /// The TXT pairs (§9: `v`, then `id` and `name`, or `h`).
     public var txt: TXTRecord
 
+    /// An advertisement; labels are cleaned and cut to 63 bytes.
     public init(instanceLabel: String, hostLabel: String, port: UInt16, txt: TXTRecord) {
         self.instanceLabel = Self.label(instanceLabel)
         self.hostLabel = Self.label(hostLabel)

@@ -22,14 +22,20 @@ public struct DNSMessage: Sendable, Hashable {
     /// mDNS packets are at most 9000 bytes (RFC 6762 §17).
     public static let maximumSize = 9000
 
+    /// Message id: 0 in multicast mDNS, echoed in legacy unicast replies.
     public var id: UInt16
     /// QR, opcode, AA, TC, RD, RA, Z, RCODE as on the wire.
     public var flags: UInt16
+    /// Question section.
     public var questions: [DNSQuestion]
+    /// Answer section (in a query: known answers, RFC 6762 §7.1).
     public var answers: [DNSResourceRecord]
+    /// Authority section (in a probe: the proposed records).
     public var authorities: [DNSResourceRecord]
+    /// Additional section.
     public var additionals: [DNSResourceRecord]
 
+    /// A message from its parts.
     public init(id: UInt16 = 0, flags: UInt16 = 0, questions: [DNSQuestion] = [], answers: [DNSResourceRecord] = [],
                 authorities: [DNSResourceRecord] = [], additionals: [DNSResourceRecord] = []) {
         self.id = id

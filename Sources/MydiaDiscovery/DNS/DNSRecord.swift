@@ -28,10 +28,14 @@ public struct DNSRecordType: RawRepresentable, Sendable, Hashable, CustomStringC
 
 /// One question: a name and a type, class IN. `unicastResponse` is mDNS's QU bit (RFC 6762 §5.4).
 public struct DNSQuestion: Sendable, Hashable {
+    /// The name asked about.
     public var name: DNSName
+    /// The type asked for (``DNSRecordType/any`` for all).
     public var type: DNSRecordType
+    /// The QU bit: the querier would like a unicast answer.
     public var unicastResponse: Bool
 
+    /// A question; QM (multicast answer wanted) unless `unicastResponse`.
     public init(name: DNSName, type: DNSRecordType, unicastResponse: Bool = false) {
         self.name = name
         self.type = type
@@ -73,11 +77,16 @@ public enum DNSRecordData: Sendable, Hashable {
 /// A resource record of class IN. `cacheFlush` is mDNS's top bit of the class field
 /// (RFC 6762 §10.2): set on records the sender owns uniquely (SRV, TXT, A), clear on shared PTRs.
 public struct DNSResourceRecord: Sendable, Hashable {
+    /// The owner name.
     public var name: DNSName
+    /// Seconds the record may be cached; 0 = goodbye.
     public var ttl: UInt32
+    /// The cache-flush bit (a unique record replaces older data of its name and type).
     public var cacheFlush: Bool
+    /// Type and data.
     public var data: DNSRecordData
 
+    /// A record from its parts.
     public init(name: DNSName, ttl: UInt32, cacheFlush: Bool = false, data: DNSRecordData) {
         self.name = name
         self.ttl = ttl
@@ -85,6 +94,7 @@ public struct DNSResourceRecord: Sendable, Hashable {
         self.data = data
     }
 
+    /// The record type (from its data).
     public var type: DNSRecordType { data.type }
 
     /// The same record with another TTL (0 = goodbye, RFC 6762 §10.1).

@@ -3,11 +3,14 @@ import Foundation
 /// A network interface mDNS runs on: its name, index and IPv4 address. mDNS is link-local, so
 /// each interface gets its own socket and announces only its own address (RFC 6762 §6.2).
 public struct MDNSInterface: Sendable, Hashable, CustomStringConvertible {
+    /// The interface name (`eth0`).
     public var name: String
+    /// The kernel's interface index.
     public var index: Int
     /// The IPv4 address, 4 bytes.
     public var ipv4: [UInt8]
 
+    /// An interface from its parts (normally found by ``available()``, ``loopback()`` or ``named(_:)``).
     public init(name: String, index: Int, ipv4: [UInt8]) {
         self.name = name
         self.index = index
