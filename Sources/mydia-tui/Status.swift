@@ -59,7 +59,7 @@ struct Status: AsyncParsableCommand {
         let rtt = SnapshotJSON.rttMilliseconds(s).map { String(format: " · %.1f ms", $0) } ?? ""
         print("\(s.state.rawValue.uppercased()) · \(path)\(rtt)")
         for c in s.candidates {
-            print("  \(c.url.absoluteString): \(c.lastResult.map { $0.isOK ? "answers" : ($0.failureDescription ?? "fails") } ?? "not probed yet")")
+            print("  \(c.url.absoluteString)\(c.discovered ? " (LAN)" : ""): \(c.lastResult.map { $0.isOK ? "answers" : ($0.failureDescription ?? "fails") } ?? "not probed yet")")
         }
     }
 }
