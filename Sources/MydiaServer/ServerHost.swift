@@ -102,23 +102,45 @@ public final class ServerHost: Sendable {
         }
     }
 
-    /// LAN discovery (§9) until cancelled. A LAN without multicast is logged, never fatal: the
-    /// relay and the direct URLs work without it.
+    /// LAN discovery (§9) until cancelled. The responder starts over (goodbye, then a fresh
+    /// announcement) when the interfaces it should use change, e.g. a new DHCP address. A LAN
+    /// without multicast is logged, never fatal: the relay and the direct URLs work without it.
     private func announceOnLAN(port: Int) async {
-        if configuration.discovery != .disabled {
-            let schedule = AdvertisementSchedule(
-                mode: configuration.discovery, instanceID: identity.instanceID, instanceName: identity.instanceName,
-                discoveryKey: identity.discoveryKey, port: UInt16(clamping: port))
-            let responder = MDNSResponder(configuration: .init(interfaces: configuration.discoveryInterfaces()), schedule: schedule,
-                                          logger: configuration.logger)
-            do {
-                try await responder.run()
-            } catch {
-                configuration.logger.warning("LAN discovery is off", metadata: ["reason": "\(error)"])
-            }
+        guard configuration.discovery != .disabled else {
+            // The task group ends when any child ends: stay until cancelled.
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            return
         }
-        // The task group ends when any child ends: stay until cancelled.
-        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        let schedule = AdvertisementSchedule(
+            mode: configuration.discovery, instanceID: identity.instanceID, instanceName: identity.instanceName,
+            discoveryKey: identity.discoveryKey, port: UInt16(clamping: port))
+        let configuration = self.configuration
+        var warned = false
+        while !Task.isCancelled {
+            let interfaces = configuration.discoveryInterfaces()
+            let warn = !warned
+            let responder = MDNSResponder(configuration: .init(interfaces: interfaces), schedule: schedule, logger: configuration.logger)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        try await responder.run()
+                    } catch {
+                        if warn { configuration.logger.warning("LAN discovery is off", metadata: ["reason": "\(error)"]) }
+                    }
+                    // Ended (no interface yet): wait for the interfaces to change.
+                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(5))
+                        if configuration.discoveryInterfaces() != interfaces { return }
+                    }
+                }
+                await group.next()
+                group.cancelAll()
+            }
+            warned = true
+        }
     }
 
     /// The announced `direct_urls` (once the direct listener is bound).

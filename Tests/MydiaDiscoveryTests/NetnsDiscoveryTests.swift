@@ -7,7 +7,7 @@ import Testing
 /// wildcard bind, interfaces picked automatically, a real multicast-capable link between two hosts.
 @Suite(.serialized, .enabled(if: Netns.available, "network namespaces are unavailable (needs root and iproute2's `ip netns`)"))
 struct NetnsDiscoveryTests {
-    @Test func discoverInAnotherNamespaceSeesTheServerAcrossTheLink() throws {
+    @Test func discoverInAnotherNamespaceSeesTheServerAcrossTheLinkAndFollowsItsAddress() async throws {
         let lab = try Netns.Lab()
         defer { lab.tearDown() }
         let work = NSTemporaryDirectory() + "mydia-netns-\(UUID().uuidString)"
@@ -34,6 +34,17 @@ struct NetnsDiscoveryTests {
         #expect(entry["addresses"] as? [String] == [Netns.serverAddress])
         #expect(entry["port"] as? Int == port && entry["name"] as? String == "Across the link")
         #expect(entry["mode"] as? String == "enabled" && entry["paired"] as? Bool == false)
+
+        // The server's address changes (a new DHCP lease): within its 5 s interface check the
+        // responder starts over and announces the new address.
+        // (Deleting a primary address also deletes its secondaries, so the old one goes first.)
+        try Netns.ip(["-n", lab.server, "addr", "del", "\(Netns.serverAddress)/24", "dev", lab.serverLink])
+        try Netns.ip(["-n", lab.server, "addr", "add", "\(Netns.movedAddress)/24", "dev", lab.serverLink])
+        try await Task.sleep(for: .seconds(6))
+        let moved = try lab.run(in: lab.client, "mydia-tui", ["discover", "--json", "--timeout", "3"],
+                                environment: ["MYDIA_CONFIG_DIR": work + "/client", "XDG_STATE_HOME": work + "/client-state"])
+        let after = try #require(try JSONSerialization.jsonObject(with: Data(moved.utf8)) as? [[String: Any]], "stdout: \(moved)")
+        #expect(after.first { $0["instance_id"] as? String == id }?["addresses"] as? [String] == [Netns.movedAddress], "stdout: \(moved)")
     }
 }
 
@@ -41,6 +52,7 @@ struct NetnsDiscoveryTests {
 enum Netns {
     static let serverAddress = "10.213.7.1"
     static let clientAddress = "10.213.7.2"
+    static let movedAddress = "10.213.7.3"
 
     static let available: Bool = {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip")
@@ -69,11 +81,14 @@ enum Netns {
     final class Lab {
         let server: String
         let client: String
+        /// The server end of the veth pair.
+        let serverLink: String
 
         init() throws {
             let tag = String(UInt32.random(in: 0...UInt32.max), radix: 16)
             server = "mydia-s-\(tag)"
             client = "mydia-c-\(tag)"
+            serverLink = "mds\(tag)"
             do {
                 try ip(["netns", "add", server])
                 try ip(["netns", "add", client])
