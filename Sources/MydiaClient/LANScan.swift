@@ -27,16 +27,14 @@ public enum LANScan {
     public static func run(store: CredentialStore, interfaces: [MDNSInterface], duration: Duration,
                            logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) async throws -> [LANServer] {
         let browser = MDNSBrowser(configuration: .init(interfaces: interfaces), logger: logger)
-        let browsing = Task { try await browser.run() }
-        do {
-            try await Task.sleep(for: duration)
-        } catch {
-            browsing.cancel()
-            throw error
+        let services = try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Task.sleep(for: duration) }
+            group.addTask { try await browser.run() }  // returns early only by failing
+            try await group.next()
+            let seen = await browser.services
+            group.cancelAll()
+            return seen
         }
-        let services = await browser.services
-        browsing.cancel()
-        try await browsing.value
         return identify(services, paired: await store.all, at: now())
     }
 

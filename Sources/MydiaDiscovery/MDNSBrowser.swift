@@ -24,11 +24,15 @@ public actor MDNSBrowser {
 
     /// Why it cannot run.
     public enum Error: Swift.Error, CustomStringConvertible {
-        case noInterface
+        /// No socket could be opened; the reasons, one per interface tried.
+        case noInterface([String])
 
         public var description: String {
             switch self {
-            case .noInterface: "LAN discovery found no multicast interface to browse on."
+            case .noInterface(let reasons):
+                reasons.isEmpty
+                    ? "LAN discovery found no multicast interface to browse on."
+                    : "LAN discovery could not browse on any interface: " + reasons.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }.joined(separator: "; ") + "."
             }
         }
     }
@@ -76,16 +80,18 @@ public actor MDNSBrowser {
     /// Browses until cancelled. Interfaces that cannot be opened are skipped with a warning; with
     /// none left it throws ``Error/noInterface``.
     public func run() async throws {
+        var reasons: [String] = []
         for interface in configuration.interfaces {
             do {
                 sockets.append(try await MDNSSocket.open(on: interface, port: configuration.port))
             } catch {
+                reasons.append("\(error)")
                 logger.warning("mDNS browser skips an interface", metadata: ["error": "\(error)"])
             }
         }
         guard !sockets.isEmpty else {
             finish()
-            throw Error.noInterface
+            throw Error.noInterface(reasons)
         }
         let sockets = self.sockets
         await withTaskGroup(of: Void.self) { group in

@@ -30,11 +30,15 @@ public actor MDNSResponder {
 
     /// Why it cannot run.
     public enum Error: Swift.Error, CustomStringConvertible {
-        case noInterface
+        /// No socket could be opened; the reasons, one per interface tried.
+        case noInterface([String])
 
         public var description: String {
             switch self {
-            case .noInterface: "LAN discovery found no multicast interface to announce on; use --discovery disabled or --direct-url."
+            case .noInterface(let reasons):
+                reasons.isEmpty
+                    ? "LAN discovery found no multicast interface to announce on; use --discovery disabled or --direct-url."
+                    : "LAN discovery could not announce on any interface: " + reasons.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }.joined(separator: "; ") + "; use --discovery disabled or --direct-url."
             }
         }
     }
@@ -61,14 +65,16 @@ public actor MDNSResponder {
     /// opened are skipped with a warning; with none left it throws ``Error/noInterface``.
     public func run() async throws {
         guard schedule.mode != .disabled else { return }
+        var reasons: [String] = []
         for interface in configuration.interfaces {
             do {
                 sockets.append(try await MDNSSocket.open(on: interface, port: configuration.port))
             } catch {
+                reasons.append("\(error)")
                 logger.warning("mDNS responder skips an interface", metadata: ["error": "\(error)"])
             }
         }
-        guard !sockets.isEmpty else { throw Error.noInterface }
+        guard !sockets.isEmpty else { throw Error.noInterface(reasons) }
         current = schedule.advertisement(at: now())
         logger.info("LAN discovery announcing", metadata: [
             "mode": "\(schedule.mode)", "interfaces": "\(sockets.map(\.interface.name).joined(separator: ","))",
