@@ -20,12 +20,12 @@ import Testing
         let stdout = Pipe()
         var lines: [String] = []
 
-        init(_ tool: String, _ args: [String], environment: [String: String] = [:]) throws {
+        init(_ tool: String, _ args: [String], environment: [String: String] = [:], stderr: FileHandle? = nil) throws {
             process.executableURL = CommandLineTests.bin.appendingPathComponent(tool)
             process.arguments = args
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             process.standardOutput = stdout
-            process.standardError = FileHandle.nullDevice
+            process.standardError = stderr ?? FileHandle.nullDevice
             try process.run()
         }
 
