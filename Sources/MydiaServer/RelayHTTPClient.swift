@@ -82,7 +82,7 @@ struct RelayHTTPClient: Sendable {
                 for try await buffer in inbound {
                     collected += buffer.readableBytesView
                     guard collected.count <= Self.maxResponse else { throw Error.transport("the relay's answer is too large") }
-                    if let parsed = try? Self.parse(collected), parsed != nil { break }
+                    if case .some(.some) = try? Self.parse(collected) { break }
                 }
             } catch let error as NIOSSLError where error == .uncleanShutdown {
                 // The relay closed without close_notify after a complete answer: the body is parsed below.

@@ -30,7 +30,7 @@ struct Exercise: AsyncParsableCommand {
         try await runReporting {
             try await withSession(global) { session in
                 let start = ContinuousClock.now
-                let t = { Self.seconds(ContinuousClock.now - start) }
+                let t: @Sendable () -> Double = { Self.seconds(ContinuousClock.now - start) }
                 let snapshots = await session.manager.snapshots()
                 let watcher = Task {
                     var last: [String: Any]?

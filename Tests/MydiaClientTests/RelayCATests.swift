@@ -47,7 +47,7 @@ import Testing
         let library = try ServerStack.sampleLibrary()
         // The relay logs everything it can (trace) to a file we read afterwards.
         let relayLog = work + "/relay.log"
-        FileManager.default.createFile(atPath: relayLog, contents: nil)
+        try #require(FileManager.default.createFile(atPath: relayLog, contents: nil))
         let relay = try CommandLineTests.Running(
             "mydia-relay", ["--host", "127.0.0.1", "--port", "0", "--tls-cert", ca.certPath, "--tls-key", ca.keyPath,
                             "--print-ready", "--log-level", "trace"],
