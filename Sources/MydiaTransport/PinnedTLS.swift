@@ -70,6 +70,12 @@ enum PinnedTLS {
             context.fireChannelInactive()
         }
 
+        /// A connect that fails (refused, unreachable) never makes the channel active: the pipeline
+        /// is torn down without `channelInactive`, and the promise must not leak (NIO traps on that).
+        func handlerRemoved(context: ChannelHandlerContext) {
+            complete(ChannelError.ioOnClosedChannel)
+        }
+
         private func complete(_ error: (any Error)?) {
             guard !completed else { return }
             completed = true
