@@ -3,6 +3,7 @@ import Foundation
 import MydiaAPI
 import MydiaClient
 import MydiaConnection
+import Synchronization
 
 /// `mydia-tui exercise` (hidden): the fault lab's load generator and observer. One session — one
 /// ConnectionManager — runs a steady loop of idempotent GraphQL queries while every change of state,
@@ -41,9 +42,15 @@ struct Exercise: AsyncParsableCommand {
                         printJSON(line.merging(["event": "state", "t": t()]) { $1 })
                     }
                 }
+                // SIGINT/SIGTERM end the loop early; the summary is still printed.
+                let interrupted = Interrupted()
+                let signals = Task {
+                    await SignalWaiter().wait()
+                    interrupted.set()
+                }
                 var ok = 0, failed = 0
                 let deadline = start + .milliseconds(Int64(duration * 1000))
-                while ContinuousClock.now < deadline {
+                while ContinuousClock.now < deadline, !interrupted.isSet {
                     let began = ContinuousClock.now
                     var line: [String: Any] = ["event": "request", "t": t()]
                     do {
@@ -62,6 +69,7 @@ struct Exercise: AsyncParsableCommand {
                     try? await Task.sleep(for: .milliseconds(intervalMs))
                 }
                 watcher.cancel()
+                signals.cancel()
                 let final = await session.manager.snapshot()
                 printJSON([
                     "event": "summary", "t": t(), "requests": ok + failed, "failed": failed, "state": final.state.rawValue,
@@ -70,6 +78,13 @@ struct Exercise: AsyncParsableCommand {
                 ])
             }
         }
+    }
+
+    /// Set once a signal asked the loop to end (read by the loop, written by the signal task).
+    final class Interrupted: Sendable {
+        private let flag = Mutex(false)
+        var isSet: Bool { flag.withLock { $0 } }
+        func set() { flag.withLock { $0 = true } }
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -317,6 +317,11 @@ def is_direct(l):
     return l["state"] == "direct"
 
 
+def direct_and_relay_up(l):
+    """Direct, with the relay session up too: the fallback is ready (the precondition of a fault)."""
+    return l["state"] == "direct" and l["relay_up"]
+
+
 def on_relay(l):
     return l["path"] == "relay"
 
@@ -378,7 +383,7 @@ def scenario_5(lab, quick):
     lab.proxy("pass")
     ex = lab.exercise(30 if quick else 45)
     res.ex = ex
-    direct = ex.wait_for(is_direct, 30)
+    direct = ex.wait_for(direct_and_relay_up, 30)
     if not res.expect(direct is not None, "never reached direct before the fault"):
         ex.finish(60)
         return res
@@ -420,6 +425,8 @@ def scenario_5(lab, quick):
     res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed: "
                + "; ".join(sorted({r.get('error', '')[:120] for r in ex.failed_requests()})))
     res.expect(summary is not None, "no summary from the client")
+    if summary:
+        res.expect(summary["failed"] == len(ex.failed_requests()), "the client's own count of failed requests differs")
     return res
 
 
@@ -429,7 +436,7 @@ def scenario_6(lab, quick):
     lab.proxy("pass")
     ex = lab.exercise(70)
     res.ex = ex
-    direct = ex.wait_for(is_direct, 30)
+    direct = ex.wait_for(direct_and_relay_up, 30)
     if not res.expect(direct is not None, "never reached direct before the fault"):
         ex.finish(80)
         return res
@@ -463,7 +470,7 @@ def scenario_7(lab, quick):
     lab.proxy("pass")
     ex = lab.exercise(75)
     res.ex = ex
-    direct = ex.wait_for(is_direct, 30)
+    direct = ex.wait_for(direct_and_relay_up, 30)
     if not res.expect(direct is not None, "never reached direct before flapping"):
         ex.finish(90)
         return res
@@ -503,7 +510,7 @@ def scenario_8a(lab, quick):
     lab.proxy("pass")
     ex = lab.exercise(90)
     res.ex = ex
-    direct = ex.wait_for(is_direct, 30)
+    direct = ex.wait_for(direct_and_relay_up, 30)
     if not res.expect(direct is not None, "never reached direct before the restart"):
         ex.finish(100)
         return res
