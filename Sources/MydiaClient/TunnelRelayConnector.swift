@@ -19,7 +19,8 @@ struct TunnelRelayConnector: RelayConnector {
         let origin = try RelayOrigin(credentials.relayURL)
         do {
             let relay = try await RelayConnection.connect(
-                origin: origin, instanceID: credentials.instanceID, pinnedInstanceKey: credentials.instancePublicKey, logger: logger)
+                origin: origin, instanceID: credentials.instanceID, pinnedInstanceKey: credentials.instancePublicKey,
+                configuration: .init(extraTrustAnchorPEM: credentials.relayCAPEM), logger: logger)
             let request = HandshakeRequest.reconnect(
                 deviceID: credentials.deviceID, deviceToken: credentials.deviceToken, timestamp: Int64(Date().timeIntervalSince1970))
             let tunnel = try await TunnelSession.establish(relay: relay, clientKey: credentials.deviceKeyPair, request: request, logger: logger)

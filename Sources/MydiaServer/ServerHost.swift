@@ -53,7 +53,7 @@ public final class ServerHost: Sendable {
                                     certificatePEM: identity.certificate.certificatePEM,
                                     privateKeyPEM: identity.certificate.privateKeyPEM, api: api, logger: logger)
         claims = ClaimBook(instanceID: identity.instanceID, instanceName: identity.instanceName,
-                           publicKey: identity.staticKey.publicKey, publisher: RelayClaimPublisher(origin: configuration.relay))
+                           publicKey: identity.staticKey.publicKey, publisher: try RelayClaimPublisher(origin: configuration.relay, extraTrustAnchorPEM: configuration.relayCAPEM))
         approvals = OperatorApprovals(required: configuration.approvePairing)
         acceptor = HandshakeAcceptor(
             facts: .init(instanceID: identity.instanceID, instanceName: identity.instanceName, staticKey: identity.staticKey,
@@ -65,7 +65,9 @@ public final class ServerHost: Sendable {
                                   json: configuration.printReady)
             })
         link = RelayLink(origin: configuration.relay, instanceID: identity.instanceID, staticKey: identity.staticKey,
-                         acceptor: acceptor, api: api, logger: logger)
+                         acceptor: acceptor, api: api,
+                         tls: configuration.relay.isSecure ? try RelayTLSConfiguration.make(extraTrustAnchorPEM: configuration.relayCAPEM) : nil,
+                         logger: logger)
         linkBox.value.withLock { $0 = link }
     }
 

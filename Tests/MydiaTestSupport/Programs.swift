@@ -46,12 +46,13 @@ public final class RunningProgram: @unchecked Sendable {  // lines guarded by `l
     private var lines: [String] = []
     private var closed = false
 
-    public init(_ tool: String, _ args: [String], environment: [String: String] = [:]) throws {
+    /// Starts `tool` from the build directory; its stderr goes to `stderr` (default: nowhere).
+    public init(_ tool: String, _ args: [String], environment: [String: String] = [:], stderr: FileHandle? = nil) throws {
         process.executableURL = Programs.bin.appendingPathComponent(tool)
         process.arguments = args
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
+        process.standardError = stderr ?? FileHandle.nullDevice
         stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let chunk = handle.availableData
             guard let self else { return }
