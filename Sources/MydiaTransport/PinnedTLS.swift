@@ -70,8 +70,8 @@ enum PinnedTLS {
             context.fireChannelInactive()
         }
 
-        /// A refused connect removes the handlers without the channel ever going active: fail the
-        /// promise then too, or it leaks (a crash in debug builds).
+        /// A channel that never became active (the connect failed after the pipeline was built)
+        /// sees no `channelInactive`; the promise must still be completed, never leaked.
         func handlerRemoved(context: ChannelHandlerContext) {
             complete(ChannelError.ioOnClosedChannel)
         }
