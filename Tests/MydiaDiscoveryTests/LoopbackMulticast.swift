@@ -9,7 +9,8 @@ import MydiaTestSupport
 enum LoopbackMulticast {
     static let interface: MDNSInterface? = {
         guard let lo = MDNSInterface.loopback() else { return nil }
-        return probe(lo) ? lo : nil
+        // Three scratch ports, so one that happens to be taken does not skip the suite.
+        return (0..<3).contains { _ in probe(lo) } ? lo : nil
     }()
 
     /// Plain blocking sockets (no event loop: this runs inside a trait, possibly on the
