@@ -1,3 +1,7 @@
+// NIOPosix makes CNIOLinux declare the C socket types too (MemberImportVisibility).
+#if canImport(CNIOLinux)
+import CNIOLinux
+#endif
 import Foundation
 
 /// A network interface mDNS runs on: its name, index and IPv4 address. mDNS is link-local, so
