@@ -8,28 +8,29 @@ enum PlaylistRewriter {
     /// The playlist to hand the player, or `bytes` itself when nothing needed rewriting.
     /// - Parameter prefix: this playback's path prefix (32 hex digits).
     static func rewrite(_ bytes: [UInt8], prefix: String) -> [UInt8] {
-        guard let text = String(validating: bytes, as: UTF8.self) else { return bytes }
+        guard String(validating: bytes, as: UTF8.self) != nil else { return bytes }
         var changed = false
-        var lines: [Substring] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let body = line.hasSuffix("\r") ? line.dropLast() : line
-            let tail = line.hasSuffix("\r") ? "\r" : ""
+        var output: [[UInt8]] = []
+        // Split on LF bytes (a Swift String would treat CR LF as one character).
+        for raw in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            let hasCR = raw.last == UInt8(ascii: "\r")
+            let body = String(decoding: hasCR ? raw.dropLast() : raw, as: UTF8.self)
             let rewritten: String?
             if body.hasPrefix("#") {
-                rewritten = rewriteAttributes(String(body), prefix: prefix)
-            } else if body.trimmingPrefix(while: { $0 == " " || $0 == "\t" }).isEmpty {
+                rewritten = rewriteAttributes(body, prefix: prefix)
+            } else if body.allSatisfy({ $0 == " " || $0 == "\t" }) {
                 rewritten = nil
             } else {
-                rewritten = rewriteURI(String(body), prefix: prefix)
+                rewritten = rewriteURI(body, prefix: prefix)
             }
             if let rewritten {
                 changed = true
-                lines.append(Substring(rewritten + tail))
+                output.append(Array(rewritten.utf8) + (hasCR ? [UInt8(ascii: "\r")] : []))
             } else {
-                lines.append(line)
+                output.append(Array(raw))
             }
         }
-        return changed ? Array(lines.joined(separator: "\n").utf8) : bytes
+        return changed ? Array(output.joined(separator: [UInt8(ascii: "\n")])) : bytes
     }
 
     /// A URI the player may use, or `nil` when `uri` is already fine (relative, no query).

@@ -76,6 +76,12 @@ struct PlaybackFixture {
         return secrets
     }
 
+    /// The client's tokens (access, media, device).
+    func tokens() async throws -> [String] {
+        let credentials = try await store.select(nil)
+        return [credentials.accessToken, credentials.mediaToken, credentials.deviceToken]
+    }
+
     /// Waits until the manager is in `state`.
     func waitFor(_ state: ConnectionState, within limit: Duration = .seconds(40)) async throws {
         let deadline = ContinuousClock.now + limit
