@@ -6,12 +6,17 @@ import Logging
 import MydiaAPI
 import MydiaClient
 import MydiaConnection
+import MydiaCrypto
 import MydiaPlayback
 import MydiaRelay
 import MydiaServer
+import MydiaWire
 
-var quiet = Logger(label: "bench")
-quiet.logLevel = .critical
+let quiet: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .critical
+    return logger
+}()
 
 // Child mode: `mydia-playback-bench --client CONFIG_DIR FILE_ID` is the client whose RSS is
 // sampled: it opens the session, starts a proxy and prints the file's proxy URL, then serves.
@@ -21,8 +26,7 @@ if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--client" {
     let deadline = ContinuousClock.now + .seconds(30)
     while await session.manager.currentState != .direct, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
     let proxy = try await MediaProxy.start(upstream: ConnectionUpstream(manager: session.manager, api: session.api), logger: quiet)
-    print(proxy.fileURL(id: CommandLine.arguments[3]).absoluteString)
-    fflush(stdout)
+    FileHandle.standardOutput.write(Data((proxy.fileURL(id: CommandLine.arguments[3]).absoluteString + "\n").utf8))
     while true { try await Task.sleep(for: .seconds(3600)) }
 }
 
@@ -173,10 +177,12 @@ func rssMB(_ pid: Int32) -> Double {
           let kb = Double(row.split(separator: " ").dropFirst().first ?? "") else { return 0 }
     return kb / 1024
 }
-let sampler = Task { () -> Double in
+let childPID = child.processIdentifier
+// Detached: curl below blocks this (main) thread while the sampler runs.
+let sampler = Task.detached { () -> Double in
     var peak = 0.0
     while !Task.isCancelled {
-        peak = max(peak, rssMB(child.processIdentifier))
+        peak = max(peak, rssMB(childPID))
         try? await Task.sleep(for: .milliseconds(50))
     }
     return peak
