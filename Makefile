@@ -32,9 +32,11 @@ bench: deps
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-relay-bench
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-server-bench
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-tui
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-playback-bench
 	.build/release/mydia-bench
 	.build/release/mydia-relay-bench
 	.build/release/mydia-server-bench
+	.build/release/mydia-playback-bench
 
 # libFuzzer campaigns (coverage-guided, AddressSanitizer), FUZZ_RUNS inputs per target. The
 # committed corpus in Fuzz/corpus/ seeds a scratch corpus under Fuzz/artifacts/.
