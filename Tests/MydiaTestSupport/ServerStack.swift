@@ -17,8 +17,10 @@ public final class ServerStack: Sendable {
     private let relayTask: Mutex<Task<Void, any Error>>
     private let hostTask: Task<Void, any Error>
 
-    /// - Parameter configure: last changes to the server's configuration (e.g. LAN discovery).
-    public static func start(approvePairing: Bool = false,
+    /// - Parameters:
+    ///   - library: the media folder (default: the sample library).
+    ///   - configure: last changes to the server's configuration (e.g. `directPort`, `extraDirectURLs`).
+    public static func start(approvePairing: Bool = false, library: String? = nil,
                              configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerStack {
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical
@@ -26,7 +28,7 @@ public final class ServerStack: Sendable {
         let relayTask = Task { try await relay.run() }
         let origin = try await withTimeout(.seconds(10)) { try await relay.origin() }
 
-        var config = ServerConfiguration(relay: try RelayOrigin(origin), libraryPath: try sampleLibrary(),
+        var config = ServerConfiguration(relay: try RelayOrigin(origin), libraryPath: try library ?? sampleLibrary(),
                                          stateDirectory: NSTemporaryDirectory() + "mydia-server-\(UUID().uuidString)", logger: quiet)
         config.directHost = "127.0.0.1"
         config.instanceName = "Test Wohnzimmer"
