@@ -47,15 +47,17 @@ public final class TUIApp: Sendable {
         self.logger = logger
     }
 
+    /// The selected server, or `nil` on first run (nothing paired and no `--server` given).
+    private func selectServer() async throws -> ServerCredentials? {
+        let all = await store.all
+        if all.isEmpty && options.server == nil { return nil }
+        return try await store.select(options.server)
+    }
+
     /// Runs until the user quits or a signal arrives; the terminal is restored on every way out.
     /// Throws before touching the terminal when the server selection is wrong or there is no terminal.
     public func run() async throws {
-        var credentials: ServerCredentials?
-        do {
-            credentials = try await store.select(options.server)
-        } catch CredentialStore.Error.noServers where options.server == nil {
-            credentials = nil
-        }
+        let credentials = try await selectServer()
         let cached = credentials.flatMap { options.cache.load(instanceID: $0.instanceID) }
         let terminal = try Terminal(theme: options.config.theme, environment: options.environment)
         let (events, post) = AsyncStream<AppEvent>.makeStream()
