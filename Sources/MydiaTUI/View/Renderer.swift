@@ -17,25 +17,32 @@ public enum Renderer {
         return frame
     }
 
+    /// " mydia · server", the tabs (as many as fit), and on the right "cached · N min ago" /
+    /// "loading…" — the marker wins over the tabs when the screen is narrow.
     static func header(_ state: AppState) -> Line {
         var spans = [Span(" mydia", .title)]
         if let name = state.serverName { spans.append(Span(" · \(name)", .dim)) }
-        spans.append(Span("  "))
-        let tabs: [(Screen, Action, String)] = [(.home, .home, "Home"), (.movies, .movies, "Movies"), (.shows, .shows, "Shows"),
-                                               (.search, .search, "Search"), (.devices, .devices, "Devices")]
-        if state.screen != .pairing {
-            for (screen, action, name) in tabs {
-                let current = state.screen.tab == screen
-                spans.append(Span(" \(state.keyMap.firstKey(action)) \(name) ", current ? .selected : .dim))
-            }
-        }
         var right = ""
         if let cachedAt = state.cachedAt { right = "cached · \(Format.ago(cachedAt, now: state.now))" }
         if !state.loading.isEmpty { right += right.isEmpty ? "loading…" : " · loading…" }
+        let rightWidth = right.isEmpty ? 0 : DisplayWidth.of(right) + 2
+        var used = spans.reduce(0) { $0 + DisplayWidth.of($1.text) }
+        let tabs: [(Screen, Action, String)] = [(.home, .home, "Home"), (.movies, .movies, "Movies"), (.shows, .shows, "Shows"),
+                                               (.search, .search, "Search"), (.devices, .devices, "Devices")]
+        if state.screen != .pairing {
+            spans.append(Span(" "))
+            used += 1
+            for (screen, action, name) in tabs {
+                let text = " \(state.keyMap.firstKey(action)) \(name) "
+                let w = DisplayWidth.of(text)
+                guard used + w + rightWidth <= state.columns else { break }
+                spans.append(Span(text, state.screen.tab == screen ? .selected : .dim))
+                used += w
+            }
+        }
         if !right.isEmpty {
-            let used = spans.reduce(0) { $0 + DisplayWidth.of($1.text) }
             let room = state.columns - used - 1
-            if room >= DisplayWidth.of(right) { spans.append(Span(DisplayWidth.rightAligned(right, in: room) + " ", .warning)) }
+            spans.append(Span(DisplayWidth.rightAligned(right, in: max(room, 0)) + " ", .warning))
         }
         return Line(spans)
     }
