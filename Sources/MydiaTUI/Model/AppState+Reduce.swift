@@ -38,6 +38,7 @@ extension AppState {
         case .pairingProgress(let progress):
             pairing.progress = progress
             if case .check(let check) = progress { pairing.check = check }
+            if case .connecting(let name) = progress { pairing.server = name }
             if case .paired = progress { pairing.busy = false }
             return []
         case .pairingFailed(let sentence):

@@ -146,6 +146,8 @@ public struct PairingForm: Sendable, Hashable {
     public var focus: Field = .code
     /// Progress, while pairing runs or after it finished.
     public var progress: Progress?
+    /// The server's name, once the claim named it.
+    public var server: String?
     /// The pairing check, once shown (kept on screen until paired).
     public var check: String?
     /// True while a pairing attempt runs.

@@ -65,6 +65,7 @@ public enum DisplayWidth {
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
             var lineWidth = 0
+            let before = lines.count
             for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
                 var word = String(word)
                 var ww = of(word)
@@ -80,11 +81,12 @@ public enum DisplayWidth {
                     word = String(word.dropFirst(head.count))
                     ww = of(word)
                 }
+                if word.isEmpty { continue }
                 if lineWidth > 0 { line += " "; lineWidth += 1 }
                 line += word
                 lineWidth += ww
             }
-            lines.append(line)
+            if !line.isEmpty || lines.count == before { lines.append(line) }
         }
         return lines
     }

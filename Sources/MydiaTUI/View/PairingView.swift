@@ -46,8 +46,7 @@ enum PairingView {
         case .check: 3
         case .paired: 4
         }
-        var server = "the server"
-        if case .connecting(let name) = progress { server = name }
+        var server = form.server ?? "the server"
         if case .paired(let name) = progress { server = name }
         let steps = ["Looking up the code…", "Connecting via the relay to \(server)…", "Securing the connection…",
                      "Waiting for the server to accept this device…", "Paired with \(server)."]

@@ -19,7 +19,7 @@ enum StatusBar {
         var parts: [String] = []
         let relay = state.relayOrigin.map(Format.host) ?? "relay"
         switch s.activePath {
-        case .relay?: parts.append("via relay \(relay) · end-to-end encrypted")
+        case .relay?: parts.append("relay \(relay) · end-to-end encrypted")
         case .direct?: parts.append("direct \(s.directURL.map { Format.host($0.absoluteString) } ?? "")")
         case nil: parts.append(s.state == .offline ? "no path — retrying" : "opening the relay path")
         }
@@ -31,7 +31,7 @@ enum StatusBar {
             parts.append("probed \(Format.seconds(s.takenAt - last)) s ago")
         }
         if let next = s.nextProbeAt {
-            parts.append("next probe in \(max(Format.seconds(next - s.takenAt), 0)) s")
+            parts.append("next in \(max(Format.seconds(next - s.takenAt), 0)) s")
         } else if let next = s.nextRelayAttemptAt {
             parts.append("relay retry in \(max(Format.seconds(next - s.takenAt), 0)) s")
         }
