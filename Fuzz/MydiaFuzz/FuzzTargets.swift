@@ -3,12 +3,16 @@ import MydiaCrypto
 /// The fuzz targets. Each takes arbitrary bytes and must neither crash nor accept what it should
 /// not: a target traps (`precondition`) when an invariant breaks, so the fuzzer reports it.
 enum FuzzTargets {
-    static let names = ["frame", "handshake"]
+    static let names = ["frame", "handshake", "relay", "tunnel", "media", "graphql"]
 
     static func run(_ name: String, _ data: [UInt8]) {
         switch name {
         case "frame": frame(data)
         case "handshake": handshake(data)
+        case "relay": relayMessage(data)
+        case "tunnel": tunnelMessage(data)
+        case "media": mediaFrame(data)
+        case "graphql": graphQLResponse(data)
         default: fatalError("unknown fuzz target \(name); known: \(names.joined(separator: ", "))")
         }
     }

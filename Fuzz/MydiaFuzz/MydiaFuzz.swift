@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,33 +38,56 @@ struct LibFuzzerEntry {
     }
 }
 #else
-/// Without libFuzzer: a bounded, seeded mutation loop over the same targets, so `make fuzz` still
-/// means something where `-sanitize=fuzzer` is unavailable.
-/// Usage: `mydia-fuzz TARGET [RUNS] [SEED]`.
+/// Without libFuzzer: a bounded, seeded mutation loop over the same targets, so `make fuzz-loop`
+/// still means something where `-sanitize=fuzzer` is unavailable. Inputs start from the committed
+/// corpus when a directory is given (the JSON targets need mostly-valid JSON to get anywhere), else
+/// from random bytes, and are mutated a few bytes at a time.
+/// Usage: `mydia-fuzz TARGET [RUNS] [SEED] [CORPUS_DIR]`.
 @main
 struct SeededFuzzLoop {
     static func main() {
-        let args = CommandLine.arguments.dropFirst()
+        let args = Array(CommandLine.arguments.dropFirst())
         guard let name = args.first, FuzzTargets.names.contains(name) else {
-            print("usage: mydia-fuzz \(FuzzTargets.names.joined(separator: "|")) [runs] [seed]")
+            print("usage: mydia-fuzz \(FuzzTargets.names.joined(separator: "|")) [runs] [seed] [corpus-dir]")
             exit(2)
         }
-        let runs = args.dropFirst().first.flatMap { Int($0) } ?? 100_000
-        var rng = SplitMix64(seed: args.dropFirst(2).first.flatMap { UInt64($0) } ?? 1)
+        let runs = args.count > 1 ? Int(args[1]) ?? 100_000 : 100_000
+        var rng = SplitMix64(seed: args.count > 2 ? UInt64(args[2]) ?? 1 : 1)
+        let corpus = args.count > 3 ? loadCorpus(args[3]) : []
         var input: [UInt8] = []
+        let start = ContinuousClock.now
         for i in 0..<runs {
-            if i % 64 == 0 { input = (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
+            if i % 64 == 0 {
+                input = corpus.isEmpty
+                    ? (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                    : corpus[Int(rng.next() % UInt64(corpus.count))]
+            }
             mutate(&input, &rng)
             FuzzTargets.run(name, input)
         }
-        print("fuzz \(name): \(runs) inputs, no crash")
+        let elapsed = ContinuousClock.now - start
+        print("fuzz \(name): \(runs) inputs, no crash (\(corpus.count) seeds, \(elapsed))")
     }
 
+    static func loadCorpus(_ dir: String) -> [[UInt8]] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        return names.sorted().compactMap { FileManager.default.contents(atPath: dir + "/" + $0).map { Array($0) } }
+    }
+
+    /// Bytes that move JSON parsers into interesting states.
+    static let tokens: [[UInt8]] = ["\"", "{", "}", "[", "]", ",", ":", "null", "true", "-1", "1e999", "4294967296",
+                                    "\\u0000", "\\ud800", "\u{7f}", "\u{85}", "\u{1b}["].map { Array($0.utf8) }
+
     static func mutate(_ input: inout [UInt8], _ rng: inout SplitMix64) {
-        switch rng.next() % 4 {
-        case 0 where !input.isEmpty: input[Int(rng.next() % UInt64(input.count))] ^= UInt8(1 << (rng.next() % 8))
-        case 1: input.insert(UInt8(truncatingIfNeeded: rng.next()), at: input.isEmpty ? 0 : Int(rng.next() % UInt64(input.count)))
-        case 2 where !input.isEmpty: input.remove(at: Int(rng.next() % UInt64(input.count)))
+        let position = { (rng: inout SplitMix64, count: Int) in count == 0 ? 0 : Int(rng.next() % UInt64(count)) }
+        switch rng.next() % 6 {
+        case 0 where !input.isEmpty: input[position(&rng, input.count)] ^= UInt8(1 << (rng.next() % 8))
+        case 1: input.insert(UInt8(truncatingIfNeeded: rng.next()), at: position(&rng, input.count))
+        case 2 where !input.isEmpty: input.remove(at: position(&rng, input.count))
+        case 3: input.insert(contentsOf: tokens[Int(rng.next() % UInt64(tokens.count))], at: position(&rng, input.count))
+        case 4 where input.count > 1:
+            let cut = position(&rng, input.count)
+            input.removeSubrange(cut..<min(input.count, cut + Int(rng.next() % 8) + 1))
         default: input.append(contentsOf: [0x01, 0x01, 0x00])
         }
     }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import Logging
 public import MydiaAPI
 import MydiaCrypto
@@ -22,39 +19,43 @@ public enum Pairing {
     }
 
     /// Pairs with the code a server shows.
+    /// - Parameter relayCAPEM: an extra trust anchor for the relay's TLS (`--relay-ca`, §12.5), in
+    ///   addition to the system roots; stored with the credentials for every later connection.
     public static func pair(
-        code typed: String, relay: String, deviceName: String, store: CredentialStore, logger: Logger,
+        code typed: String, relay: String, relayCAPEM: String? = nil, deviceName: String, store: CredentialStore, logger: Logger,
         progress: @escaping @Sendable (Step) -> Void = { _ in }
     ) async throws -> ServerCredentials {
         let code = try ClaimCode(typed)
         let origin: RelayOrigin
         do { origin = try RelayOrigin(relay) } catch { throw ClientError.invalidRelay(error.description) }
         progress(.lookingUp)
-        let claim = try await lookUp(code: code, origin: origin)
-        return try await complete(code: code, origin: origin, instanceID: claim.instanceID, instanceName: claim.instanceName,
-                                  instanceKey: claim.publicKey, deviceName: deviceName, store: store, logger: logger, progress: progress)
+        let claim = try await lookUp(code: code, origin: origin, relayCAPEM: relayCAPEM)
+        return try await complete(code: code, origin: origin, relayCAPEM: relayCAPEM, instanceID: claim.instanceID,
+                                  instanceName: claim.instanceName, instanceKey: claim.publicKey, deviceName: deviceName,
+                                  store: store, logger: logger, progress: progress)
     }
 
     /// Pairs from a scanned QR payload (§3.3): no relay lookup.
     public static func pair(
-        qr: PairingQRPayload, deviceName: String, store: CredentialStore, logger: Logger,
+        qr: PairingQRPayload, relayCAPEM: String? = nil, deviceName: String, store: CredentialStore, logger: Logger,
         progress: @escaping @Sendable (Step) -> Void = { _ in }
     ) async throws -> ServerCredentials {
         let code = try ClaimCode(qr.claim_code)
         let origin: RelayOrigin
         do { origin = try RelayOrigin(qr.relay) } catch { throw ClientError.invalidRelay(error.description) }
         guard let key = Encoding.fromBase64(qr.public_key), key.count == 32 else { throw ClientError.claimUnreadable("The QR code carries no valid server key.") }
-        return try await complete(code: code, origin: origin, instanceID: qr.instance_id, instanceName: nil, instanceKey: key,
+        return try await complete(code: code, origin: origin, relayCAPEM: relayCAPEM, instanceID: qr.instance_id, instanceName: nil, instanceKey: key,
                                   deviceName: deviceName, store: store, logger: logger, progress: progress)
     }
 
     private static func complete(
-        code: ClaimCode, origin: RelayOrigin, instanceID: String, instanceName: String?, instanceKey: [UInt8],
+        code: ClaimCode, origin: RelayOrigin, relayCAPEM: String?, instanceID: String, instanceName: String?, instanceKey: [UInt8],
         deviceName: String, store: CredentialStore, logger: Logger, progress: @escaping @Sendable (Step) -> Void
     ) async throws -> ServerCredentials {
         progress(.connecting(instanceName: instanceName ?? instanceID))
         // The relay must announce the key the sealed claim carried (§3.3 step 2).
-        let relay = try await RelayConnection.connect(origin: origin, instanceID: instanceID, pinnedInstanceKey: instanceKey, logger: logger)
+        let relay = try await RelayConnection.connect(origin: origin, instanceID: instanceID, pinnedInstanceKey: instanceKey,
+                                                      configuration: .init(extraTrustAnchorPEM: relayCAPEM), logger: logger)
         progress(.securing)
         let deviceKey = X25519KeyPair.generate()
         let request = HandshakeRequest.pair(
@@ -64,30 +65,31 @@ public enum Pairing {
                                                        onPairingCheck: { progress(.pairingCheck($0)) })
         defer { Task { await tunnel.close() } }
         let credentials = try ServerCredentials(instanceID: instanceID, instancePublicKey: instanceKey, relayURL: origin.httpOrigin,
-                                                deviceKeyPair: deviceKey, grant: tunnel.grant)
+                                                deviceKeyPair: deviceKey, grant: tunnel.grant, relayCAPEM: relayCAPEM)
         try await store.save(credentials)
         progress(.paired(instanceName: credentials.instanceName))
         return credentials
     }
 
     /// GET the sealed claim and open it (§3.2, §12.7).
-    static func lookUp(code: ClaimCode, origin: RelayOrigin) async throws -> ClaimPayload {
+    static func lookUp(code: ClaimCode, origin: RelayOrigin, relayCAPEM: String?) async throws -> ClaimPayload {
         let keys = await Task.detached { SealedClaim.Keys(code: code) }.value  // Argon2id: off the caller's executor
-        let (data, response): (Data, URLResponse)
+        let response: RelayHTTP.Response
         do {
-            var request = URLRequest(url: URL(string: origin.claimURL(lookupHex: keys.lookupHex))!)
-            request.timeoutInterval = 15
-            (data, response) = try await URLSession.shared.data(for: request)
+            response = try await RelayHTTP.request("GET", origin: origin, path: "/pairing/v2/claim/\(keys.lookupHex)",
+                                                   extraTrustAnchorPEM: relayCAPEM)
         } catch {
-            throw ClientError.relayUnreachable(error.localizedDescription)
+            if case .invalidConfiguration = error { throw ClientError.invalidRelay(error.description) }
+            if case .unreachable(let why) = error { throw ClientError.relayUnreachable(why) }
+            throw ClientError.relayUnreachable(error.description)
         }
-        switch (response as? HTTPURLResponse)?.statusCode {
+        switch response.status {
         case 200: break
         case 404: throw ClientError.claimNotFound
         case 429: throw TunnelSession.Error.refused(.rateLimited)
-        case let status: throw ClientError.relayUnreachable("HTTP \(status.map(String.init) ?? "?")")
+        case let status: throw ClientError.relayUnreachable("HTTP \(status)")
         }
-        guard let body = try? JSONDecoder().decode(ClaimLookupResponse.self, from: data) else {
+        guard let body = try? JSONDecoder().decode(ClaimLookupResponse.self, from: Data(response.body)) else {
             throw ClientError.claimUnreadable("The relay returned an unreadable claim.")
         }
         let plaintext: [UInt8]

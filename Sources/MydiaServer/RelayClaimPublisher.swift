@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import MydiaWire
 
 /// Publishes sealed claims through the relay's HTTP API (PROTOCOL.md §3.2, §12.6 a–b).
@@ -19,47 +16,37 @@ public struct RelayClaimPublisher: ClaimPublisher {
         }
     }
 
-    private let origin: RelayOrigin
-    private let session: URLSession
+    private let client: RelayHTTPClient
 
-    public init(origin: RelayOrigin) {
-        self.origin = origin
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 15
-        session = URLSession(configuration: configuration)
+    /// - Parameters:
+    ///   - origin: the relay origin.
+    ///   - extraTrustAnchorPEM: `--relay-ca`: a PEM CA trusted for the relay's TLS besides the system roots.
+    /// - Throws: when the trust anchor is not a PEM certificate.
+    public init(origin: RelayOrigin, extraTrustAnchorPEM: String? = nil) throws {
+        client = try RelayHTTPClient(origin: origin, extraTrustAnchorPEM: extraTrustAnchorPEM)
     }
 
     public func publish(lookupHex: String, sealed: String, owner: String) async throws -> Bool {
-        var request = URLRequest(url: URL(string: origin.claimURL())!)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "content-type")
-        request.httpBody = try JSONEncoder().encode(ClaimPublishRequest(lookupKey: lookupHex, sealed: sealed, owner: owner))
-        let (data, response) = try await send(request)
-        switch response.statusCode {
+        let body = try JSONEncoder().encode(ClaimPublishRequest(lookupKey: lookupHex, sealed: sealed, owner: owner))
+        let (status, data) = try await send("POST", path: "/pairing/v2/claim", json: Array(body))
+        switch status {
         case 200..<300: return true
         case 409: return false
-        default: throw Error.status(response.statusCode, String(decoding: data, as: UTF8.self))
+        default: throw Error.status(status, String(decoding: data, as: UTF8.self))
         }
     }
 
     public func withdraw(lookupHex: String, deleteSecret: String) async {
-        var request = URLRequest(url: URL(string: origin.claimURL(lookupHex: lookupHex))!)
-        request.httpMethod = "DELETE"
-        request.setValue("application/json", forHTTPHeaderField: "content-type")
-        request.httpBody = try? JSONEncoder().encode(ClaimDeleteRequest(deleteSecret: deleteSecret))
+        let body = (try? JSONEncoder().encode(ClaimDeleteRequest(deleteSecret: deleteSecret))).map(Array.init) ?? []
         // Best effort: the relay forgets the entry after 300 s anyway.
-        _ = try? await send(request)
+        _ = try? await send("DELETE", path: "/pairing/v2/claim/\(lookupHex)", json: body)
     }
 
-    private func send(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+    private func send(_ method: String, path: String, json: [UInt8]) async throws -> (Int, [UInt8]) {
         do {
-            let (data, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else { throw Error.transport("not an HTTP response") }
-            return (data, http)
-        } catch let error as Error {
-            throw error
+            return try await client.send(method, path: path, json: json)
         } catch {
-            throw Error.transport(error.localizedDescription)
+            throw Error.transport("\(error)")
         }
     }
 }

@@ -93,6 +93,9 @@ public actor RelayLink {
 
     // MARK: - One connection
 
+    /// `wss://` to an IP literal needs a name for SNI; only an IP SAN can then verify (§13.22).
+    static func isIPLiteral(_ host: String) -> Bool { (try? SocketAddress(ipAddress: host, port: 0)) != nil }
+
     /// Returns whether the registration was accepted at some point.
     private func connectOnce() async -> Bool {
         let (stream, continuation) = AsyncStream<Outgoing>.makeStream()
@@ -102,7 +105,8 @@ public actor RelayLink {
         do {
             try await WebSocketClient.connect(
                 url: origin.instanceWebSocketURL,
-                configuration: .init(maxFrameSize: 36 + FrameHeader.maxFrame + 1024, autoPing: .disabled),
+                configuration: .init(maxFrameSize: 36 + FrameHeader.maxFrame + 1024, autoPing: .disabled,
+                                     sniHostname: origin.isSecure && Self.isIPLiteral(origin.host) ? RelayHTTPClient.ipLiteralSNI : nil),
                 tlsConfiguration: tls, logger: logger
             ) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,3 +1,7 @@
+// NIOPosix (the relay HTTP client) makes CNIOLinux declare the C socket types too.
+#if canImport(CNIOLinux)
+import CNIOLinux
+#endif
 import Crypto
 public import Foundation
 import SwiftASN1

@@ -1,3 +1,7 @@
+// NIOPosix (the relay HTTP client) makes CNIOLinux declare the C socket types too.
+#if canImport(CNIOLinux)
+import CNIOLinux
+#endif
 import Foundation
 public import Logging
 public import MydiaWire
@@ -5,6 +9,8 @@ public import MydiaWire
 /// Everything `mydia-server` needs to run (PROTOCOL.md §1; the command line maps onto this).
 public struct ServerConfiguration: Sendable {
     public var relay: RelayOrigin
+    /// `--relay-ca`: PEM of a CA trusted for the relay's TLS besides the system roots (§12.5).
+    public var relayCAPEM: String?
     public var libraryPath: String
     public var stateDirectory: String
     /// Bind address of the direct HTTPS listener.

@@ -55,7 +55,7 @@ public final class ServerHost: Sendable {
                                     certificatePEM: identity.certificate.certificatePEM,
                                     privateKeyPEM: identity.certificate.privateKeyPEM, api: api, logger: logger)
         claims = ClaimBook(instanceID: identity.instanceID, instanceName: identity.instanceName,
-                           publicKey: identity.staticKey.publicKey, publisher: RelayClaimPublisher(origin: configuration.relay))
+                           publicKey: identity.staticKey.publicKey, publisher: try RelayClaimPublisher(origin: configuration.relay, extraTrustAnchorPEM: configuration.relayCAPEM))
         approvals = OperatorApprovals(required: configuration.approvePairing)
         acceptor = HandshakeAcceptor(
             facts: .init(instanceID: identity.instanceID, instanceName: identity.instanceName, staticKey: identity.staticKey,
@@ -67,7 +67,9 @@ public final class ServerHost: Sendable {
                                   json: configuration.printReady)
             })
         link = RelayLink(origin: configuration.relay, instanceID: identity.instanceID, staticKey: identity.staticKey,
-                         acceptor: acceptor, api: api, logger: logger)
+                         acceptor: acceptor, api: api,
+                         tls: configuration.relay.isSecure ? try RelayTLSConfiguration.make(extraTrustAnchorPEM: configuration.relayCAPEM) : nil,
+                         logger: logger)
         linkBox.value.withLock { $0 = link }
     }
 
@@ -101,6 +103,9 @@ public final class ServerHost: Sendable {
             group.cancelAll()
         }
     }
+
+    /// The port the direct HTTPS listener is bound to (waits until it is).
+    public func directPort() async throws -> Int { try await direct.boundPort() }
 
     /// The announced `direct_urls` (once the direct listener is bound).
     public func currentDirectURLs() async -> [String] {

@@ -70,6 +70,12 @@ enum PinnedTLS {
             context.fireChannelInactive()
         }
 
+        /// A channel that never became active (the connect failed after the pipeline was built)
+        /// sees no `channelInactive`; the promise must still be completed, never leaked.
+        func handlerRemoved(context: ChannelHandlerContext) {
+            complete(ChannelError.ioOnClosedChannel)
+        }
+
         private func complete(_ error: (any Error)?) {
             guard !completed else { return }
             completed = true

@@ -14,9 +14,6 @@ struct RelaySocket: Sendable {
     static let maxMessageSize = 65_563
     /// Text messages are at most 4 KiB (§12.1).
     static let maxTextSize = 4096
-    /// SNI name sent for an IP-literal relay: a reserved name no certificate authority can issue, so
-    /// only an IP-address SAN matching the connected address can verify (ECOSYSTEM.md pitfall).
-    static let ipLiteralSNI = "relay.invalid"
 
     let url: String
     let wsConfiguration: WebSocketClientConfiguration
@@ -30,20 +27,8 @@ struct RelaySocket: Sendable {
         self.logger = logger
         var ws = WebSocketClientConfiguration(maxFrameSize: 1 << 17, autoPing: .disabled, validateUTF8: true)
         if origin.isSecure {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.minimumTLSVersion = .tlsv12  // §12.5
-            tls.certificateVerification = .fullVerification
-            if let pem = configuration.extraTrustAnchorPEM {
-                do {
-                    let anchors = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))
-                    guard !anchors.isEmpty else { throw RelayConnection.Error.invalidConfiguration("the relay CA file holds no certificate") }
-                    tls.additionalTrustRoots = [.certificates(anchors)]
-                } catch {
-                    throw .invalidConfiguration("the relay CA file is not a PEM certificate")
-                }
-            }
-            if (try? SocketAddress(ipAddress: origin.host, port: 0)) != nil { ws.sniHostname = Self.ipLiteralSNI }
-            self.tls = tls
+            tls = try RelayTLS.configuration(extraTrustAnchorPEM: configuration.extraTrustAnchorPEM)
+            if RelayTLS.serverName(for: origin) == RelayTLS.ipLiteralSNI { ws.sniHostname = RelayTLS.ipLiteralSNI }
         } else {
             tls = nil  // RelayOrigin allows ws:// on loopback only (§12.5)
         }
@@ -207,8 +192,15 @@ struct RelaySocket: Sendable {
         }
     }
 
+    /// What a failed certificate check means to the person at the terminal (§12.5).
+    static let untrustedCertificate =
+        "its TLS certificate is not trusted by this computer; if the relay uses its own CA, pass that CA with --relay-ca FILE"
+
     static func describe(_ error: any Error) -> String {
-        if let e = error as? NIOSSLError { return "TLS: \(e)" }
+        if let e = error as? NIOSSLError {
+            if "\(e)".contains("CERTIFICATE_VERIFY_FAILED") { return untrustedCertificate }
+            return "TLS: \(e)"
+        }
         if let e = error as? NIOSSLExtraError { return "TLS: \(e)" }
         if let e = error as? WebSocketClientError { return "WebSocket: \(e)" }
         return "\(error)"

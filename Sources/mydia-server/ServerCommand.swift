@@ -32,8 +32,18 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("print-ready"), help: "Print events (ready, claim, pairing) as JSON lines.") var printReady = false
     @Flag(name: .customLong("approve-pairing"), help: "Hold each pairing until the operator approves it (mydia-server approve CHECK).") var approvePairing = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "notice"
+    @Option(name: .customLong("relay-ca"), help: ArgumentHelp(
+        "A PEM CA certificate to trust for the relay's TLS, besides the system's (test labs, self-hosted relays).", valueName: "file"))
+    var relayCA: String?
 
     func run() async throws {
+        var relayCAPEM: String?
+        if let relayCA {
+            guard let data = FileManager.default.contents(atPath: relayCA), let pem = String(data: data, encoding: .utf8),
+                  pem.contains("-----BEGIN CERTIFICATE-----")
+            else { throw ValidationError("--relay-ca \(relayCA) is not a readable PEM certificate file.") }
+            relayCAPEM = pem
+        }
         let origin: RelayOrigin
         do { origin = try RelayOrigin(relay) } catch { throw ValidationError(error.description) }
         for url in directURLs where !(url.hasPrefix("https://")) { throw ValidationError("--direct-url must be https://host:port, not \(url)") }
@@ -47,6 +57,7 @@ struct Serve: AsyncParsableCommand {
         config.claimOnStart = claimOnStart
         config.printReady = printReady
         config.approvePairing = approvePairing
+        config.relayCAPEM = relayCAPEM
         let server = try await ServerHost(configuration: config)
         try await withSignals { try await server.run() }
     }

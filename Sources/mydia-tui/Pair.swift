@@ -9,6 +9,9 @@ struct Pair: AsyncParsableCommand {
 
     @Argument(help: "The claim code, e.g. 123456 or 123-456.") var code: String?
     @Option(help: "The relay origin, e.g. https://relay.example.org (http:// only on 127.0.0.1). Default: $MYDIA_RELAY.") var relay: String?
+    @Option(name: .customLong("relay-ca"), help: ArgumentHelp(
+        "A PEM CA certificate to trust for the relay's TLS, in addition to the system's (test labs, self-hosted relays). Kept with this server's pairing.",
+        valueName: "file")) var relayCA: String?
     @Option(help: "The QR payload JSON (skips the relay lookup).") var qr: String?
     @Option(help: "This device's name as the server shows it.") var name: String?
     @OptionGroup var global: GlobalOptions
@@ -23,11 +26,15 @@ struct Pair: AsyncParsableCommand {
             let logger = global.logger()
             let store = try global.store(logger)
             let deviceName = name ?? defaultDeviceName()
+            // Progress steps only for a person at a terminal; a script's stderr gets the pairing check
+            // (it must always be shown, §12.6) and, on refusal, exactly one sentence.
+            let interactive = isatty(STDERR_FILENO) == 1
+            let relayCAPEM = try relayCA.map(readRelayCA)
             let progress: @Sendable (Pairing.Step) -> Void = { step in
                 let line: String? = switch step {
-                case .lookingUp: "Looking up the code…"
-                case .connecting(let server): "Connecting via the relay to \(server)…"
-                case .securing: "Securing the connection…"
+                case .lookingUp: interactive ? "Looking up the code…" : nil
+                case .connecting(let server): interactive ? "Connecting via the relay to \(server)…" : nil
+                case .securing: interactive ? "Securing the connection…" : nil
                 case .pairingCheck(let check): "Pairing check: \(check.prefix(3)) \(check.suffix(3)) — it must match the server's screen."
                 case .paired: nil
                 }
@@ -36,15 +43,26 @@ struct Pair: AsyncParsableCommand {
             let credentials: ServerCredentials
             if let qr {
                 guard let payload = PairingQRPayload(json: qr) else { throw CommandFailure(.usage, "The QR payload is not a mydia pairing code.") }
-                credentials = try await Pairing.pair(qr: payload, deviceName: deviceName, store: store, logger: logger, progress: progress)
+                credentials = try await Pairing.pair(qr: payload, relayCAPEM: relayCAPEM, deviceName: deviceName, store: store, logger: logger, progress: progress)
             } else {
                 guard let relay = relay ?? ProcessInfo.processInfo.environment["MYDIA_RELAY"] else {
                     throw CommandFailure(.usage, "Say which relay the server uses: --relay https://relay.example.org")
                 }
-                credentials = try await Pairing.pair(code: code ?? "", relay: relay, deviceName: deviceName, store: store, logger: logger, progress: progress)
+                credentials = try await Pairing.pair(code: code ?? "", relay: relay, relayCAPEM: relayCAPEM, deviceName: deviceName, store: store, logger: logger, progress: progress)
             }
             print("Paired with \(credentials.instanceName).")
         }
+    }
+
+    /// The `--relay-ca` file's PEM; it must hold at least one certificate (checked again by TLS).
+    private func readRelayCA(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), let pem = String(data: data, encoding: .utf8) else {
+            throw CommandFailure(.usage, "The relay CA file \(path) cannot be read — give a PEM certificate file.")
+        }
+        guard pem.contains("-----BEGIN CERTIFICATE-----") else {
+            throw CommandFailure(.usage, "The relay CA file \(path) holds no PEM certificate — give a file that starts with -----BEGIN CERTIFICATE-----.")
+        }
+        return pem
     }
 
     private func defaultDeviceName() -> String {

@@ -21,10 +21,11 @@ final class RelayHarness: Sendable {
     private let task: Task<Void, any Error>
 
     static func start(
-        limits: RelayLimits = .init(), timeouts: RelayTimeouts = .init(), clock: RelayClock = .continuous
+        limits: RelayLimits = .init(), timeouts: RelayTimeouts = .init(), clock: RelayClock = .continuous, logger: Logger? = nil
     ) async throws -> RelayHarness {
-        var logger = Logger(label: "test.relay")
-        logger.logLevel = ProcessInfo.processInfo.environment["RELAY_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        var quiet = Logger(label: "test.relay")
+        quiet.logLevel = ProcessInfo.processInfo.environment["RELAY_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        let logger = logger ?? quiet
         let server = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, limits: limits, timeouts: timeouts, logger: logger), clock: clock)
         let task = Task { try await server.run() }
         let port = try await withTimeout(.seconds(10)) { try await server.port() }

@@ -136,7 +136,8 @@ public actor APIClient {
     }
 
     /// Decodes a reply: non-200 → `Error.http`, `errors` → `Error.graphQL`, else `data[rootField]`.
-    static func decode<Result>(_ reply: APIReply, _ operation: GraphQLOperation<Result>) throws(Error) -> Result {
+    /// Public so the fuzz driver (`Fuzz/MydiaFuzz`) can feed it hostile bodies.
+    public static func decode<Result>(_ reply: APIReply, _ operation: GraphQLOperation<Result>) throws(Error) -> Result {
         guard reply.status == 200 else {
             let body = try? JSONDecoder().decode(APIErrorBody.self, from: Data(reply.body))
             throw .http(status: reply.status, code: body?.error.map(DisplayText.sanitized),

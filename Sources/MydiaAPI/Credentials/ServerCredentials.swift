@@ -17,6 +17,9 @@ public struct ServerCredentials: Sendable, CustomStringConvertible {
     public var directURLs: [String]
     /// The relay origin, e.g. `https://relay.example.org` (§11.2).
     public var relayURL: String
+    /// PEM of the extra trust anchor for the relay's TLS (`--relay-ca`, §12.5), kept so every later
+    /// connection trusts the same relay; `nil` = system roots only.
+    public var relayCAPEM: String?
     /// b64(32 bytes) HMAC key for the private DNS-SD tag (§12.12), when the instance sent one.
     public var discoveryKey: String?
     /// This device's static X25519 key pair for this instance (one per paired instance).
@@ -45,29 +48,32 @@ public struct ServerCredentials: Sendable, CustomStringConvertible {
     ///   - relayURL: the relay origin the client paired through.
     ///   - deviceKeyPair: the static key pair the client used as Noise initiator.
     ///   - grant: message 2's grant; it must carry the device token.
+    ///   - relayCAPEM: the `--relay-ca` PEM the pairing trusted, if any.
     ///   - now: the pairing time.
     /// - Throws: `CredentialStore.Error.missingDeviceToken` when the grant has no device token.
     public init(instanceID: String, instancePublicKey: [UInt8], relayURL: String, deviceKeyPair: X25519KeyPair,
-                grant: HandshakeGrant, now: Date = Date()) throws(CredentialStore.Error) {
+                grant: HandshakeGrant, relayCAPEM: String? = nil, now: Date = Date()) throws(CredentialStore.Error) {
         guard let token = grant.deviceToken, !token.isEmpty else { throw .missingDeviceToken }
         self.init(instanceID: instanceID, instanceName: grant.instanceName, instancePublicKey: instancePublicKey,
                   certFingerprint: grant.certFingerprint, directURLs: grant.directURLs, relayURL: relayURL,
                   discoveryKey: grant.discoveryKey, deviceKeyPair: deviceKeyPair, deviceID: grant.deviceID,
                   deviceToken: token, accessToken: grant.accessToken, accessExpiresAt: grant.accessExpiresAt,
-                  mediaToken: grant.mediaToken, mediaExpiresAt: grant.mediaExpiresAt, pairedAt: now, lastUsedAt: now)
+                  mediaToken: grant.mediaToken, mediaExpiresAt: grant.mediaExpiresAt, pairedAt: now, lastUsedAt: now,
+                  relayCAPEM: relayCAPEM)
     }
 
     /// Memberwise initialiser.
     public init(instanceID: String, instanceName: String, instancePublicKey: [UInt8], certFingerprint: String,
                 directURLs: [String], relayURL: String, discoveryKey: String?, deviceKeyPair: X25519KeyPair,
                 deviceID: String, deviceToken: String, accessToken: String, accessExpiresAt: Date,
-                mediaToken: String, mediaExpiresAt: Date, pairedAt: Date, lastUsedAt: Date) {
+                mediaToken: String, mediaExpiresAt: Date, pairedAt: Date, lastUsedAt: Date, relayCAPEM: String? = nil) {
         self.instanceID = instanceID.lowercased()
         self.instanceName = DisplayText.name(instanceName)
         self.instancePublicKey = instancePublicKey
         self.certFingerprint = certFingerprint.lowercased()
         self.directURLs = directURLs
         self.relayURL = relayURL
+        self.relayCAPEM = relayCAPEM
         self.discoveryKey = discoveryKey
         self.deviceKeyPair = deviceKeyPair
         self.deviceID = deviceID.lowercased()
@@ -82,7 +88,7 @@ public struct ServerCredentials: Sendable, CustomStringConvertible {
 
     /// The instance's name and id, plus non-secret facts; tokens and keys are redacted.
     public var description: String {
-        "ServerCredentials(instance: \"\(instanceName)\" \(instanceID), device: \(deviceID), relay: \(relayURL), "
+        "ServerCredentials(instance: \"\(instanceName)\" \(instanceID), device: \(deviceID), relay: \(relayURL)\(relayCAPEM == nil ? "" : " (own CA)"), "
             + "direct: \(directURLs), cert: \(certFingerprint.prefix(16))…, tokens: <redacted>, keys: <redacted>)"
     }
 }
@@ -94,7 +100,7 @@ extension ServerCredentials: Codable {
         case discoveryKey = "discovery_key", devicePrivateKey = "device_private_key", deviceID = "device_id"
         case deviceToken = "device_token", accessToken = "access_token", accessExpiresAt = "access_expires_at"
         case mediaToken = "media_token", mediaExpiresAt = "media_expires_at", pairedAt = "paired_at"
-        case lastUsedAt = "last_used_at"
+        case lastUsedAt = "last_used_at", relayCAPEM = "relay_ca_pem"
     }
 
     /// Decodes the stored form: keys as b64, times as RFC 3339.
@@ -133,7 +139,8 @@ extension ServerCredentials: Codable {
             mediaToken: try c.decode(String.self, forKey: .mediaToken),
             mediaExpiresAt: try date(.mediaExpiresAt),
             pairedAt: try date(.pairedAt),
-            lastUsedAt: try date(.lastUsedAt))
+            lastUsedAt: try date(.lastUsedAt),
+            relayCAPEM: try c.decodeIfPresent(String.self, forKey: .relayCAPEM))
     }
 
     /// Encodes the stored form: keys as b64, times as RFC 3339.
@@ -145,6 +152,7 @@ extension ServerCredentials: Codable {
         try c.encode(certFingerprint, forKey: .certFingerprint)
         try c.encode(directURLs, forKey: .directURLs)
         try c.encode(relayURL, forKey: .relayURL)
+        try c.encodeIfPresent(relayCAPEM, forKey: .relayCAPEM)
         try c.encodeIfPresent(discoveryKey, forKey: .discoveryKey)
         try c.encode(Encoding.base64(deviceKeyPair.privateKey.exposedCopy()), forKey: .devicePrivateKey)
         try c.encode(deviceID, forKey: .deviceID)

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import MydiaAPI
+import MydiaClient
+import MydiaConnection
+import Synchronization
+
+/// `mydia-tui exercise` (hidden): the fault lab's load generator and observer. One session — one
+/// ConnectionManager — runs a steady loop of idempotent GraphQL queries while every change of state,
+/// path, relay liveness and candidate verdict is printed, so `scripts/faultlab` can measure swap and
+/// fallback latency and count failed requests on a single long-lived manager (a loop of separate
+/// `ls` processes would start a fresh manager, relay first, every time).
+///
+/// Output: one JSON object per line, `t` = seconds since the session opened:
+/// `{"event":"state",…}`, `{"event":"request","ok",…}`, and a final `{"event":"summary",…}`.
+struct Exercise: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a request loop on one connection and print every path change as JSON lines (fault lab).",
+        shouldDisplay: false)
+
+    @Option(help: "Seconds to run.") var duration: Double = 60
+    @Option(name: .customLong("interval-ms"), help: "Pause between requests, in milliseconds.") var intervalMs = 250
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard duration > 0, duration <= 3600 else { throw ValidationError("--duration must be between 0 and 3600 seconds.") }
+        guard (10...60_000).contains(intervalMs) else { throw ValidationError("--interval-ms must be between 10 and 60000.") }
+    }
+
+    func run() async throws {
+        try await runReporting {
+            try await withSession(global) { session in
+                let start = ContinuousClock.now
+                let t: @Sendable () -> Double = { Self.seconds(ContinuousClock.now - start) }
+                let snapshots = await session.manager.snapshots()
+                let watcher = Task {
+                    var last: [String: Any]?
+                    for await s in snapshots {
+                        let line = Self.stateLine(s)
+                        if let last, NSDictionary(dictionary: last).isEqual(to: line) { continue }
+                        last = line
+                        printJSON(line.merging(["event": "state", "t": t()]) { $1 })
+                    }
+                }
+                // SIGINT/SIGTERM end the loop early; the summary is still printed.
+                let interrupted = Interrupted()
+                let signals = Task {
+                    await SignalWaiter().wait()
+                    interrupted.set()
+                }
+                var ok = 0, failed = 0
+                let deadline = start + .milliseconds(Int64(duration * 1000))
+                while ContinuousClock.now < deadline, !interrupted.isSet {
+                    let began = ContinuousClock.now
+                    var line: [String: Any] = ["event": "request", "t": t()]
+                    do {
+                        let page = try await session.api.perform(Operations.movies(first: 10))
+                        ok += 1
+                        line["ok"] = true
+                        line["items"] = page.edges.count
+                    } catch {
+                        failed += 1
+                        line["ok"] = false
+                        line["error"] = "\(error)"
+                    }
+                    line["ms"] = Self.seconds(ContinuousClock.now - began) * 1000
+                    line["path"] = await session.manager.snapshot().activePath?.rawValue ?? NSNull()
+                    printJSON(line)
+                    try? await Task.sleep(for: .milliseconds(intervalMs))
+                }
+                watcher.cancel()
+                signals.cancel()
+                let final = await session.manager.snapshot()
+                printJSON([
+                    "event": "summary", "t": t(), "requests": ok + failed, "failed": failed, "state": final.state.rawValue,
+                    "transitions": final.transitions.map { ["from": $0.from.rawValue, "to": $0.to.rawValue, "reason": $0.reason,
+                                                            "at": Self.seconds($0.at)] },
+                ])
+            }
+        }
+    }
+
+    /// Set once a signal asked the loop to end (read by the loop, written by the signal task).
+    final class Interrupted: Sendable {
+        private let flag = Mutex(false)
+        var isSet: Bool { flag.withLock { $0 } }
+        func set() { flag.withLock { $0 = true } }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// What the lab watches; a line is printed only when one of these changes.
+    static func stateLine(_ s: ConnectionSnapshot) -> [String: Any] {
+        [
+            "state": s.state.rawValue,
+            "path": s.activePath?.rawValue ?? NSNull(),
+            "relay_up": s.relay.isUp,
+            "direct_url": s.directURL?.absoluteString ?? NSNull(),
+            "candidates": s.candidates.map { c -> [String: Any] in
+                ["url": c.url.absoluteString, "ok": c.lastResult.map { $0.isOK as Any } ?? NSNull(),
+                 "error": c.lastError ?? NSNull(), "held_off": c.heldOffUntil != nil]
+            },
+        ]
+    }
+}

@@ -1,0 +1,655 @@
+#!/usr/bin/env python3
+"""mydia fault lab: the real relay, server and client in network namespaces, under scripted faults.
+
+Topology (addresses exist only inside the lab's namespaces; nothing leaves this machine):
+
+    mydia-lab-c (client 10.77.0.1) ─┐
+    mydia-lab-r (relay  10.77.0.2) ─┼─ bridge in mydia-lab-n
+    mydia-lab-s (server 10.77.0.3) ─┘
+
+The relay serves wss:// with a certificate from a throwaway test CA; server and client trust that
+CA with --relay-ca (PROTOCOL.md §12.5). The server's direct listener binds 127.0.0.1:8443 inside its
+namespace and announces https://10.77.0.3:8444 (the "stranger" slot, scenario 8b) and
+https://10.77.0.3:8443, where the userspace fault proxy (faultproxy.py) forwards to it; nftables in
+the server namespace drops packets for the blackhole scenario. The client is `mydia-tui exercise`:
+one ConnectionManager, a steady GraphQL query loop, every path change as a JSON line.
+
+Usage: lab.py [--scenarios 2,3,5,6,7,8a,8b] [--quick] [--bin DIR] [--json FILE]
+Exit: 0 all passed, 1 a scenario failed, 77 namespaces unavailable (skipped, with a message).
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+NS = {"c": "mydia-lab-c", "r": "mydia-lab-r", "s": "mydia-lab-s", "n": "mydia-lab-n"}
+ADDR = {"c": "10.77.0.1", "r": "10.77.0.2", "s": "10.77.0.3"}
+RELAY_PORT, DIRECT_PORT, STRANGER_PORT = 443, 8443, 8444
+RELAY_URL = f"https://{ADDR['r']}:{RELAY_PORT}"
+DIRECT_URL = f"https://{ADDR['s']}:{DIRECT_PORT}"
+STRANGER_URL = f"https://{ADDR['s']}:{STRANGER_PORT}"
+
+
+def sh(*args, check=True, quiet=True):
+    r = subprocess.run(list(args), stdout=subprocess.PIPE if quiet else None, stderr=subprocess.PIPE, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {r.stderr.strip()}")
+    return r
+
+
+def in_ns(ns, *args):
+    return ["ip", "netns", "exec", NS[ns], *args]
+
+
+def namespaces_available():
+    """True when this process may create network namespaces and veth pairs."""
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        return False
+    probe = "mydia-lab-probe"
+    ok = subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode == 0
+    if ok:
+        subprocess.run(["ip", "netns", "del", probe], capture_output=True)
+    return ok
+
+
+class Lab:
+    def __init__(self, bin_dir, work, log):
+        self.bin, self.work, self.log = bin_dir, work, log
+        self.procs = {}
+        self.proxy_sock = os.path.join(work, "proxy.sock")
+        self.config = os.path.join(work, "client")
+        self.server_state = os.path.join(work, "server")
+
+    # ---- namespaces -------------------------------------------------------------------------
+
+    def teardown_network(self):
+        for ns in NS.values():
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+    def setup_network(self):
+        self.teardown_network()
+        for ns in NS.values():
+            sh("ip", "netns", "add", ns)
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+        sh("ip", "-n", NS["n"], "link", "add", "br0", "type", "bridge")
+        sh("ip", "-n", NS["n"], "link", "set", "br0", "up")
+        for key in ("c", "r", "s"):
+            outer, inner = f"mlab-{key}0", f"mlab-{key}1"
+            sh("ip", "link", "add", outer, "netns", NS["n"], "type", "veth", "peer", "name", inner, "netns", NS[key])
+            sh("ip", "-n", NS["n"], "link", "set", outer, "master", "br0", "up")
+            sh("ip", "-n", NS[key], "addr", "add", f"{ADDR[key]}/24", "dev", inner)
+            sh("ip", "-n", NS[key], "link", "set", inner, "up")
+
+    # ---- certificates -------------------------------------------------------------------------
+
+    def make_ca(self):
+        d = os.path.join(self.work, "ca")
+        os.makedirs(d)
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+        sh("openssl", "req", "-x509", *ec, "-keyout", f"{d}/ca-key.pem", "-out", f"{d}/ca.pem", "-days", "2",
+           "-subj", "/CN=mydia fault lab CA", "-addext", "basicConstraints=critical,CA:TRUE",
+           "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        sh("openssl", "req", *ec, "-keyout", f"{d}/relay-key.pem", "-out", f"{d}/relay.csr", "-subj", "/CN=mydia lab relay")
+        with open(f"{d}/relay.ext", "w") as f:
+            f.write(f"subjectAltName=IP:{ADDR['r']}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+        sh("openssl", "x509", "-req", "-in", f"{d}/relay.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca-key.pem",
+           "-CAcreateserial", "-days", "2", "-extfile", f"{d}/relay.ext", "-out", f"{d}/relay.pem")
+        # The stranger of scenario 8b: any other certificate.
+        sh("openssl", "req", "-x509", *ec, "-keyout", f"{d}/stranger-key.pem", "-out", f"{d}/stranger.pem", "-days", "2",
+           "-subj", "/CN=not the server", "-addext", f"subjectAltName=IP:{ADDR['s']}")
+        self.ca = d
+
+    # ---- processes ----------------------------------------------------------------------------
+
+    def spawn(self, name, ns, args, ready_json=False, ready_word=None, timeout=60):
+        logf = open(os.path.join(self.work, f"{name}.log"), "ab")
+        p = subprocess.Popen(in_ns(ns, *args), stdout=subprocess.PIPE, stderr=logf, text=True, bufsize=1)
+        self.procs[name] = p
+        deadline = time.monotonic() + timeout
+        if ready_json or ready_word:
+            while time.monotonic() < deadline:
+                line = p.stdout.readline()
+                if not line:
+                    raise RuntimeError(f"{name} exited before it was ready (log: {logf.name})")
+                if ready_word and line.strip() == ready_word:
+                    return None
+                if ready_json:
+                    try:
+                        obj = json.loads(line)
+                    except ValueError:
+                        continue
+                    if obj.get("event") == "ready":
+                        return obj
+            raise RuntimeError(f"{name} not ready within {timeout} s")
+        return None
+
+    def stop(self, name, sig=signal.SIGTERM):
+        p = self.procs.pop(name, None)
+        if p is None:
+            return
+        if p.poll() is None:
+            p.send_signal(sig)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def start_relay(self):
+        return self.spawn("relay", "r", [f"{self.bin}/mydia-relay", "--host", ADDR["r"], "--port", str(RELAY_PORT),
+                                         "--tls-cert", f"{self.ca}/relay.pem", "--tls-key", f"{self.ca}/relay-key.pem",
+                                         "--print-ready", "--log-level", "info"], ready_json=True)
+
+    def start_server(self, claim=False):
+        args = [f"{self.bin}/mydia-server", "--relay", RELAY_URL, "--relay-ca", f"{self.ca}/ca.pem",
+                "--library", self.library, "--state-dir", self.server_state, "--host", "127.0.0.1",
+                "--direct-port", str(DIRECT_PORT), "--direct-url", STRANGER_URL, "--direct-url", DIRECT_URL,
+                "--name", "Fault Lab", "--print-ready"]
+        if claim:
+            args.append("--claim-on-start")
+        return self.spawn("server", "s", args, ready_json=True, timeout=90)
+
+    def start_proxy(self):
+        self.spawn("proxy", "s", [sys.executable, os.path.join(HERE, "faultproxy.py"), f"{ADDR['s']}:{DIRECT_PORT}",
+                                  f"127.0.0.1:{DIRECT_PORT}", self.proxy_sock], ready_word="ready")
+
+    def proxy(self, command):
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(self.proxy_sock)
+            s.sendall((command + "\n").encode())
+            reply = s.makefile().readline().strip()
+        if not reply.startswith("ok"):
+            raise RuntimeError(f"proxy {command}: {reply}")
+        return reply
+
+    def nft_blackhole(self, on):
+        if on:
+            sh(*in_ns("s", "nft", "add", "table", "inet", "mydialab"))
+            sh(*in_ns("s", "nft", "add", "chain", "inet", "mydialab", "in", "{ type filter hook input priority 0 ; }"))
+            sh(*in_ns("s", "nft", "add", "chain", "inet", "mydialab", "out", "{ type filter hook output priority 0 ; }"))
+            sh(*in_ns("s", "nft", "add", "rule", "inet", "mydialab", "in", "tcp", "dport", str(DIRECT_PORT), "drop"))
+            sh(*in_ns("s", "nft", "add", "rule", "inet", "mydialab", "out", "tcp", "sport", str(DIRECT_PORT), "drop"))
+        else:
+            sh(*in_ns("s", "nft", "delete", "table", "inet", "mydialab"), check=False)
+
+    def tui(self, *args, timeout=60):
+        env = dict(os.environ, MYDIA_CONFIG_DIR=self.config, XDG_STATE_HOME=os.path.join(self.work, "client-state"))
+        return subprocess.run(in_ns("c", f"{self.bin}/mydia-tui", *args), capture_output=True, text=True, env=env, timeout=timeout)
+
+    def exercise(self, duration, interval_ms=250):
+        self.exercises = getattr(self, "exercises", 0) + 1
+        env = dict(os.environ, MYDIA_CONFIG_DIR=self.config, XDG_STATE_HOME=os.path.join(self.work, "client-state"))
+        p = subprocess.Popen(in_ns("c", f"{self.bin}/mydia-tui", "exercise", "--duration", str(duration),
+                                   "--interval-ms", str(interval_ms)),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
+        return Exercise(p, os.path.join(self.work, f"exercise-{self.exercises}.jsonl"))
+
+    def up(self):
+        """Network, CA, relay, server, proxy and a paired client."""
+        # The sample library the tests use (ffmpeg test patterns), made once per machine.
+        self.library = os.path.join(tempfile.gettempdir(), "mydia-server-tests-library")
+        sh("bash", os.path.join(ROOT, "Resources", "make-sample-library.sh"), self.library)
+        self.setup_network()
+        self.make_ca()
+        self.start_relay()
+        self.start_proxy()
+        ready = self.start_server(claim=True)
+        code = ready.get("claim_code")
+        if not code:
+            raise RuntimeError("the server printed no claim code")
+        paired = self.tui("pair", code, "--relay", RELAY_URL, "--relay-ca", f"{self.ca}/ca.pem", "--name", "lab client")
+        if paired.returncode != 0:
+            raise RuntimeError(f"pairing failed ({paired.returncode}): {paired.stderr.strip()}")
+        self.log(f"lab up: relay {RELAY_URL} (test CA), server direct {DIRECT_URL} via fault proxy, client paired")
+
+    def down(self):
+        for name in list(self.procs):
+            self.stop(name, signal.SIGKILL if name == "exercise" else signal.SIGTERM)
+        self.teardown_network()
+
+
+class Exercise:
+    """The running `mydia-tui exercise`, its lines collected with arrival times."""
+
+    def __init__(self, p, record):
+        self.p = p
+        self.record = open(record, "w")
+        self.start = time.monotonic()
+        self.lines = []
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.p.stdout:
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            obj["_at"] = time.monotonic() - self.start
+            with self.lock:
+                self.lines.append(obj)
+            self.record.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            self.record.flush()
+
+    def now(self):
+        return time.monotonic() - self.start
+
+    def events(self, kind=None):
+        with self.lock:
+            return [l for l in self.lines if kind is None or l.get("event") == kind]
+
+    def wait_for(self, predicate, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for l in self.events("state"):
+                if predicate(l):
+                    return l
+            if self.p.poll() is not None and not self.reader.is_alive():
+                break
+            time.sleep(0.05)
+        return None
+
+    def first_state_after(self, t, predicate, timeout):
+        return self.wait_for(lambda l: l["_at"] >= t and predicate(l), timeout)
+
+    def finish(self, timeout):
+        try:
+            self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+        self.reader.join(5)
+        self.stderr = self.p.stderr.read()
+        return self.events("summary")[-1] if self.events("summary") else None
+
+    def failed_requests(self, after=0.0, before=float("inf")):
+        return [r for r in self.events("request") if not r["ok"] and after <= r["_at"] <= before]
+
+    def requests(self, after=0.0, before=float("inf")):
+        return [r for r in self.events("request") if after <= r["_at"] <= before]
+
+    def timeline(self):
+        """state/path changes as compact strings, for the report."""
+        out, prev = [], None
+        for l in self.events("state"):
+            key = (l["state"], l["path"], l["relay_up"])
+            if key != prev:
+                out.append(f"{l['_at']:.2f}s {l['state']}/{l['path']}{'' if l['relay_up'] else ' relay-down'}")
+            prev = key
+        return out
+
+    def session_open(self):
+        states = self.events("state")
+        return states[0]["_at"] if states else None
+
+
+class Result:
+    def __init__(self, name, title):
+        self.name, self.title = name, title
+        self.metrics, self.failures = {}, []
+        self.ex = None
+
+    def expect(self, ok, what):
+        if not ok:
+            self.failures.append(what)
+        return ok
+
+    @property
+    def passed(self):
+        return not self.failures
+
+
+def r1(x):
+    return None if x is None else round(x, 2)
+
+
+def is_direct(l):
+    return l["state"] == "direct"
+
+
+def direct_and_relay_up(l):
+    """Direct, with the relay session up too: the fallback is ready (the precondition of a fault)."""
+    return l["state"] == "direct" and l["relay_up"]
+
+
+def on_relay(l):
+    return l["path"] == "relay"
+
+
+# ---- scenarios -------------------------------------------------------------------------------
+
+def scenario_2(lab, quick):
+    """Direct reachable from t=0: relay → dual → direct within the first probe round."""
+    res = Result("2", "direct reachable from t=0")
+    lab.proxy("pass")
+    ex = lab.exercise(12 if quick else 25)
+    res.ex = ex
+    direct = ex.wait_for(is_direct, 30)
+    summary = ex.finish(60)
+    opened = ex.session_open()
+    res.expect(direct is not None, "never reached direct")
+    if direct and opened is not None:
+        res.metrics["swap_latency_s"] = r1(direct["_at"] - opened)
+        res.expect(direct["_at"] - opened <= 15, f"direct after {direct['_at'] - opened:.1f} s (bound 15 s: first round ≤ 10 s)")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.metrics["requests"] = len(ex.requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed")
+    res.expect(summary and summary["state"] == "direct", f"ended in {summary and summary['state']}")
+    return res
+
+
+def scenario_3(lab, quick):
+    """Direct appears at t=20 s: found within the backoff cap."""
+    res = Result("3", "direct appears at t=20 s")
+    lab.proxy("refuse")
+    ex = lab.exercise(90)
+    res.ex = ex
+    opened = ex.wait_for(lambda l: True, 30)
+    appear_at = (opened["_at"] if opened else ex.now()) + 20
+    while ex.now() < appear_at:
+        time.sleep(0.1)
+    early = [l for l in ex.events("state") if is_direct(l)]
+    res.expect(not early, "direct before the path existed")
+    lab.proxy("pass")
+    direct = ex.first_state_after(appear_at, is_direct, 70)
+    ex.p.send_signal(signal.SIGTERM) if direct else None
+    ex.finish(80)
+    res.expect(direct is not None, "direct never found after it appeared")
+    if direct:
+        latency = direct["_at"] - appear_at
+        res.metrics["discovery_latency_s"] = r1(latency)
+        # Backoff 5, 10, 30 s (×U[0.5,1.5)) after failed rounds: at t=20 s the step in effect is at
+        # most 30 s, so the next round starts within 45 s, plus a round (≤ 10 s).
+        res.expect(latency <= 55, f"found {latency:.1f} s after it appeared (bound 55 s)")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed")
+    lab.proxy("pass")
+    return res
+
+
+def scenario_5(lab, quick):
+    """Direct blackholed (nft drop) while requests flow: fallback within §8's bounds."""
+    res = Result("5", "direct blackholed (nftables drop)")
+    lab.proxy("pass")
+    ex = lab.exercise(30 if quick else 45)
+    res.ex = ex
+    direct = ex.wait_for(direct_and_relay_up, 30)
+    if not res.expect(direct is not None, "never reached direct before the fault"):
+        ex.finish(60)
+        return res
+    time.sleep(3)
+    drop_at = ex.now()
+    lab.nft_blackhole(True)
+    hold = 6 if quick else 12
+    try:
+        relay = ex.first_state_after(drop_at, on_relay, 25)
+        # Stay blackholed a while: probes in that time must fail and must not promote.
+        time.sleep(hold)
+    finally:
+        lift_at = ex.now()
+        lab.nft_blackhole(False)
+    back = ex.first_state_after(lift_at, is_direct, 10 if quick else 45)
+    if back and not quick:
+        ex.p.send_signal(signal.SIGTERM)
+    summary = ex.finish(70)
+    res.expect(relay is not None, "never fell back to the relay")
+    if relay:
+        latency = relay["_at"] - drop_at
+        res.metrics["fallback_latency_s"] = r1(latency)
+        # §8.5: a response silent for 3 s while the player waits, or 2 missed keepalives (5 s each).
+        res.expect(latency <= 13, f"fell back after {latency:.1f} s (bound 13 s: 2 keepalives at 5 s + slack)")
+        promoted = [l for l in ex.events("state") if relay["_at"] < l["_at"] < lift_at and l["path"] == "direct"]
+        res.expect(not promoted, f"promoted to direct while the path was still blackholed (at {promoted[0]['_at']:.1f} s)"
+                   if promoted else "")
+    res.metrics["direct_again_after_lift_s"] = r1(back["_at"] - lift_at) if back else None
+    if not quick:
+        # The step after a fallback is the next backoff step (≤ 30 s × 1.5 while streaming) plus a round.
+        res.expect(back is not None, "never direct again after the blackhole was lifted")
+    during = ex.requests(drop_at, drop_at + 20)
+    stall = max((r["ms"] for r in during), default=0)
+    res.metrics["max_request_ms_during_fault"] = r1(stall)
+    # Issue 8: stall ≤ 4 s (3 s silent-response rule + the re-issue on the relay); more slack in make test.
+    res.expect(stall <= (6000 if quick else 4000), f"a request stalled {stall:.0f} ms")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.metrics["requests"] = len(ex.requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed: "
+               + "; ".join(sorted({r.get('error', '')[:120] for r in ex.failed_requests()})))
+    res.expect(summary is not None, "no summary from the client")
+    if summary:
+        res.expect(summary["failed"] == len(ex.failed_requests()), "the client's own count of failed requests differs")
+    return res
+
+
+def scenario_6(lab, quick):
+    """Relay killed while direct is up: no visible effect; the relay path comes back with backoff."""
+    res = Result("6", "relay killed while direct is up")
+    lab.proxy("pass")
+    ex = lab.exercise(70)
+    res.ex = ex
+    direct = ex.wait_for(direct_and_relay_up, 30)
+    if not res.expect(direct is not None, "never reached direct before the fault"):
+        ex.finish(80)
+        return res
+    time.sleep(2)
+    kill_at = ex.now()
+    lab.stop("relay", signal.SIGKILL)
+    lost = ex.first_state_after(kill_at, lambda l: not l["relay_up"], 30)
+    time.sleep(max(0, kill_at + 8 - ex.now()))
+    restart_at = ex.now()
+    lab.start_relay()
+    back = ex.first_state_after(restart_at, lambda l: l["relay_up"], 50)
+    ex.p.send_signal(signal.SIGTERM) if back else None
+    ex.finish(80)
+    res.expect(lost is not None, "the client never noticed the relay was gone")
+    res.metrics["relay_loss_noticed_s"] = r1(lost["_at"] - kill_at) if lost else None
+    left_direct = [l for l in ex.events("state") if l["_at"] > kill_at and l["state"] != "direct"]
+    res.expect(not left_direct, f"the state left direct: {[l['state'] for l in left_direct][:3]}")
+    res.expect(back is not None, "the relay path never came back")
+    if back:
+        res.metrics["relay_reconnect_after_restart_s"] = r1(back["_at"] - restart_at)
+        # Client backoff 1, 2, 5, 10, 30 s; the server re-registers with its own 1 → 60 s backoff.
+        res.expect(back["_at"] - restart_at <= 45, f"relay back {back['_at'] - restart_at:.1f} s after restart (bound 45 s)")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed")
+    return res
+
+
+def scenario_7(lab, quick):
+    """Flapping direct (down/up every 10 s): no more than one swap per probe interval."""
+    res = Result("7", "flapping direct, 10 s down / 10 s up")
+    lab.proxy("pass")
+    ex = lab.exercise(75)
+    res.ex = ex
+    direct = ex.wait_for(direct_and_relay_up, 30)
+    if not res.expect(direct is not None, "never reached direct before flapping"):
+        ex.finish(90)
+        return res
+    flap_start = ex.now()
+    phases = 6
+    for i in range(phases):
+        lab.proxy("rst" if i % 2 == 0 else "pass")
+        time.sleep(10)
+    lab.proxy("pass")
+    ex.p.send_signal(signal.SIGTERM)
+    ex.finish(60)
+    states = [l for l in ex.events("state") if l["_at"] >= flap_start]
+    promotions, fallbacks, prev = [], [], None
+    for l in states:
+        if prev is not None and prev["path"] == "relay" and l["path"] == "direct":
+            promotions.append(l["_at"])
+        if prev is not None and prev["path"] == "direct" and l["path"] == "relay":
+            fallbacks.append(l["_at"])
+        prev = l
+    gaps = [b - a for a, b in zip(promotions, promotions[1:])]
+    res.metrics["promotions"] = len(promotions)
+    res.metrics["fallbacks"] = len(fallbacks)
+    res.metrics["min_gap_between_promotions_s"] = r1(min(gaps)) if gaps else None
+    # The shortest probe interval is the first backoff step, 5 s × 0.5 (jitter).
+    res.expect(all(g >= 2.5 for g in gaps), f"promotions closer than one probe interval: {[round(g, 1) for g in gaps]}")
+    res.expect(len(promotions) <= phases // 2 + 1, f"{len(promotions)} promotions in {phases // 2} up phases")
+    res.expect(len(fallbacks) >= 1, "never fell back while the direct path was down")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed: "
+               + "; ".join(sorted({r.get('error', '')[:120] for r in ex.failed_requests()})))
+    return res
+
+
+def scenario_8a(lab, quick):
+    """The server restarts with a rotated certificate: the client learns the new pin and goes direct."""
+    res = Result("8a", "server restart with a rotated certificate")
+    lab.proxy("pass")
+    ex = lab.exercise(90)
+    res.ex = ex
+    direct = ex.wait_for(direct_and_relay_up, 30)
+    if not res.expect(direct is not None, "never reached direct before the restart"):
+        ex.finish(100)
+        return res
+    old = open(os.path.join(lab.server_state, "tls-cert.pem")).read()
+    stop_at = ex.now()
+    lab.stop("server")
+    for f in ("tls-cert.pem", "tls-key.pem"):
+        os.unlink(os.path.join(lab.server_state, f))
+    lab.start_server()
+    ready_at = ex.now()
+    res.expect(open(os.path.join(lab.server_state, "tls-cert.pem")).read() != old, "the certificate did not change")
+    again = ex.first_state_after(ready_at, is_direct, 75)
+    ex.p.send_signal(signal.SIGTERM) if again else None
+    ex.finish(100)
+    res.metrics["server_down_s"] = r1(ready_at - stop_at)
+    res.expect(again is not None, "never direct again with the new certificate")
+    if again:
+        res.metrics["direct_again_after_restart_s"] = r1(again["_at"] - ready_at)
+        # Relay reconnect (backoff 1, 2, 5, 10, 30 s) + a fresh handshake with the new pin + a probe round.
+        res.expect(again["_at"] - ready_at <= 60, f"direct {again['_at'] - ready_at:.1f} s after the restart (bound 60 s)")
+    # While the server itself is down no path can answer; after it is ready every request must work.
+    res.metrics["failed_requests_while_server_down"] = len(ex.failed_requests(stop_at, ready_at))
+    late = ex.failed_requests(ready_at + 15)
+    res.metrics["failed_requests_after_ready_plus_15s"] = len(late)
+    res.expect(not late, f"{len(late)} requests failed 15 s after the server was back")
+    return res
+
+
+def scenario_8b(lab, quick):
+    """A stranger at a direct URL: never used, held off, a clear message in status."""
+    res = Result("8b", "a stranger's certificate at a direct URL")
+    lab.proxy("pass")
+    lab.spawn("stranger", "s", ["openssl", "s_server", "-accept", f"{ADDR['s']}:{STRANGER_PORT}", "-cert",
+                                f"{lab.ca}/stranger.pem", "-key", f"{lab.ca}/stranger-key.pem", "-www", "-quiet"])
+    time.sleep(1)
+    try:
+        ex = lab.exercise(30)
+        res.ex = ex
+        held = ex.wait_for(lambda l: any(c["url"].startswith(STRANGER_URL) and c["held_off"] for c in l["candidates"]), 30)
+        direct = ex.wait_for(is_direct, 30)
+        ex.finish(60)
+        status = lab.tui("status", "--json")
+    finally:
+        lab.stop("stranger")
+    res.expect(held is not None, "the stranger's URL was never held off")
+    if held:
+        res.metrics["held_off_after_s"] = r1(held["_at"] - (ex.session_open() or 0))
+        err = next(c["error"] for c in held["candidates"] if c["url"].startswith(STRANGER_URL))
+        res.metrics["candidate_error"] = err
+        res.expect(err and "certificate" in err.lower(), f"unclear message: {err!r}")
+    used = [l for l in ex.events("state") if (l.get("direct_url") or "").startswith(STRANGER_URL)]
+    res.expect(not used, "the stranger's URL was used")
+    res.expect(direct is not None and (direct.get("direct_url") or "").startswith(DIRECT_URL), "the real URL was not used")
+    try:
+        snap = json.loads(status.stdout)
+        cand = [c for c in snap["candidates"] if c["url"].startswith(STRANGER_URL)]
+        res.metrics["status_message"] = cand[0]["error"] if cand else None
+        res.expect(cand and cand[0]["error"] and "certificate" in cand[0]["error"].lower(),
+                   f"status does not explain the stranger: {cand}")
+    except (ValueError, KeyError) as e:
+        res.expect(False, f"status --json unreadable ({e}): {status.stderr.strip()}")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed")
+    return res
+
+
+SCENARIOS = {"2": scenario_2, "3": scenario_3, "5": scenario_5, "6": scenario_6, "7": scenario_7,
+             "8a": scenario_8a, "8b": scenario_8b}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scenarios", default="2,3,5,6,7,8b,8a")
+    ap.add_argument("--quick", action="store_true", help="shorter runs (make test)")
+    ap.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug"))
+    ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = ap.parse_args()
+    names = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        ap.error(f"unknown scenarios {unknown}; known: {', '.join(SCENARIOS)} (1, 4, 9 and soak need playback)")
+    if not namespaces_available():
+        print("faultlab: SKIPPED — network namespaces are unavailable here (needs root and `ip netns`).")
+        return 77
+    for tool in ("nft", "openssl"):
+        if shutil.which(tool) is None:
+            print(f"faultlab: SKIPPED — `{tool}` is not installed (run `make deps`).")
+            return 77
+    for exe in ("mydia-relay", "mydia-server", "mydia-tui"):
+        if not os.access(os.path.join(args.bin, exe), os.X_OK):
+            print(f"faultlab: {exe} not found in {args.bin} (run `swift build` first).")
+            return 1
+
+    work = tempfile.mkdtemp(prefix="mydia-faultlab-")
+    say = lambda m: print(f"faultlab: {m}", flush=True)
+    lab = Lab(os.path.abspath(args.bin), work, say)
+    results = []
+    began = time.monotonic()
+    try:
+        lab.up()
+        for n in names:
+            t0 = time.monotonic()
+            say(f"scenario {n}: {SCENARIOS[n].__doc__.strip()}")
+            try:
+                res = SCENARIOS[n](lab, args.quick)
+            except Exception as e:  # a broken harness step fails the scenario, never the whole run silently
+                res = Result(n, SCENARIOS[n].__doc__.strip())
+                res.expect(False, f"harness error: {e}")
+            finally:
+                lab.nft_blackhole(False)
+            res.metrics["duration_s"] = r1(time.monotonic() - t0)
+            results.append(res)
+            verdict = "PASS" if res.passed else "FAIL"
+            say(f"scenario {n} {verdict} {json.dumps(res.metrics, ensure_ascii=False)}")
+            for f in res.failures:
+                say(f"  ✗ {f}")
+            if res.ex is not None:
+                res.metrics["timeline"] = res.ex.timeline()[:16]
+                say("  timeline: " + ", ".join(res.metrics["timeline"]))
+    except Exception as e:
+        say(f"lab setup failed: {e} (logs in {work})")
+        args.keep = True
+        return 1
+    finally:
+        lab.down()
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump([{"scenario": r.name, "title": r.title, "passed": r.passed, "metrics": r.metrics,
+                            "failures": r.failures} for r in results], f, indent=2, ensure_ascii=False)
+        if not args.keep and all(r.passed for r in results):
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            say(f"work directory kept: {work}")
+    passed = sum(r.passed for r in results)
+    print(f"faultlab: {time.monotonic() - began:.0f} s")
+    print(f"faultlab: {passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
