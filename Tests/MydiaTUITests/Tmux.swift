@@ -45,9 +45,11 @@ final class Tmux: @unchecked Sendable {  // used from one test task at a time
     /// Starts `mydia-tui args` in a new window of `columns` × `rows` with `environment`.
     func start(_ args: [String], environment: [String: String], columns: Int = 100, rows: Int = 30) throws {
         let env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
-        let command = "env \(env) \(Self.quote(Self.bin.appendingPathComponent("mydia-tui").path)) \(args.map(Self.quote).joined(separator: " "))"
-        try run(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)", command])
-        try run(["set-option", "-t", session, "remain-on-exit", "on"])
+        // The shell reports the exit status on the pane and keeps it open to be read.
+        let unset = environment["NO_COLOR"] == nil ? "-u NO_COLOR " : ""  // the caller's NO_COLOR must not leak in
+        let tui = "env \(unset)\(env) \(Self.quote(Self.bin.appendingPathComponent("mydia-tui").path)) \(args.map(Self.quote).joined(separator: " "))"
+        let command = "\(tui); echo \"[mydia-tui exited $?]\"; sleep 600"
+        try run(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)", "/bin/sh", "-c", command])
     }
 
     func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
@@ -75,15 +77,23 @@ final class Tmux: @unchecked Sendable {  // used from one test task at a time
         try await waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
     }
 
-    /// Waits until the process in the pane has exited; returns its status.
+    /// Waits until mydia-tui has exited; returns its status as the shell saw it.
     func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try format("#{pane_dead}") == "1" { return Int(try format("#{pane_dead_status}")) ?? -1 }
-            try await Task.sleep(for: .milliseconds(100))
+        let screen = try await waitFor("[mydia-tui exited", timeout: timeout)
+        guard let r = screen.range(of: "[mydia-tui exited ") else { return -1 }
+        return Int(screen[r.upperBound...].prefix { $0.isNumber }) ?? -1
+    }
+
+    /// The pid of mydia-tui: the child of the pane's shell.
+    func tuiPID() throws -> pid_t? {
+        let shell = try format("#{pane_pid}")
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, String(fields[1]) == shell { return pid_t(entry) }
         }
-        Issue.record("mydia-tui did not exit")
-        return -1
+        return nil
     }
 
     func kill() { _ = try? run(["kill-server"]) }

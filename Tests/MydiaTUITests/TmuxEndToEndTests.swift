@@ -29,7 +29,7 @@ import Testing
             try? FileManager.default.removeItem(atPath: work)
         }
         let env = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "MYDIA_CONFIG_DIR": work + "/config",
-                   "MYDIA_CACHE_DIR": work + "/cache", "XDG_STATE_HOME": work + "/state", "HOME": work, "SWIFT_BACKTRACE": "interactive=no,color=no,output-to=/tmp/tui-crash.txt"]
+                   "MYDIA_CACHE_DIR": work + "/cache", "XDG_STATE_HOME": work + "/state", "HOME": work, "SWIFT_BACKTRACE": "interactive=no"]
         // The direct path is down at first, so the client starts on the relay.
         stack.host.stopDirectListener()
         let code = try await stack.host.issueClaim().code.value
@@ -89,7 +89,9 @@ import Testing
         try tmux.resize(columns: 100, rows: 30)
 
         // Colour is on in this run (so the NO_COLOR check below can fail).
-        #expect(try Self.hasColourEscapes(tmux.capture(escapes: true)))
+        try await tmux.waitFor("Movies (3 of 3)")
+        let coloured = try tmux.capture(escapes: true)
+        #expect(Self.hasColourEscapes(coloured), "no colour escapes without NO_COLOR:\n\(coloured)")
 
         try tmux.keys("q")
         #expect(try await tmux.waitForExit() == 0)
@@ -107,9 +109,8 @@ import Testing
         let escaped = try second.capture(escapes: true)
         #expect(!Self.hasColourEscapes(escaped), "colour escapes with NO_COLOR:\n\(escaped)")
         #expect(escaped.contains("\u{1b}[7m") || escaped.contains(";7m"))  // selection still shows (reverse video)
-        let pid = try second.format("#{pane_pid}")
-        // `env` execs mydia-tui, so the pane's process is the TUI itself.
-        kill(pid_t(pid) ?? 0, SIGTERM)
+        let pid = try #require(try second.tuiPID())
+        kill(pid, SIGTERM)
         #expect(try await second.waitForExit() == 0)
         #expect(try second.format("#{alternate_on}") == "0")
         await stack.stop()
