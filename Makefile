@@ -34,9 +34,11 @@ bench: deps
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-relay-bench
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-server-bench
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-tui
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-tui-bench
 	.build/release/mydia-bench
 	.build/release/mydia-relay-bench
 	.build/release/mydia-server-bench
+	.build/release/mydia-tui-bench
 
 # libFuzzer campaigns (coverage-guided, AddressSanitizer), FUZZ_SECONDS per target. The committed
 # corpus in Fuzz/corpus/<target> seeds a scratch corpus under Fuzz/artifacts/; a crash leaves its
