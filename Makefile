@@ -72,8 +72,7 @@ faultlab: deps
 	@python3 scripts/faultlab/lab.py --scenarios $(FAULTLAB_SCENARIOS) --bin .build/debug --json .build/faultlab.json; \
 	  s=$$?; if [ $$s -eq 77 ]; then exit 0; fi; exit $$s
 
-# First stage of the demo: relay + server with the sample library on loopback, claim code shown.
-# (Pairing a client and opening the TUI arrive with the client issues.)
+# The demo: relay + server with the sample library on loopback, a client paired, the TUI open.
 demo: build
 	@bash scripts/demo.sh
 
