@@ -8,6 +8,8 @@
 //       The real `mydia-tui` binary started in a pseudo-terminal with a paired server (whose relay
 //       does not answer) and that 10 000-movie catalogue in its cache: exec until the first frame,
 //       with the "cached · …" marker, reaches the terminal.
+//   BENCH tui_cache_load_ms_10k <median> ms
+//       The part of that spent reading and decoding the 10 000-movie cache file.
 import CNcurses
 import Foundation
 import MydiaAPI
@@ -125,6 +127,15 @@ func firstFrameFromCache(_ catalog: CachedCatalog) throws -> Double? {
     try JSONSerialization.data(withJSONObject: servers).write(to: URL(fileURLWithPath: file))
     chmod(file, 0o600)
     try CatalogCache(directory: URL(fileURLWithPath: dir + "/cache")).save(catalog, instanceID: instanceID)
+
+    // What part of it is reading the 10 000-item cache file.
+    var decode: [Double] = []
+    for _ in 0..<5 {
+        let start = ContinuousClock.now
+        _ = CatalogCache(directory: URL(fileURLWithPath: dir + "/cache")).load(instanceID: instanceID)
+        decode.append(ms(ContinuousClock.now - start))
+    }
+    print(String(format: "BENCH tui_cache_load_ms_10k %.1f ms", percentile(decode, 0.5)))
 
     var samples: [Double] = []
     for _ in 0..<10 {

@@ -161,3 +161,66 @@ import Testing
         #expect(cjk.contains("…") && accented.contains("…"))
     }
 }
+
+/// Smaller screens and flows: devices, home, quitting while playing, terminal keys.
+@Suite struct AppStateFlowTests {
+    init() { T.utf8() }
+
+    @Test func devicesScreenLoadsAndMarksThisDevice() throws {
+        var state = try T.browsing()
+        #expect(T.keys(&state, .character("4")) == [.loadDevices])
+        let devices = try SyntheticCatalog.decode([Device].self, [
+            ["id": "d1", "deviceName": "mydia-tui on laptop", "platform": "linux", "createdAt": "2026-11-01T10:00:00Z",
+             "lastSeenAt": "2026-11-22T08:00:00Z", "revoked": false, "current": true],
+            ["id": "d2", "deviceName": "old phone", "platform": "android", "createdAt": "2026-01-01T10:00:00Z",
+             "lastSeenAt": "2026-02-01T08:00:00Z", "revoked": true, "current": false],
+        ])
+        _ = state.reduce(.loaded(.devices(devices)))
+        let text = T.text(state)
+        #expect(text.contains("Server: Wohnzimmer · relay http://127.0.0.1:4000"))
+        #expect(text.contains("mydia-tui on laptop [linux]") && text.contains("this device"))
+        #expect(text.contains("old phone [android]") && text.contains("revoked"))
+    }
+
+    @Test func homeFocusesRecentlyAddedWhenNothingIsInProgressAndTabSwitches() throws {
+        var state = AppState(rows: 30, columns: 100, paired: true, playbackAvailable: true)
+        let recent = try SyntheticCatalog.decode([SearchItem].self, [
+            ["id": "s1", "type": "show", "title": "Signal Hour", "year": 2021, "subtitle": "ended"],
+            ["id": "m1", "type": "movie", "title": "東京物語", "year": 1953, "subtitle": "Drama"],
+        ])
+        _ = state.reduce(.loaded(.home(continueWatching: [], recentlyAdded: recent)))
+        #expect(state.homeFocus == .recentlyAdded)
+        #expect(T.text(state).contains("▸ Signal Hour"))
+        #expect(T.keys(&state, .enter) == [.loadShow("s1")])
+        _ = T.keys(&state, .escape, .character("j"))
+        #expect(T.keys(&state, .enter) == [.fetchAndPlay(.movie, id: "m1")])
+        _ = T.keys(&state, .tab)
+        #expect(state.homeFocus == .continueWatching)
+    }
+
+    @Test func terminatingWhilePlayingStopsThePlayerAndSavesTheCache() throws {
+        var state = try T.browsing()
+        _ = state.reduce(.playback(PlaybackUpdate(item: PlaybackViewTests.pilot, phase: .playing, position: 3)))
+        #expect(state.reduce(.terminate) == [.stopPlayback, .saveCache, .quit])
+        #expect(state.quitting)
+        #expect(state.reduce(.terminate).isEmpty)  // only once
+    }
+
+    @Test func loadFailuresShowOneSentenceAndKeepTheCatalog() throws {
+        var state = try T.browsing()
+        _ = T.keys(&state, .character("2"))
+        _ = state.reduce(.loadFailed(.movies, "The relay could not be reached (connection refused) — check the URL and your network."))
+        let text = T.text(state)
+        #expect(text.contains("The relay could not be reached"))
+        #expect(text.contains("Big Test Pattern 0"))
+        #expect(!state.loading.contains(.movies))
+    }
+
+    @Test func terminalCharactersBecomeKeys() {
+        #expect(CursesScreen.characterKey(13) == .enter && CursesScreen.characterKey(10) == .enter)
+        #expect(CursesScreen.characterKey(27) == .escape && CursesScreen.characterKey(127) == .backspace)
+        #expect(CursesScreen.characterKey(4) == .control("d") && CursesScreen.characterKey(9) == .tab)
+        #expect(CursesScreen.characterKey(0x6620) == .character("映"))
+        #expect(CursesScreen.characterKey(0) == nil)
+    }
+}

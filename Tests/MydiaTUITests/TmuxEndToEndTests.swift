@@ -60,6 +60,11 @@ import Testing
         screen = try await tmux.waitFor("▸ S01E02  Colour Bars")
         #expect(screen.contains("Files"))
 
+        // NOTE for the playback wiring: once `UI` passes a real PlaybackController, press Enter here,
+        // wait for "▶ Signal Hour · S01E02" on the info line, and keep it playing (mpv headless,
+        // e.g. `--vo=null --ao=null` via the adapter) through the listener stop below, expecting
+        // "via RELAY" on the info line afterwards.
+
         // The direct listener goes away: back to RELAY, the UI keeps working.
         stack.host.stopDirectListener()
         try tmux.keys("r")
