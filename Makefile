@@ -38,10 +38,12 @@ bench: deps
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-server-bench
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-tui
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-playback-bench
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-tui-bench
 	.build/release/mydia-bench
 	.build/release/mydia-relay-bench
 	.build/release/mydia-server-bench
 	.build/release/mydia-playback-bench
+	.build/release/mydia-tui-bench
 
 # libFuzzer campaigns (coverage-guided, AddressSanitizer), FUZZ_SECONDS per target. The committed
 # corpus in Fuzz/corpus/<target> seeds a scratch corpus under Fuzz/artifacts/; a crash leaves its
@@ -75,8 +77,7 @@ faultlab: deps
 	@python3 scripts/faultlab/lab.py --scenarios $(FAULTLAB_SCENARIOS) --bin .build/debug --json .build/faultlab.json; \
 	  s=$$?; if [ $$s -eq 77 ]; then exit 0; fi; exit $$s
 
-# First stage of the demo: relay + server with the sample library on loopback, claim code shown.
-# (Pairing a client and opening the TUI arrive with the client issues.)
+# The demo: relay + server with the sample library on loopback, a client paired, the TUI open.
 demo: build
 	@bash scripts/demo.sh
 

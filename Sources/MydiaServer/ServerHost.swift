@@ -27,6 +27,8 @@ public final class ServerHost: Sendable {
     let direct: DirectListener
     /// The relay connection.
     public let link: RelayLink
+    /// The direct listener's current run, for `stopDirectListener()` (ServerHost+DirectListener.swift).
+    let directRun = Mutex<(task: Task<Void, any Error>?, stopped: Bool)>((nil, false))
 
     public init(configuration: ServerConfiguration) async throws {
         self.configuration = configuration
@@ -76,7 +78,7 @@ public final class ServerHost: Sendable {
     /// `ready` line once the direct listener listens and the relay accepted the registration.
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.direct.run() }
+            group.addTask { try await self.runDirectListener() }
             group.addTask { await self.hls.run() }
             group.addTask {
                 let control = ControlServer(socketPath: self.state.file("control.sock").path, host: self)

@@ -16,7 +16,9 @@ struct MydiaTUICommand: AsyncParsableCommand {
         abstract: "A terminal client for a self-hosted mydia media server: pair once, then browse and play from anywhere.",
         discussion: "Exit codes: 0 success, 1 failure, 3 not paired, 4 pairing refused, 5 server unreachable, 6 player missing, 7 credentials rejected (pair again), 64 usage error.",
         version: ClientVersion.current,
-        subcommands: [Pair.self, Status.self, List.self, Show.self, Search.self, Devices.self, Unpair.self, Doctor.self, Exercise.self, Discover.self, Play.self])
+        subcommands: [UI.self, Pair.self, Status.self, List.self, Show.self, Search.self, Devices.self, Unpair.self, Doctor.self,
+                      Play.self, Discover.self, Exercise.self],
+        defaultSubcommand: UI.self)
 }
 
 /// Options every command shares.
