@@ -23,9 +23,11 @@ struct UI: AsyncParsableCommand {
             let options = TUIApp.Options(
                 server: global.server, relay: relay ?? environment["MYDIA_RELAY"] ?? "", deviceName: name ?? DeviceName.default(),
                 config: config, cache: CatalogCache(directory: CatalogCache.defaultDirectory()), environment: environment)
-            // Playback is wired in by the playback adapter; until then the UI says it is unavailable.
+            let playback = LivePlaybackController(
+                mpvArguments: config.mpvArguments,
+                autoplayCountdown: config.autoplaySeconds > 0 ? .seconds(config.autoplaySeconds) : nil, logger: logger)
             do {
-                try await TUIApp(options: options, store: store, playback: nil, logger: logger).run()
+                try await TUIApp(options: options, store: store, playback: playback, logger: logger).run()
             } catch let error as CursesScreen.Error {
                 throw CommandFailure(.failure, error.description)
             }

@@ -12,8 +12,8 @@ import Testing
 /// a second start from the cache with NO_COLOR=1 has no colour escapes, and SIGTERM restores the
 /// terminal too.
 ///
-/// Not covered yet: playing the episode in headless mpv while the path changes — the binary has no
-/// player wired in until the playback adapter lands (see PlaybackViewTests for the UI side).
+/// Playing: Enter on the episode plays it in headless mpv through the real proxy; the media path
+/// swap under a playing mpv is covered by MydiaPlaybackTests (PlaybackEndToEndTests).
 @Suite(.serialized, .enabled(if: Tmux.available)) struct TmuxEndToEndTests {
     static func statusBar(_ screen: String) -> String {
         screen.split(separator: "\n", omittingEmptySubsequences: false).last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? ""
@@ -30,6 +30,11 @@ import Testing
         }
         let env = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "MYDIA_CONFIG_DIR": work + "/config",
                    "MYDIA_CACHE_DIR": work + "/cache", "XDG_STATE_HOME": work + "/state", "HOME": work, "SWIFT_BACKTRACE": "interactive=no"]
+        // Headless mpv (the user's own mpv otherwise) and a long next-episode countdown to watch.
+        try FileManager.default.createDirectory(atPath: work + "/config", withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try "[player]\nmpv_args = [\"--vo=null\", \"--ao=null\"]\nautoplay_seconds = 60\n"
+            .write(toFile: work + "/config/config.toml", atomically: true, encoding: .utf8)
         // The direct path is down at first, so the client starts on the relay.
         stack.host.stopDirectListener()
         let code = try await stack.host.issueClaim().code.value
@@ -60,10 +65,14 @@ import Testing
         screen = try await tmux.waitFor("▸ S01E02  Colour Bars")
         #expect(screen.contains("Files"))
 
-        // NOTE for the playback wiring: once `UI` passes a real PlaybackController, press Enter here,
-        // wait for "▶ Signal Hour · S01E02" on the info line, and keep it playing (mpv headless,
-        // e.g. `--vo=null --ao=null` via the adapter) through the listener stop below, expecting
-        // "via RELAY" on the info line afterwards.
+        // Enter plays it in (headless) mpv through the local proxy over the direct path; the 2-second
+        // clip ends and the next episode is announced with a countdown, which `x` cancels.
+        try tmux.keys("Enter")
+        screen = try await tmux.waitFor("playing, then the next-episode countdown", timeout: .seconds(60)) {
+            $0.contains("Next: S01E03 · Static in")
+        }
+        try tmux.keys("x")
+        try await tmux.waitFor("countdown cancelled") { !$0.contains("Next: S01E03") }
 
         // The direct listener goes away: back to RELAY, the UI keeps working.
         stack.host.stopDirectListener()

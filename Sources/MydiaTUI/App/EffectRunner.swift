@@ -40,6 +40,7 @@ final class EffectRunner: Sendable {
                     for await snapshot in await session.manager.snapshots() { post.yield(.connection(snapshot)) }
                 }
                 live.withLock { $0.session = session; $0.snapshots = follow }
+                await playback?.use(session)
                 post.yield(.sessionOpened(serverName: session.credentials.instanceName, relay: session.credentials.relayURL))
             } catch {
                 logger.warning("session open failed", metadata: ["error": "\(error)"])

@@ -8,6 +8,9 @@ public import Foundation
 /// [keys]
 /// down = ["j", "Down"]      # an action's keys replace its defaults
 /// quit = "Q"
+/// [player]
+/// mpv_args = ["--fs"]       # extra mpv options (your mpv.conf applies anyway)
+/// autoplay_seconds = 10     # next-episode countdown; 0 turns autoplay off
 /// ```
 public struct TUIConfig: Sendable, Equatable {
     /// Why the config file cannot be used; `description` is one sentence naming the file.
@@ -23,6 +26,10 @@ public struct TUIConfig: Sendable, Equatable {
     public var keyMap: KeyMap
     /// The colour theme.
     public var theme: Theme
+    /// Extra mpv options (`[player] mpv_args`).
+    public var mpvArguments: [String] = []
+    /// The next-episode countdown in seconds (`[player] autoplay_seconds`); 0 = no autoplay.
+    public var autoplaySeconds = 10
 
     /// The defaults (no file).
     public init(keyMap: KeyMap = .standard, theme: Theme = .dark) {
@@ -56,8 +63,19 @@ public struct TUIConfig: Sendable, Equatable {
             default: throw Error(path: "", problem: "the setting \(key) is not known (known: theme, and the [keys] table).")
             }
         }
-        for table in tables.keys where table != "" && table != "keys" {
-            throw Error(path: "", problem: "the table [\(table)] is not known (known: [keys]).")
+        for table in tables.keys where !["", "keys", "player"].contains(table) {
+            throw Error(path: "", problem: "the table [\(table)] is not known (known: [keys], [player]).")
+        }
+        for (key, value) in tables["player"] ?? [:] {
+            switch (key, value) {
+            case ("mpv_args", .strings(let args)): config.mpvArguments = args
+            case ("mpv_args", .string(let arg)): config.mpvArguments = [arg]
+            case ("mpv_args", _): throw Error(path: "", problem: "player.mpv_args must be a list of mpv options, e.g. [\"--fs\"].")
+            case ("autoplay_seconds", .integer(let seconds)) where (0...600).contains(seconds): config.autoplaySeconds = seconds
+            case ("autoplay_seconds", _):
+                throw Error(path: "", problem: "player.autoplay_seconds must be a whole number of seconds from 0 to 600.")
+            default: throw Error(path: "", problem: "the setting player.\(key) is not known (known: mpv_args, autoplay_seconds).")
+            }
         }
         var overrides: [String: [String]] = [:]
         for (action, value) in tables["keys"] ?? [:] {

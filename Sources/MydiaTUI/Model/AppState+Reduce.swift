@@ -49,6 +49,8 @@ extension AppState {
             return []
         case .playback(let update):
             playback = update
+            // "Starting …" gives way to the playback line once the player reports.
+            if update.phase != .starting, message?.isError == false { message = nil }
             loading = loading.filter { if case .item = $0 { false } else { true } }
             return []
         case .playbackFailed(let sentence):

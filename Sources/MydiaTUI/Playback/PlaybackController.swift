@@ -1,4 +1,5 @@
 public import MydiaAPI
+public import MydiaClient
 public import MydiaConnection
 
 /// What the TUI needs from playback, and nothing more. The real implementation (an adapter over
@@ -19,10 +20,18 @@ public import MydiaConnection
 public protocol PlaybackController: Sendable {
     /// Starts playing `request`; see the type's contract.
     func play(_ request: PlaybackRequest) async throws -> AsyncStream<PlaybackUpdate>
+    /// The UI opened its session to the server: media must flow through this session's
+    /// ConnectionManager, the one the status bar shows. (Default: ignored, for players that
+    /// need no session.)
+    func use(_ session: ClientSession) async
     /// Stops playback (mpv quits, the streaming session ends). No-op when idle.
     func stop() async
     /// Cancels a running next-episode countdown. No-op when none runs.
     func cancelCountdown() async
+}
+
+extension PlaybackController {
+    public func use(_ session: ClientSession) async {}
 }
 
 /// One item to play.

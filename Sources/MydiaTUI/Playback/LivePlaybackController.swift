@@ -1,0 +1,101 @@
+public import Logging
+import MydiaAPI
+public import MydiaClient
+import MydiaConnection
+import MydiaPlayback
+
+/// The UI's ``PlaybackController`` on the real thing: MydiaPlayback's loopback HLS proxy over the
+/// session's ConnectionManager and the user's mpv over JSON IPC. One playback at a time; its
+/// updates are folded into the UI's whole-state ``MydiaTUI.PlaybackUpdate``.
+public actor LivePlaybackController: PlaybackController {
+    private let mpvArguments: [String]
+    private let autoplayCountdown: Duration?
+    private let logger: Logger
+    private var session: ClientSession?
+    private var current: Playback?
+    private var follower: Task<Void, Never>?
+
+    /// - Parameters:
+    ///   - mpvArguments: extra mpv options from the config (`[player] mpv_args`).
+    ///   - autoplayCountdown: how long the next-episode countdown runs (nil: no autoplay).
+    public init(mpvArguments: [String], autoplayCountdown: Duration? = .seconds(10), logger: Logger) {
+        self.mpvArguments = mpvArguments
+        self.autoplayCountdown = autoplayCountdown
+        self.logger = logger
+    }
+
+    public func use(_ session: ClientSession) {
+        self.session = session
+    }
+
+    public func play(_ request: PlaybackRequest) async throws -> AsyncStream<MydiaTUI.PlaybackUpdate> {
+        guard let session else { throw NotConnected() }
+        await stop()
+        // Located per play: mpv installed (or upgraded) while the UI runs is found; missing → one sentence.
+        let mpv = MPVPlayer.Configuration(installation: try MPVInstallation.locate(), extraArguments: mpvArguments)
+        let options = PlaybackOptions(player: .mpv(mpv), startPosition: request.startPosition,
+                                      resume: request.startPosition == nil ? .auto : .never, autoplayCountdown: autoplayCountdown)
+        let playback = try await Playback.start(session: session, itemID: request.itemID, options: options, logger: logger)
+        current = playback
+        let (stream, continuation) = AsyncStream<MydiaTUI.PlaybackUpdate>.makeStream()
+        var state = MydiaTUI.PlaybackUpdate(item: request, phase: .starting)
+        continuation.yield(state)
+        follower = Task {
+            for await update in playback.updates {
+                switch update {
+                case .started(let started):
+                    if started.item.id != state.item.itemID {
+                        // Autoplay moved on to the next episode.
+                        state.item = PlaybackRequest(kind: started.item.kind == .movie ? .movie : .episode, itemID: started.item.id,
+                                                     fileID: state.item.fileID, title: started.title)
+                    } else {
+                        state.item.title = started.title
+                    }
+                    state.phase = .playing
+                    state.position = started.startPosition
+                    state.duration = started.duration
+                    state.nextEpisode = nil
+                case .position(let seconds, let duration):
+                    state.position = seconds
+                    if let duration { state.duration = duration }
+                case .paused(let paused): state.paused = paused
+                case .buffering(let buffering): state.buffering = buffering
+                case .path(let path): state.path = path
+                case .progressStored: continue
+                case .nextEpisodeCountdown(let title, let secondsLeft):
+                    let next = PlaybackRequest(kind: .episode, itemID: "", fileID: "", title: title)
+                    state.nextEpisode = MydiaTUI.PlaybackUpdate.NextEpisode(request: next, secondsLeft: secondsLeft)
+                case .autoplayCancelled:
+                    state.nextEpisode = nil
+                case .ended(let end):
+                    state.nextEpisode = nil
+                    switch end {
+                    case .finished, .stopped: state.phase = .ended
+                    case .playerExited(let status): state.phase = .failed("mpv exited unexpectedly (status \(status)).")
+                    case .failed(let sentence): state.phase = .failed(sentence)
+                    }
+                }
+                continuation.yield(state)
+            }
+            continuation.finish()
+        }
+        return stream
+    }
+
+    public func stop() async {
+        guard let playback = current else { return }
+        current = nil
+        await playback.stop()
+        await follower?.value
+        follower = nil
+    }
+
+    public func cancelCountdown() async {
+        await current?.cancelAutoplay()
+    }
+
+    /// Play was asked for before the session to the server opened.
+    struct NotConnected: Error, CustomStringConvertible {
+        var description: String { "Not connected to the server yet — try again in a moment." }
+    }
+}
