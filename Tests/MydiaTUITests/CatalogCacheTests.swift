@@ -13,6 +13,11 @@ import Testing
         try cache.save(catalog, instanceID: "abc-123")
         #expect(cache.load(instanceID: "abc-123") == catalog)
         #expect(cache.load(instanceID: "other") == nil)
+        var big = catalog
+        for page in try T.movies(1_500, pageSize: 100) { big.movies.append(page, replacing: false) }
+        try cache.save(big, instanceID: "big")
+        let loaded = try #require(cache.load(instanceID: "big"))
+        #expect(loaded.movies.items.count == CatalogCache.itemsPerList && loaded.movies.hasMore && loaded.movies.cursor == nil)
         let file = dir.appendingPathComponent("catalog-abc-123.json").path
         let fileMode = (try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? NSNumber)?.intValue
         let dirMode = (try FileManager.default.attributesOfItem(atPath: dir.path)[.posixPermissions] as? NSNumber)?.intValue

@@ -59,9 +59,14 @@ public final class TUIApp: Sendable {
     public func run() async throws {
         let credentials = try await selectServer()
         let cached = credentials.flatMap { options.cache.load(instanceID: $0.instanceID) }
-        let terminal = try Terminal(theme: options.config.theme, environment: options.environment)
         let (events, post) = AsyncStream<AppEvent>.makeStream()
+        // Signals first: curses then keeps its own handlers off SIGINT/SIGTERM.
         let signals = SignalForwarder { post.yield(.terminate) }
+        let terminal: Terminal
+        do { terminal = try Terminal(theme: options.config.theme, environment: options.environment) } catch {
+            signals.cancel()
+            throw error
+        }
         let runner = EffectRunner(store: store, playback: playback, cache: options.cache, deviceName: options.deviceName, logger: logger, post: post)
 
         var state = AppState(rows: terminal.initialSize.rows, columns: terminal.initialSize.columns, keyMap: options.config.keyMap,

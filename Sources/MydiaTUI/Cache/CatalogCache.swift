@@ -33,6 +33,17 @@ public struct PagedList<Item: Sendable & Hashable & Codable>: Sendable, Hashable
     /// An empty list (nothing loaded yet).
     public init() {}
 
+    /// At most `limit` items; a cut list has more to load but no cursor (the next start reloads
+    /// from the first page anyway).
+    func trimmed(to limit: Int) -> PagedList {
+        guard items.count > limit else { return self }
+        var copy = self
+        copy.items = Array(items.prefix(limit))
+        copy.cursor = nil
+        copy.hasMore = true
+        return copy
+    }
+
     /// Appends a page (`replacing` starts over, for revalidation).
     public mutating func append(_ page: Connection<Item>, replacing: Bool) {
         if replacing { items = [] }
@@ -76,8 +87,15 @@ public struct CatalogCache: Sendable {
         return try? decoder.decode(CachedCatalog.self, from: data)
     }
 
-    /// Saves a catalog (owner-only, atomic).
+    /// Items kept per list: enough for the first screens, small enough to decode at once on start
+    /// (the server answers the rest page by page).
+    public static let itemsPerList = 1000
+
+    /// Saves a catalog (owner-only, atomic), lists cut to `itemsPerList`.
     public func save(_ catalog: CachedCatalog, instanceID: String) throws {
+        var catalog = catalog
+        catalog.movies = catalog.movies.trimmed(to: Self.itemsPerList)
+        catalog.shows = catalog.shows.trimmed(to: Self.itemsPerList)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         let data = try encoder.encode(catalog)

@@ -221,13 +221,13 @@ extension AppState {
         switch focusedList {
         case .movies:
             let list = catalog.movies
-            guard list.hasMore, !list.items.isEmpty, !loading.contains(.movies),
+            guard list.hasMore, list.cursor != nil, !list.items.isEmpty, !loading.contains(.movies),
                   cursors[.movies, default: ListCursor()].selected >= list.items.count - threshold else { return [] }
             loading.insert(.movies)
             return [.loadMovies(after: list.cursor)]
         case .shows:
             let list = catalog.shows
-            guard list.hasMore, !list.items.isEmpty, !loading.contains(.shows),
+            guard list.hasMore, list.cursor != nil, !list.items.isEmpty, !loading.contains(.shows),
                   cursors[.shows, default: ListCursor()].selected >= list.items.count - threshold else { return [] }
             loading.insert(.shows)
             return [.loadShows(after: list.cursor)]
