@@ -151,4 +151,32 @@ import Testing
         #expect(abs((movie.progress?.positionSeconds ?? -1) - last.position) < 0.01)
         #expect(movie.progress?.watched == false)
     }
+
+    @Test func aSessionDroppedWhilePausedIsRenewedAtThePausedPosition() async throws {
+        let fixture = try await PlaybackFixture.start()
+        defer { Task { await fixture.close() } }
+        var options = try mpvOptions()
+        options.pausedKeepAlive = .milliseconds(500)
+        let playback = try await Playback.start(session: fixture.session, itemID: try await fixture.longMovieID(),
+                                                options: options, logger: fixture.log.logger())
+        let updates = UpdateLog(playback)
+        func waitFor(_ what: String, _ done: ([PlaybackUpdate]) -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !done(updates.all) {
+                guard ContinuousClock.now < deadline else { throw CocoaError(.executableLoad, userInfo: ["what": what]) }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try await waitFor("playing") { $0.contains { if case .position(let s, _) = $0 { s > 1.5 } else { false } } }
+        try await playback.setPaused(true)
+        try await waitFor("paused") { $0.contains(.paused(true)) }
+        let old = try #require(await playback.current)
+        #expect(try await fixture.session.api.endStreamingSession(sessionId: old.sessionId))
+        try await waitFor("renewed") { $0.contains { if case .started(let s) = $0 { s.sessionId != old.sessionId } else { false } } }
+        let renewed = try #require(await playback.current)
+        #expect(renewed.startPosition > 1 && renewed.url.hasPrefix(old.url.components(separatedBy: "/hls/")[0]))
+        try await playback.setPaused(false)
+        let end = try await withTimeout(.seconds(60)) { await playback.waitUntilEnded() }
+        #expect(end == .finished)
+    }
 }
