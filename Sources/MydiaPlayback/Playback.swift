@@ -55,6 +55,7 @@ public actor Playback {
     private var endWaiters: [CheckedContinuation<PlaybackEnd, Never>] = []
     private var tasks: [Task<Void, Never>] = []
     private var lastKeepAlive = ContinuousClock.now
+    private var watchingPath = false
 
     /// Resolves `itemID` (movie or episode), starts its streaming session, the proxy and the player.
     /// - Throws: `PlaybackItem.Error`, `Playback.Error`, `MediaProxy.Error`, `MPVPlayer.Error`, API errors.
@@ -178,7 +179,8 @@ public actor Playback {
             try await player.command([.string("set_property"), .string("start"), .string(String(format: "%.3f", start))])
             try await player.command([.string("loadfile"), .string(url), .string("replace")])
         }
-        if tasks.count < 3 {
+        if !watchingPath {
+            watchingPath = true
             tasks.append(Task { [weak self] in
                 while !Task.isCancelled {
                     await self?.publishPath()
