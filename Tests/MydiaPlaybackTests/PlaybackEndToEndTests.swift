@@ -65,6 +65,7 @@ import Testing
         #expect(zip(stored, stored.dropFirst()).allSatisfy { $0.position <= $1.position })
         let movie = try #require(try await fixture.session.api.movie(id: id))
         #expect(movie.progress?.watched == true)
+        await fixture.close()  // at once, so no server outlives its test
     }
 
     @Test func mpvPlaysToTheEndOverDirect() async throws {
@@ -79,6 +80,7 @@ import Testing
         let after = await fixture.session.manager.snapshot()
         #expect(after.direct.bytesReceived - before.direct.bytesReceived > 1_000_000)
         #expect(after.relay.bytesReceived - before.relay.bytesReceived < 100_000)
+        await fixture.close()  // at once, so no server outlives its test
     }
 
     @Test func theDirectPathDyingMidSegmentIsInvisibleToMpvAndDirectIsUsedAgainWhenItReturns() async throws {
@@ -118,6 +120,7 @@ import Testing
         #expect((segmentResponse as? HTTPURLResponse)?.statusCode == 200 && bytes.count > 100_000)
         #expect(forwarder.bytesToClient - before >= bytes.count)
         await replay.stop()
+        await fixture.close()  // at once, so no server outlives its test
     }
 
     @Test func progressIsStoppedWhenMpvIsKilledAndNeverMovesBackwards() async throws {
@@ -138,6 +141,7 @@ import Testing
         await updates.finished()
         guard case .playerExited = end else {
             Issue.record("expected playerExited, got \(end)")
+            await fixture.close()
             return
         }
         let stored = updates.stored
@@ -150,6 +154,7 @@ import Testing
         let movie = try #require(try await fixture.session.api.movie(id: id))
         #expect(abs((movie.progress?.positionSeconds ?? -1) - last.position) < 0.01)
         #expect(movie.progress?.watched == false)
+        await fixture.close()  // at once, so no server outlives its test
     }
 
     @Test func aSessionDroppedWhilePausedIsRenewedAtThePausedPosition() async throws {
@@ -178,5 +183,6 @@ import Testing
         try await playback.setPaused(false)
         let end = try await withTimeout(.seconds(60)) { await playback.waitUntilEnded() }
         #expect(end == .finished)
+        await fixture.close()  // at once, so no server outlives its test
     }
 }
