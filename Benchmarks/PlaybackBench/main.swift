@@ -178,6 +178,7 @@ func rssMB(_ pid: Int32) -> Double {
     return kb / 1024
 }
 let childPID = child.processIdentifier
+let idleRSS = rssMB(childPID)
 // Detached: curl below blocks this (main) thread while the sampler runs.
 let sampler = Task.detached { () -> Double in
     var peak = 0.0
@@ -193,7 +194,7 @@ let peak = await sampler.value
 child.terminate()
 child.waitUntilExit()
 guard Int(streamed) == bigSize, bigSize >= 1 << 30 else { fatalError("streamed \(streamed) of \(bigSize) bytes") }
-print(String(format: "# streamed %.2f GB through the client's proxy", Double(bigSize) / 1e9))
+print(String(format: "# streamed %.2f GB through the client's proxy; client RSS %.1f MB before streaming", Double(bigSize) / 1e9, idleRSS))
 print(String(format: "BENCH stream_1gb_rss_mb %.1f MB target<=40", peak))
 
 await directSession.close()

@@ -54,6 +54,8 @@ public actor Playback {
     private var end: PlaybackEnd?
     private var endWaiters: [CheckedContinuation<PlaybackEnd, Never>] = []
     private var tasks: [Task<Void, Never>] = []
+    private var lastKeepAlive = ContinuousClock.now
+    private var watchingPath = false
 
     /// Resolves `itemID` (movie or episode), starts its streaming session, the proxy and the player.
     /// - Throws: `PlaybackItem.Error`, `Playback.Error`, `MediaProxy.Error`, `MPVPlayer.Error`, API errors.
@@ -166,7 +168,7 @@ public actor Playback {
                 tasks.append(Task { [weak self] in
                     for await event in player.events { await self?.handle(event) }
                 })
-                tasks.append(Task { [weak self, interval = options.progressInterval] in
+                tasks.append(Task { [weak self, interval = min(options.progressInterval, options.pausedKeepAlive)] in
                     while !Task.isCancelled {
                         try? await Task.sleep(for: interval)
                         await self?.tick()
@@ -177,7 +179,8 @@ public actor Playback {
             try await player.command([.string("set_property"), .string("start"), .string(String(format: "%.3f", start))])
             try await player.command([.string("loadfile"), .string(url), .string("replace")])
         }
-        if tasks.count < 3 {
+        if !watchingPath {
+            watchingPath = true
             tasks.append(Task { [weak self] in
                 while !Task.isCancelled {
                     await self?.publishPath()
@@ -236,6 +239,7 @@ public actor Playback {
             case "pause":
                 guard let flag = value?.boolValue, flag != paused else { return }
                 paused = flag
+                if flag { lastKeepAlive = ContinuousClock.now }
                 continuation.yield(.paused(flag))
                 if flag, loaded { await reporter.record(.pause, item: item.reference, position: position, duration: duration) }
             case "paused-for-cache":
@@ -271,9 +275,45 @@ public actor Playback {
         }
     }
 
+    private var lastPeriodic = ContinuousClock.now
+
     private func tick() async {
-        guard !ending, loaded, !paused, let item else { return }
-        await reporter.record(.periodic, item: item.reference, position: position, duration: duration)
+        guard !ending, loaded, let item else { return }
+        let now = ContinuousClock.now
+        if paused {
+            if now - lastKeepAlive >= options.pausedKeepAlive {
+                lastKeepAlive = now
+                await keepSessionAlive()
+            }
+        } else if now - lastPeriodic >= options.progressInterval - .milliseconds(50) {
+            lastPeriodic = now
+            await reporter.record(.periodic, item: item.reference, position: position, duration: duration)
+        }
+    }
+
+    /// PROTOCOL.md §12.15: while paused, fetch the playlist every 2 min; a 404 means the instance
+    /// dropped the session, so start a new one at the current position and reload it into mpv.
+    private func keepSessionAlive() async {
+        guard let session = streaming, let proxy, let item, let file = item.file, let player else { return }
+        let request = PathRequest(method: "GET", path: "/api/v1/hls/\(session.sessionId)/index.m3u8")
+        guard let response = try? await upstream.send(request) else { return }
+        do { for try await _ in response.body {} } catch {}
+        guard response.status == 404, !ending else { return }
+        logger.notice("streaming session expired while paused; starting a new one", metadata: ["position": "\(position)"])
+        do {
+            let fresh = try await startSession(fileID: file.id, start: position)
+            streaming = fresh
+            let url = proxy.hlsURL(session: fresh.sessionId).absoluteString
+            started?.url = url
+            started?.sessionId = fresh.sessionId
+            started?.startPosition = position
+            try await player.command([.string("set_property"), .string("start"), .string(String(format: "%.3f", position))])
+            restarted = false
+            try await player.command([.string("loadfile"), .string(url), .string("replace")])
+            if let started { continuation.yield(.started(started)) }
+        } catch {
+            logger.warning("could not renew the streaming session", metadata: ["error": "\(error)"])
+        }
     }
 
     private func publishPath() async {

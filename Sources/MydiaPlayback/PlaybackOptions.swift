@@ -33,6 +33,8 @@ public struct PlaybackOptions: Sendable {
     public var autoplayCountdown: Duration?
     /// How far apart periodic progress reports are while playing (10 s; tests use less).
     public var progressInterval: Duration
+    /// While paused, how often the playlist is fetched to keep the session alive (§12.15: 2 min).
+    public var pausedKeepAlive: Duration = .seconds(120)
 
     public init(player: Player, startPosition: Double? = nil, resume: Resume = .auto,
                 strategy: StreamingStrategy = .hlsCopy, autoplayCountdown: Duration? = .seconds(10),

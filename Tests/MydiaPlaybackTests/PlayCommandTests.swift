@@ -65,6 +65,7 @@ import Testing
         for token in try await fixture.tokens() { #expect(!stderr.contains(token) && !firstLine.contains(token)) }
         // The session was ended on the way out: the proxy is gone.
         await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(from: URL(string: url)!) }
+        await fixture.close()  // at once, so no server outlives its test
     }
 
     @Test func aMissingMpvIsOneSentenceAndExitCodeSix() async throws {
@@ -78,5 +79,6 @@ import Testing
         #expect(p.terminationStatus == 6)
         #expect(stdout.isEmpty)
         #expect(stderr.contains("mpv") && stderr.filter { $0 == "\n" }.count == 1, "\(stderr)")
+        await fixture.close()  // at once, so no server outlives its test
     }
 }

@@ -65,6 +65,7 @@ import Testing
         #expect(zip(stored, stored.dropFirst()).allSatisfy { $0.position <= $1.position })
         let movie = try #require(try await fixture.session.api.movie(id: id))
         #expect(movie.progress?.watched == true)
+        await fixture.close()  // at once, so no server outlives its test
     }
 
     @Test func mpvPlaysToTheEndOverDirect() async throws {
@@ -79,6 +80,7 @@ import Testing
         let after = await fixture.session.manager.snapshot()
         #expect(after.direct.bytesReceived - before.direct.bytesReceived > 1_000_000)
         #expect(after.relay.bytesReceived - before.relay.bytesReceived < 100_000)
+        await fixture.close()  // at once, so no server outlives its test
     }
 
     @Test func theDirectPathDyingMidSegmentIsInvisibleToMpvAndDirectIsUsedAgainWhenItReturns() async throws {
@@ -118,6 +120,7 @@ import Testing
         #expect((segmentResponse as? HTTPURLResponse)?.statusCode == 200 && bytes.count > 100_000)
         #expect(forwarder.bytesToClient - before >= bytes.count)
         await replay.stop()
+        await fixture.close()  // at once, so no server outlives its test
     }
 
     @Test func progressIsStoppedWhenMpvIsKilledAndNeverMovesBackwards() async throws {
@@ -138,6 +141,7 @@ import Testing
         await updates.finished()
         guard case .playerExited = end else {
             Issue.record("expected playerExited, got \(end)")
+            await fixture.close()
             return
         }
         let stored = updates.stored
@@ -150,5 +154,35 @@ import Testing
         let movie = try #require(try await fixture.session.api.movie(id: id))
         #expect(abs((movie.progress?.positionSeconds ?? -1) - last.position) < 0.01)
         #expect(movie.progress?.watched == false)
+        await fixture.close()  // at once, so no server outlives its test
+    }
+
+    @Test func aSessionDroppedWhilePausedIsRenewedAtThePausedPosition() async throws {
+        let fixture = try await PlaybackFixture.start()
+        defer { Task { await fixture.close() } }
+        var options = try mpvOptions()
+        options.pausedKeepAlive = .milliseconds(500)
+        let playback = try await Playback.start(session: fixture.session, itemID: try await fixture.longMovieID(),
+                                                options: options, logger: fixture.log.logger())
+        let updates = UpdateLog(playback)
+        func waitFor(_ what: String, _ done: ([PlaybackUpdate]) -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !done(updates.all) {
+                guard ContinuousClock.now < deadline else { throw CocoaError(.executableLoad, userInfo: ["what": what]) }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try await waitFor("playing") { $0.contains { if case .position(let s, _) = $0 { s > 1.5 } else { false } } }
+        try await playback.setPaused(true)
+        try await waitFor("paused") { $0.contains(.paused(true)) }
+        let old = try #require(await playback.current)
+        #expect(try await fixture.session.api.endStreamingSession(sessionId: old.sessionId))
+        try await waitFor("renewed") { $0.contains { if case .started(let s) = $0 { s.sessionId != old.sessionId } else { false } } }
+        let renewed = try #require(await playback.current)
+        #expect(renewed.startPosition > 1 && renewed.url.hasPrefix(old.url.components(separatedBy: "/hls/")[0]))
+        try await playback.setPaused(false)
+        let end = try await withTimeout(.seconds(60)) { await playback.waitUntilEnded() }
+        #expect(end == .finished)
+        await fixture.close()  // at once, so no server outlives its test
     }
 }
