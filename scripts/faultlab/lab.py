@@ -3,9 +3,9 @@
 
 Topology (addresses exist only inside the lab's namespaces; nothing leaves this machine):
 
-    mydia-lab-c (client 10.77.0.1) ─┐
-    mydia-lab-r (relay  10.77.0.2) ─┼─ bridge in mydia-lab-n
-    mydia-lab-s (server 10.77.0.3) ─┘
+    mydia-labPID-c (client 10.77.0.1) ─┐
+    mydia-labPID-r (relay  10.77.0.2) ─┼─ bridge in mydia-labPID-n
+    mydia-labPID-s (server 10.77.0.3) ─┘
 
 The relay serves wss:// with a certificate from a throwaway test CA; server and client trust that
 CA with --relay-ca (PROTOCOL.md §12.5). The server's direct listener binds 127.0.0.1:8443 inside its
@@ -20,6 +20,7 @@ Exit: 0 all passed, 1 a scenario failed, 77 namespaces unavailable (skipped, wit
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -31,10 +32,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-NS = {"c": "mydia-lab-c", "r": "mydia-lab-r", "s": "mydia-lab-s", "n": "mydia-lab-n"}
+# Namespace names carry this run's pid, so two labs (two checkouts' `make test`) never collide;
+# addresses and interface names live inside the namespaces and may repeat.
+NS = {k: f"mydia-lab{os.getpid()}-{k}" for k in ("c", "r", "s", "n")}
 ADDR = {"c": "10.77.0.1", "r": "10.77.0.2", "s": "10.77.0.3"}
-RELAY_PORT, DIRECT_PORT, STRANGER_PORT = 443, 8443, 8444
-RELAY_URL = f"https://{ADDR['r']}:{RELAY_PORT}"
+RELAY_PORT, RELAY_PROXY_PORT, DIRECT_PORT, STRANGER_PORT = 443, 4443, 8443, 8444
+RELAY_URL = f"https://{ADDR['r']}:{RELAY_PORT}"  # the server's way to the relay
+CLIENT_RELAY_URL = f"https://{ADDR['r']}:{RELAY_PROXY_PORT}"  # the client's, through the relay-path fault proxy
 DIRECT_URL = f"https://{ADDR['s']}:{DIRECT_PORT}"
 STRANGER_URL = f"https://{ADDR['s']}:{STRANGER_PORT}"
 
@@ -54,7 +58,7 @@ def namespaces_available():
     """True when this process may create network namespaces and veth pairs."""
     if os.geteuid() != 0 or shutil.which("ip") is None:
         return False
-    probe = "mydia-lab-probe"
+    probe = f"mydia-lab{os.getpid()}-probe"
     ok = subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode == 0
     if ok:
         subprocess.run(["ip", "netns", "del", probe], capture_output=True)
@@ -66,16 +70,28 @@ class Lab:
         self.bin, self.work, self.log = bin_dir, work, log
         self.procs = {}
         self.proxy_sock = os.path.join(work, "proxy.sock")
+        self.relay_proxy_sock = os.path.join(work, "relay-proxy.sock")
         self.config = os.path.join(work, "client")
         self.server_state = os.path.join(work, "server")
 
     # ---- namespaces -------------------------------------------------------------------------
+
+    @staticmethod
+    def remove_stale_namespaces():
+        """Namespaces left by a lab run that was killed (its pid is gone)."""
+        listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        for line in listing.splitlines():
+            name = line.split()[0] if line.split() else ""
+            m = re.fullmatch(r"mydia-lab(\d+)-[a-z]+", name)
+            if m and not os.path.exists(f"/proc/{m.group(1)}"):
+                subprocess.run(["ip", "netns", "del", name], capture_output=True)
 
     def teardown_network(self):
         for ns in NS.values():
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
     def setup_network(self):
+        self.remove_stale_namespaces()
         self.teardown_network()
         for ns in NS.values():
             sh("ip", "netns", "add", ns)
@@ -162,9 +178,16 @@ class Lab:
         self.spawn("proxy", "s", [sys.executable, os.path.join(HERE, "faultproxy.py"), f"{ADDR['s']}:{DIRECT_PORT}",
                                   f"127.0.0.1:{DIRECT_PORT}", self.proxy_sock], ready_word="ready")
 
-    def proxy(self, command):
+    def start_relay_proxy(self):
+        self.spawn("relay-proxy", "r", [sys.executable, os.path.join(HERE, "faultproxy.py"), f"{ADDR['r']}:{RELAY_PROXY_PORT}",
+                                        f"{ADDR['r']}:{RELAY_PORT}", self.relay_proxy_sock], ready_word="ready")
+
+    def relay_proxy(self, command):
+        return self.proxy(command, self.relay_proxy_sock)
+
+    def proxy(self, command, path=None):
         with socket.socket(socket.AF_UNIX) as s:
-            s.connect(self.proxy_sock)
+            s.connect(path or self.proxy_sock)
             s.sendall((command + "\n").encode())
             reply = s.makefile().readline().strip()
         if not reply.startswith("ok"):
@@ -201,15 +224,17 @@ class Lab:
         self.setup_network()
         self.make_ca()
         self.start_relay()
+        self.start_relay_proxy()
         self.start_proxy()
         ready = self.start_server(claim=True)
         code = ready.get("claim_code")
         if not code:
             raise RuntimeError("the server printed no claim code")
-        paired = self.tui("pair", code, "--relay", RELAY_URL, "--relay-ca", f"{self.ca}/ca.pem", "--name", "lab client")
+        paired = self.tui("pair", code, "--relay", CLIENT_RELAY_URL, "--relay-ca", f"{self.ca}/ca.pem", "--name", "lab client")
         if paired.returncode != 0:
             raise RuntimeError(f"pairing failed ({paired.returncode}): {paired.stderr.strip()}")
-        self.log(f"lab up: relay {RELAY_URL} (test CA), server direct {DIRECT_URL} via fault proxy, client paired")
+        self.log(f"lab up: relay {RELAY_URL} (test CA; the client uses {CLIENT_RELAY_URL} via a fault proxy), "
+                 f"server direct {DIRECT_URL} via a fault proxy, client paired")
 
     def down(self):
         for name in list(self.procs):
@@ -327,6 +352,37 @@ def on_relay(l):
 
 
 # ---- scenarios -------------------------------------------------------------------------------
+
+def percentile(values, p):
+    if not values:
+        return None
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
+
+
+def scenario_1r(lab, quick):
+    """Relay only, client↔relay RTT 80 ms (relay-path proxy delay 40 ms each way), no direct path."""
+    res = Result("1r", "relay only, relay RTT 80 ms (requests; playback part pending)")
+    lab.proxy("refuse")
+    lab.relay_proxy("delay 40")
+    ex = lab.exercise(10 if quick else 20)
+    res.ex = ex
+    ex.finish(60)
+    reqs = ex.requests()
+    ms = [r["ms"] for r in reqs if r["ok"]]
+    res.metrics["requests"] = len(reqs)
+    res.metrics["p50_request_ms"] = r1(percentile(ms, 50))
+    res.metrics["p95_request_ms"] = r1(percentile(ms, 95))
+    res.expect(len(reqs) >= 5, f"only {len(reqs)} requests")
+    # One GraphQL exchange crosses the delayed leg twice: never faster than the 80 ms RTT.
+    res.expect(ms and percentile(ms, 50) >= 80, f"median {percentile(ms, 50)} ms is under the 80 ms RTT: the delay is not applied")
+    res.expect(all(r["path"] == "relay" for r in reqs), "a request went another way than the relay")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed")
+    lab.relay_proxy("pass")
+    lab.proxy("pass")
+    return res
+
 
 def scenario_2(lab, quick):
     """Direct reachable from t=0: relay → dual → direct within the first probe round."""
@@ -576,13 +632,13 @@ def scenario_8b(lab, quick):
     return res
 
 
-SCENARIOS = {"2": scenario_2, "3": scenario_3, "5": scenario_5, "6": scenario_6, "7": scenario_7,
+SCENARIOS = {"1r": scenario_1r, "2": scenario_2, "3": scenario_3, "5": scenario_5, "6": scenario_6, "7": scenario_7,
              "8a": scenario_8a, "8b": scenario_8b}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scenarios", default="2,3,5,6,7,8b,8a")
+    ap.add_argument("--scenarios", default="1r,2,3,5,6,7,8b,8a")
     ap.add_argument("--quick", action="store_true", help="shorter runs (make test)")
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug"))
     ap.add_argument("--json", help="write the results here")
@@ -621,6 +677,11 @@ def main():
                 res.expect(False, f"harness error: {e}")
             finally:
                 lab.nft_blackhole(False)
+                for reset in (lab.proxy, lab.relay_proxy):
+                    try:
+                        reset("pass")
+                    except Exception:
+                        pass
             res.metrics["duration_s"] = r1(time.monotonic() - t0)
             results.append(res)
             verdict = "PASS" if res.passed else "FAIL"
