@@ -215,6 +215,7 @@ let package = Package(
             name: "ServerBench",
             dependencies: [
                 "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI", "MydiaCrypto",
+                "MydiaConnection", "MydiaTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ServerBench", swiftSettings: swiftSettings),

@@ -13,7 +13,8 @@ import MydiaWire
 ///   server (`openssl s_server -WWW`) serving the same file, both fetched by curl in the same run,
 ///   interleaved: `BENCH direct_segment_vs_curl <ratio> x`;
 /// - process start → first `mydia-tui ls movies --json` page over the relay, already paired, on
-///   loopback, median of repeated runs: `BENCH first_page_over_relay_ms <n> ms target<=150`.
+///   loopback, median of repeated runs: `BENCH first_page_over_relay_ms <n> ms target<=150`;
+/// - the ConnectionManager's swap and fallback latencies (`SwapBench`).
 @main
 struct ServerBench {
     static func main() async throws {
@@ -90,6 +91,8 @@ struct ServerBench {
             times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
         }
         print("BENCH first_page_over_relay_ms \(round1(median(times))) ms target<=150")
+
+        try await SwapBench.run(library: work.appendingPathComponent("library").path, work: work)
     }
 
     static func firstFileID(_ host: ServerHost) async throws -> String? {

@@ -17,14 +17,37 @@ struct TunnelRelayConnector: RelayConnector {
     func connect() async throws -> any RelaySession {
         guard let credentials = await store.credentials(instanceID: instanceID) else { throw ClientError.notPaired }
         let origin = try RelayOrigin(credentials.relayURL)
-        let relay = try await RelayConnection.connect(
-            origin: origin, instanceID: credentials.instanceID, pinnedInstanceKey: credentials.instancePublicKey,
-            configuration: .init(extraTrustAnchorPEM: credentials.relayCAPEM), logger: logger)
-        let request = HandshakeRequest.reconnect(
-            deviceID: credentials.deviceID, deviceToken: credentials.deviceToken, timestamp: Int64(Date().timeIntervalSince1970))
-        let tunnel = try await TunnelSession.establish(relay: relay, clientKey: credentials.deviceKeyPair, request: request, logger: logger)
-        _ = try await store.updateAfterReconnect(instanceID: instanceID, grant: tunnel.grant)
-        return TunnelRelaySession(relay: relay, tunnel: tunnel)
+        do {
+            let relay = try await RelayConnection.connect(
+                origin: origin, instanceID: credentials.instanceID, pinnedInstanceKey: credentials.instancePublicKey,
+                configuration: .init(extraTrustAnchorPEM: credentials.relayCAPEM), logger: logger)
+            let request = HandshakeRequest.reconnect(
+                deviceID: credentials.deviceID, deviceToken: credentials.deviceToken, timestamp: Int64(Date().timeIntervalSince1970))
+            let tunnel = try await TunnelSession.establish(relay: relay, clientKey: credentials.deviceKeyPair, request: request, logger: logger)
+            _ = try await store.updateAfterReconnect(instanceID: instanceID, grant: tunnel.grant)
+            return TunnelRelaySession(relay: relay, tunnel: tunnel)
+        } catch let error as RelayConnection.Error where Self.isFinal(error) {
+            throw RelayRefused(error)
+        } catch let error as TunnelSession.Error where Self.isFinal(error) {
+            throw RelayRefused(error)
+        }
+    }
+
+    /// Refusals that reconnecting soon cannot fix: the relay names another key or instance, or the
+    /// instance no longer accepts this device.
+    static func isFinal(_ error: RelayConnection.Error) -> Bool {
+        switch error {
+        case .instanceKeyMismatch, .wrongInstance: return true
+        default: return false
+        }
+    }
+
+    static func isFinal(_ error: TunnelSession.Error) -> Bool {
+        guard case .refused(let failure) = error else { return false }
+        switch failure {
+        case .deviceRevoked, .deviceUnknown, .authFailed: return true
+        default: return false
+        }
     }
 }
 

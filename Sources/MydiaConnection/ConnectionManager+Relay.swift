@@ -16,6 +16,7 @@ extension ConnectionManager {
                     return
                 }
                 failures = 0
+                relayRefusal = nil
                 relayConnected(session)
                 let reason = await watch(session)
                 guard !Task.isCancelled else { return }
@@ -24,7 +25,13 @@ extension ConnectionManager {
             } catch {
                 guard !Task.isCancelled else { return }
                 logger.notice("relay connect failed", metadata: ["error": "\(Self.describe(error))"])
-                handle(.relayDown, reason: "relay connect failed")
+                let steps = policy.relayReconnectBackoff
+                if let refused = error as? RelayRefused {
+                    // Retrying soon cannot help; keep trying slowly in case the cause was in the path.
+                    relayRefusal = refused.reason
+                    failures = max(failures, steps.count - 1)
+                }
+                if !handle(.relayDown, reason: relayRefusal == nil ? "relay connect failed" : "relay refused this device") { publish() }
             }
             let steps = policy.relayReconnectBackoff
             let delay = steps.isEmpty ? Duration.seconds(1) : steps[min(failures, steps.count - 1)]

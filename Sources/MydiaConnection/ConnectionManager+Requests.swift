@@ -111,13 +111,13 @@ extension ConnectionManager {
             case .dual(let link), .direct(let link):
                 return .direct(link)
             case .relay:
-                guard let session = relaySession else { throw Error.offline }
+                guard let session = relaySession else { throw relayRefusal ?? Error.offline }
                 return .relay(session)
             case .idle, .connecting:
                 try Task.checkCancellation()
                 await waitForStateChange()
             case .offline:
-                throw Error.offline
+                throw relayRefusal ?? Error.offline
             case .stopped:
                 throw Error.stopped
             }

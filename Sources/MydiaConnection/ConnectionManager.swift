@@ -51,6 +51,8 @@ public actor ConnectionManager {
     var relayTask: Task<Void, Never>?
     var relayConnectedBefore = false
     var nextRelayAttemptAt: Duration?
+    /// Why the last relay connect was refused for good (cleared by the next successful one).
+    var relayRefusal: (any Swift.Error & Sendable)?
 
     var probeRoundTask: Task<Void, Never>?
     var probeTimerTask: Task<Void, Never>?
@@ -180,6 +182,7 @@ public actor ConnectionManager {
             nextProbeAt: nextProbeAt,
             probeBackoffStep: probeStep,
             nextRelayAttemptAt: nextRelayAttemptAt,
+            relayRefusal: relayRefusal.map { String(describing: $0) },
             transitions: transitions,
             takenAt: clock.now())
     }

@@ -21,6 +21,9 @@ public struct ConnectionSnapshot: Sendable, Equatable {
     public var probeBackoffStep: Int
     /// When the next relay connect attempt is due, if the relay is down.
     public var nextRelayAttemptAt: Duration?
+    /// Why the relay refused this device for good (revoked, another server key), in one sentence;
+    /// nil while the relay is fine or only unreachable.
+    public var relayRefusal: String?
     /// Recent state transitions, oldest first (bounded by `ConnectionPolicy.transitionHistoryLimit`).
     public var transitions: [ConnectionTransition]
     /// When this snapshot was taken.

@@ -20,6 +20,20 @@ public struct ExchangeInterrupted: Error, Sendable, Hashable {
     }
 }
 
+/// A relay connect that failed for a reason waiting cannot fix: the instance rejected this device's
+/// credentials (revoked, unknown) or the relay announced another server key (§3.3 step 2). The
+/// manager goes on retrying at the slowest step of the backoff table, and requests that find no
+/// path fail with `reason` instead of the retryable `ConnectionManager.Error.offline`.
+public struct RelayRefused: Error, Sendable {
+    /// The transport's own error, which callers map to a message and exit code.
+    public var reason: any Error & Sendable
+
+    /// Wraps the refusal.
+    public init(_ reason: any Error & Sendable) {
+        self.reason = reason
+    }
+}
+
 /// One established relay session (one client socket, one tunnel; §11.2).
 public protocol RelaySession: Sendable {
     /// The direct URLs and certificate fingerprint that this session's message 2 carried

@@ -102,6 +102,9 @@ public final class ServerHost: Sendable {
         }
     }
 
+    /// The port the direct HTTPS listener is bound to (waits until it is).
+    public func directPort() async throws -> Int { try await direct.boundPort() }
+
     /// The announced `direct_urls` (once the direct listener is bound).
     public func currentDirectURLs() async -> [String] {
         guard let port = try? await direct.boundPort() else { return configuration.extraDirectURLs }

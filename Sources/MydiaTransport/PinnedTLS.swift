@@ -70,8 +70,8 @@ enum PinnedTLS {
             context.fireChannelInactive()
         }
 
-        /// A connect that fails (refused, unreachable) never makes the channel active: the pipeline
-        /// is torn down without `channelInactive`, and the promise must not leak (NIO traps on that).
+        /// A channel that never became active (the connect failed after the pipeline was built)
+        /// sees no `channelInactive`; the promise must still be completed, never leaked.
         func handlerRemoved(context: ChannelHandlerContext) {
             complete(ChannelError.ioOnClosedChannel)
         }

@@ -26,12 +26,15 @@ struct Pair: AsyncParsableCommand {
             let logger = global.logger()
             let store = try global.store(logger)
             let deviceName = name ?? defaultDeviceName()
+            // Progress steps only for a person at a terminal; a script's stderr gets the pairing check
+            // (it must always be shown, §12.6) and, on refusal, exactly one sentence.
+            let interactive = isatty(STDERR_FILENO) == 1
             let relayCAPEM = try relayCA.map(readRelayCA)
             let progress: @Sendable (Pairing.Step) -> Void = { step in
                 let line: String? = switch step {
-                case .lookingUp: "Looking up the code…"
-                case .connecting(let server): "Connecting via the relay to \(server)…"
-                case .securing: "Securing the connection…"
+                case .lookingUp: interactive ? "Looking up the code…" : nil
+                case .connecting(let server): interactive ? "Connecting via the relay to \(server)…" : nil
+                case .securing: interactive ? "Securing the connection…" : nil
                 case .pairingCheck(let check): "Pairing check: \(check.prefix(3)) \(check.suffix(3)) — it must match the server's screen."
                 case .paired: nil
                 }

@@ -58,6 +58,7 @@ struct Status: AsyncParsableCommand {
         let path = s.activePath.map { $0 == .relay ? "relay (end-to-end encrypted)" : "direct \(s.directURL?.absoluteString ?? "")" } ?? "none"
         let rtt = SnapshotJSON.rttMilliseconds(s).map { String(format: " · %.1f ms", $0) } ?? ""
         print("\(s.state.rawValue.uppercased()) · \(path)\(rtt)")
+        if let refusal = s.relayRefusal { print("  relay: \(refusal)") }
         for c in s.candidates {
             print("  \(c.url.absoluteString): \(c.lastResult.map { $0.isOK ? "answers" : ($0.failureDescription ?? "fails") } ?? "not probed yet")")
         }
@@ -86,6 +87,7 @@ enum SnapshotJSON {
             "path": s.activePath?.rawValue ?? NSNull(),
             "rtt_ms": rttMilliseconds(s) ?? NSNull(),
             "direct_url": s.directURL?.absoluteString ?? NSNull(),
+            "relay_refusal": s.relayRefusal ?? NSNull(),
             "relay": path(s.relay),
             "direct": path(s.direct),
             "candidates": s.candidates.map { c -> [String: Any] in

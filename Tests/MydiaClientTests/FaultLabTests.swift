@@ -1,4 +1,5 @@
 import Foundation
+import MydiaTestSupport
 import Testing
 
 /// The fast part of the fault lab (`scripts/faultlab/lab.py`, RELIABILITY.md) inside `make test`:
@@ -29,7 +30,7 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", Self.root.appendingPathComponent("scripts/faultlab/lab.py").path, "--scenarios", "2,5", "--quick",
-                       "--bin", CommandLineTests.bin.path, "--json", results]
+                       "--bin", Programs.bin.path, "--json", results]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out

@@ -48,7 +48,7 @@ import Testing
         // The relay logs everything it can (trace) to a file we read afterwards.
         let relayLog = work + "/relay.log"
         try #require(FileManager.default.createFile(atPath: relayLog, contents: nil))
-        let relay = try CommandLineTests.Running(
+        let relay = try RunningProgram(
             "mydia-relay", ["--host", "127.0.0.1", "--port", "0", "--tls-cert", ca.certPath, "--tls-key", ca.keyPath,
                             "--print-ready", "--log-level", "trace"],
             stderr: FileHandle(forWritingAtPath: relayLog))
@@ -56,7 +56,7 @@ import Testing
         let relayURL = try #require(try relay.ready()["relay_url"] as? String)
         #expect(relayURL.hasPrefix("https://127.0.0.1:"))
         // The direct URL announced is closed, so every request below goes through the relay tunnel.
-        let server = try CommandLineTests.Running(
+        let server = try RunningProgram(
             "mydia-server", ["--relay", relayURL, "--relay-ca", ca.caPEMPath, "--library", library, "--state-dir", work + "/server",
                              "--host", "127.0.0.1", "--direct-url", "https://127.0.0.1:9", "--claim-on-start", "--print-ready",
                              "--name", "CA Test"])
@@ -65,13 +65,13 @@ import Testing
         let config = work + "/client"
 
         // Without the CA the relay's certificate is refused, with a message that says what to do.
-        let untrusted = try CommandLineTests.tui(["pair", code, "--relay", relayURL], config: config)
+        let untrusted = try Programs.tui(["pair", code, "--relay", relayURL], config: config)
         #expect(untrusted.status == 5 && untrusted.stdout.isEmpty)
         #expect(untrusted.stderr.contains("not trusted") && untrusted.stderr.contains("--relay-ca"), "\(untrusted.stderr)")
-        let notPEM = try CommandLineTests.tui(["pair", code, "--relay", relayURL, "--relay-ca", ca.keyPath + ".missing"], config: config)
+        let notPEM = try Programs.tui(["pair", code, "--relay", relayURL, "--relay-ca", ca.keyPath + ".missing"], config: config)
         #expect(notPEM.status == 64 && notPEM.stderr.contains("cannot be read"))
 
-        let paired = try CommandLineTests.tui(["pair", code, "--relay", relayURL, "--relay-ca", ca.caPEMPath, "--log-level", "debug"],
+        let paired = try Programs.tui(["pair", code, "--relay", relayURL, "--relay-ca", ca.caPEMPath, "--log-level", "debug"],
                                               config: config)
         #expect(paired.status == 0, "\(paired.stderr)")
         #expect(paired.stdout == "Paired with CA Test.\n")
@@ -87,12 +87,12 @@ import Testing
 
         // Later commands reconnect through the TLS relay with the stored CA; a marker rides the tunnel.
         let marker = "LAB-MARKER-\(UUID().uuidString.prefix(8))"
-        let list = try CommandLineTests.tui(["ls", "movies", "--json", "--log-level", "debug"], config: config)
+        let list = try Programs.tui(["ls", "movies", "--json", "--log-level", "debug"], config: config)
         #expect(list.status == 0, "\(list.stderr)")
         #expect(((try? JSONSerialization.jsonObject(with: Data(list.stdout.utf8))) as? [[String: Any]])?.count == 3)
-        let search = try CommandLineTests.tui(["search", marker, "--json", "--log-level", "debug"], config: config)
+        let search = try Programs.tui(["search", marker, "--json", "--log-level", "debug"], config: config)
         #expect(search.status == 0, "\(search.stderr)")
-        let status = try CommandLineTests.tui(["status", "--json"], config: config)
+        let status = try Programs.tui(["status", "--json"], config: config)
         let snapshot = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(snapshot["path"] as? String == "relay", "the requests above must have used the relay")
 

@@ -159,6 +159,7 @@ final class FakeRelaySession: RelaySession {
 final class FakeRelayConnector: RelayConnector {
     private struct State {
         var failing = false
+        var refusal: FakeTransportError?
         var sessions: [FakeRelaySession] = []
         var attemptTimes: [Duration] = []
     }
@@ -176,6 +177,11 @@ final class FakeRelayConnector: RelayConnector {
 
     func connect() async throws -> any RelaySession {
         let now = clock.elapsed
+        let refusal = state.withLock { $0.refusal }
+        if let refusal {
+            state.withLock { $0.attemptTimes.append(now) }
+            throw RelayRefused(refusal)
+        }
         let session = state.withLock { state -> FakeRelaySession? in
             state.attemptTimes.append(now)
             guard !state.failing else { return nil }
@@ -190,6 +196,12 @@ final class FakeRelayConnector: RelayConnector {
     var failing: Bool {
         get { state.withLock { $0.failing } }
         set { state.withLock { $0.failing = newValue } }
+    }
+
+    /// While set, every attempt is refused for good (credentials revoked, another server key).
+    var refusal: FakeTransportError? {
+        get { state.withLock { $0.refusal } }
+        set { state.withLock { $0.refusal = newValue } }
     }
 
     var sessions: [FakeRelaySession] { state.withLock { $0.sessions } }

@@ -49,6 +49,26 @@ import Testing
         #expect(stopped == .stopped)
     }
 
+    @Test func aFinalRefusalIsWhatRequestsSeeAndRetriesSlowDown() async throws {
+        let h = await Harness()
+        h.relay.refusal = FakeTransportError(reason: "device revoked")
+        await h.manager.start()
+        let refused = try await h.recorder.wait(for: "refused") { $0.state == .offline && $0.relayRefusal != nil && $0.nextRelayAttemptAt != nil }
+        #expect(refused.relayRefusal?.contains("device revoked") == true)
+        #expect(refused.nextRelayAttemptAt == .seconds(30), "straight to the slowest backoff step")
+        #expect(refused.transitions.last?.reason == "relay refused this device")
+        let error = await #expect(throws: FakeTransportError.self) {
+            try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/remote/probe"))
+        }
+        #expect(error?.reason == "device revoked", "the cause, not a retryable 'offline'")
+        h.relay.refusal = nil
+        #expect(await h.clock.waitForSleeper(until: .seconds(30)))
+        h.clock.advance(to: .seconds(30))
+        let back = try await h.recorder.wait(forState: .relay)
+        #expect(back.relayRefusal == nil)
+        await h.manager.stop()
+    }
+
     @Test func requestMadeBeforeTheRelayIsUpWaitsForIt() async throws {
         let h = await Harness()
         let manager = h.manager
