@@ -594,8 +594,9 @@ def scenario_7(lab, quick):
     lab.proxy("pass")
     ex.p.send_signal(signal.SIGTERM)
     ex.finish(60)
+    before = [l for l in ex.events("state") if l["_at"] < flap_start]
     states = [l for l in ex.events("state") if l["_at"] >= flap_start]
-    promotions, fallbacks, prev = [], [], None
+    promotions, fallbacks, prev = [], [], (before[-1] if before else None)
     for l in states:
         if prev is not None and prev["path"] == "relay" and l["path"] == "direct":
             promotions.append(l["_at"])
