@@ -64,7 +64,7 @@ fuzz-loop: deps
 # The fault lab (RELIABILITY.md): network namespaces, the real relay/server/client, scripted faults
 # (fault proxy, nftables). Needs root; skips with a message where namespaces are unavailable.
 # `make test` runs scenarios 2 and 5 (quick) through Tests/MydiaClientTests/FaultLabTests.swift.
-FAULTLAB_SCENARIOS ?= 1r,2,3,4r,5,6,7,8b,8a
+FAULTLAB_SCENARIOS ?= 1r,2,3,4r,5,6,6b,7,8b,8a
 faultlab: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	@python3 scripts/faultlab/lab.py --scenarios $(FAULTLAB_SCENARIOS) --bin .build/debug --json .build/faultlab.json; \

@@ -576,6 +576,41 @@ def scenario_6(lab, quick):
     return res
 
 
+def scenario_6b(lab, quick):
+    """The relay path goes silent (half-open, relay-path proxy blackhole) while direct is up: no visible
+    effect; heartbeats notice within §2.2's bounds; the relay path comes back once it passes again."""
+    res = Result("6b", "relay path blackholed (half-open) while direct is up")
+    lab.proxy("pass")
+    ex = lab.exercise(100)
+    res.ex = ex
+    direct = ex.wait_for(direct_and_relay_up, 30)
+    if not res.expect(direct is not None, "never reached direct before the fault"):
+        ex.finish(110)
+        return res
+    hole_at = ex.now()
+    lab.relay_proxy("blackhole")
+    # The manager pings through the tunnel every 15 s while direct and gives up after 10 s without
+    # an answer; the JSON heartbeat is 30 s + 10 s. Either way: lost within 45 s (plus slack).
+    lost = ex.first_state_after(hole_at, lambda l: not l["relay_up"], 55)
+    lab.relay_proxy("pass")
+    pass_at = ex.now()
+    back = ex.first_state_after(pass_at, lambda l: l["relay_up"], 45)
+    ex.p.send_signal(signal.SIGTERM)
+    ex.finish(60)
+    res.expect(lost is not None, "the silent relay path was never noticed")
+    if lost:
+        res.metrics["relay_loss_noticed_s"] = r1(lost["_at"] - hole_at)
+        res.expect(lost["_at"] - hole_at <= 50, f"noticed after {lost['_at'] - hole_at:.1f} s (bound 50 s)")
+    res.expect(back is not None, "the relay path never came back")
+    if back:
+        res.metrics["relay_back_after_pass_s"] = r1(back["_at"] - pass_at)
+    left = [l for l in ex.events("state") if l["_at"] > hole_at and l["state"] != "direct"]
+    res.expect(not left, f"the state left direct: {[l['state'] for l in left][:3]}")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed")
+    return res
+
+
 def scenario_7(lab, quick):
     """Flapping direct (down/up every 10 s): no more than one swap per probe interval."""
     res = Result("7", "flapping direct, 10 s down / 10 s up")
@@ -690,13 +725,13 @@ def scenario_8b(lab, quick):
     return res
 
 
-SCENARIOS = {"1r": scenario_1r, "2": scenario_2, "3": scenario_3, "4r": scenario_4r, "5": scenario_5, "6": scenario_6, "7": scenario_7,
+SCENARIOS = {"1r": scenario_1r, "2": scenario_2, "3": scenario_3, "4r": scenario_4r, "5": scenario_5, "6": scenario_6, "6b": scenario_6b, "7": scenario_7,
              "8a": scenario_8a, "8b": scenario_8b}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scenarios", default="1r,2,3,4r,5,6,7,8b,8a")
+    ap.add_argument("--scenarios", default="1r,2,3,4r,5,6,6b,7,8b,8a")
     ap.add_argument("--quick", action="store_true", help="shorter runs (make test)")
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug"))
     ap.add_argument("--json", help="write the results here")
