@@ -23,6 +23,9 @@ build: deps
 # Builds everything once (sources and tests) and runs the whole suite once. Tests run one at a
 # time: the integration tests start real relays, servers, ffmpeg and TLS listeners, and on a 2-core
 # machine running them side by side turns their timing bounds into noise (serial: about a minute).
+# LAN discovery stays off in client sessions under test (MYDIA_DISCOVERY): the discovery tests
+# browse the loopback interface explicitly, and nothing else should multicast onto the real network.
+test: export MYDIA_DISCOVERY = off
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build --no-parallel
@@ -34,9 +37,13 @@ bench: deps
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-relay-bench
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-server-bench
 	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-tui
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-playback-bench
+	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-tui-bench
 	.build/release/mydia-bench
 	.build/release/mydia-relay-bench
 	.build/release/mydia-server-bench
+	.build/release/mydia-playback-bench
+	.build/release/mydia-tui-bench
 
 # libFuzzer campaigns (coverage-guided, AddressSanitizer), FUZZ_SECONDS per target. The committed
 # corpus in Fuzz/corpus/<target> seeds a scratch corpus under Fuzz/artifacts/; a crash leaves its
@@ -70,8 +77,7 @@ faultlab: deps
 	@python3 scripts/faultlab/lab.py --scenarios $(FAULTLAB_SCENARIOS) --bin .build/debug --json .build/faultlab.json; \
 	  s=$$?; if [ $$s -eq 77 ]; then exit 0; fi; exit $$s
 
-# First stage of the demo: relay + server with the sample library on loopback, claim code shown.
-# (Pairing a client and opening the TUI arrive with the client issues.)
+# The demo: relay + server with the sample library on loopback, a client paired, the TUI open.
 demo: build
 	@bash scripts/demo.sh
 

@@ -181,7 +181,7 @@ let package = Package(
         .executableTarget(
             name: "mydia-server",
             dependencies: [
-                "MydiaServer", "MydiaWire",
+                "MydiaServer", "MydiaWire", "MydiaDiscovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -274,7 +274,7 @@ let package = Package(
         .testTarget(name: "MydiaConnectionTests", dependencies: ["MydiaConnection"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaDiscoveryTests",
-            dependencies: ["MydiaDiscovery", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaClient", "MydiaConnection", "MydiaTestSupport"] + nio,
+            dependencies: ["MydiaDiscovery", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaClient", "MydiaConnection", "MydiaAPI", "MydiaTestSupport"] + nio,
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaPlaybackTests",

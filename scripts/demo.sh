@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make demo (first stage): build, make the sample library, start the relay and the server on
-# loopback, and show the claim code and the URLs. Ctrl-C stops everything.
-# Later stages pair a client and open the TUI automatically.
+# make demo: build, make the sample library, start the relay and the server on loopback, pair a
+# client with the server's claim code (client files under .demo/), and open the TUI in the
+# foreground. Quitting the TUI (q) or Ctrl-C stops the relay and the server too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,30 +30,41 @@ wait_ready() {
   exit 1
 }
 
+json() { python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', ''))"; }
+
 "$bin/mydia-relay" --host 127.0.0.1 --port 0 --print-ready >"$demo/relay.out" 2>"$demo/relay.log" &
 relay_pid=$!
-relay_url=$(wait_ready "$demo/relay.out" relay "$relay_pid" | python3 -c 'import json,sys; print(json.load(sys.stdin)["relay_url"])')
+relay_url=$(wait_ready "$demo/relay.out" relay "$relay_pid" | json relay_url)
 
 "$bin/mydia-server" --relay "$relay_url" --library "$demo/library" --state-dir "$demo/server-state" \
   --host 127.0.0.1 --name "Mydia demo" --claim-on-start --print-ready >"$demo/server.out" 2>"$demo/server.log" &
 server_pid=$!
 ready=$(wait_ready "$demo/server.out" server "$server_pid")
+code=$(printf '%s' "$ready" | json claim_code)
+if [ -z "$code" ]; then
+  echo "demo: the server issued no claim code; its log:" >&2
+  cat "$demo/server.log" >&2
+  exit 1
+fi
 
-python3 - "$relay_url" "$ready" "$bin" <<'PY'
-import json, sys
-relay, ready, bin = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
-code = ready.get("claim_code", "")
-print()
-print(f"  Relay:        {relay}")
-print(f"  Server:       {ready['instance_name']} ({ready['instance_id']})")
-print(f"  Direct URLs:  {', '.join(ready['direct_urls'])}")
-print(f"  Certificate:  sha256 {ready['cert_fingerprint']}")
-print(f"  Claim code:   {code[:3]} {code[3:]}   (valid until {ready.get('claim_expires_at', '?')})")
-print()
-print(f"  New code:     {bin}/mydia-server claim --state-dir .demo/server-state")
-print(f"  Devices:      {bin}/mydia-server devices --state-dir .demo/server-state")
-print("  Logs:         .demo/relay.log, .demo/server.log")
-print()
-print("  The terminal client (pairing and the TUI) is not built yet; press Ctrl-C to stop.")
-PY
-wait "$server_pid"
+# The client: paired afresh each run (the relay's port changes), its files under .demo/.
+export MYDIA_CONFIG_DIR="$PWD/$demo/client" MYDIA_CACHE_DIR="$PWD/$demo/cache" XDG_STATE_HOME="$PWD/$demo/state"
+rm -rf "$MYDIA_CONFIG_DIR"
+if ! "$bin/mydia-tui" pair "$code" --relay "$relay_url" --name "demo terminal" >"$demo/pair.out" 2>"$demo/pair.log"; then
+  echo "demo: pairing failed:" >&2
+  cat "$demo/pair.log" >&2
+  exit 1
+fi
+
+status=0
+"$bin/mydia-tui" || status=$?
+
+cat <<INFO
+
+  Relay:    $relay_url
+  Server:   $(printf '%s' "$ready" | json instance_name) ($(printf '%s' "$ready" | json instance_id))
+  Devices:  $bin/mydia-server devices --state-dir .demo/server-state
+  Logs:     .demo/relay.log, .demo/server.log, .demo/state/mydia-tui/mydia-tui.log
+  The relay and the server stop now.
+INFO
+exit "$status"

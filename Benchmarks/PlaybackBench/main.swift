@@ -1,2 +1,202 @@
-// PlaybackBench: arrives with its issue.
-print("PlaybackBench: no figures yet")
+// PlaybackBench: the local proxy's throughput and start-up latency on loopback with a real relay
+// and two real servers (one reachable direct, one relay-only), plus the client's RSS while it
+// streams a file over 1 GB. Ratios are interleaved against their baseline in the same run.
+import Foundation
+import Logging
+import MydiaAPI
+import MydiaClient
+import MydiaConnection
+import MydiaCrypto
+import MydiaPlayback
+import MydiaRelay
+import MydiaServer
+import MydiaWire
+
+let quiet: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .critical
+    return logger
+}()
+
+// Child mode: `mydia-playback-bench --client CONFIG_DIR FILE_ID` is the client whose RSS is
+// sampled: it opens the session, starts a proxy and prints the file's proxy URL, then serves.
+if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--client" {
+    let store = try CredentialStore(directory: URL(fileURLWithPath: CommandLine.arguments[2]), logger: quiet)
+    let session = try await ClientSession.open(store: store, selection: nil, logger: quiet)
+    let deadline = ContinuousClock.now + .seconds(30)
+    while await session.manager.currentState != .direct, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+    let proxy = try await MediaProxy.start(upstream: ConnectionUpstream(manager: session.manager, api: session.api), logger: quiet)
+    FileHandle.standardOutput.write(Data((proxy.fileURL(id: CommandLine.arguments[3]).absoluteString + "\n").utf8))
+    while true { try await Task.sleep(for: .seconds(3600)) }
+}
+
+func run(_ tool: String, _ args: [String]) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [tool] + args
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { fatalError("\(tool) \(args.prefix(3)) failed with status \(p.terminationStatus)") }
+    return String(decoding: data, as: UTF8.self)
+}
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+/// A bench library: a 4 s clip (HLS start-up) and a ~1.1 GB raw-video file (throughput, RSS).
+let libraryDir = NSTemporaryDirectory() + "mydia-playback-bench-library"
+let bigFile = libraryDir + "/Movies/Raw Bars (2024).mkv"
+try FileManager.default.createDirectory(atPath: libraryDir + "/Movies", withIntermediateDirectories: true)
+if !FileManager.default.fileExists(atPath: libraryDir + "/Movies/Short Clip (2023).mp4") {
+    _ = try run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=24:duration=4",
+                           "-f", "lavfi", "-i", "sine=frequency=440:duration=4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "24",
+                           "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", libraryDir + "/Movies/Short Clip (2023).mp4"])
+}
+if !FileManager.default.fileExists(atPath: bigFile) {
+    _ = try run("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "smptebars=size=1280x720:rate=24:duration=33",
+                           "-c:v", "rawvideo", "-pix_fmt", "yuv420p", bigFile + ".partial.mkv"])
+    try FileManager.default.moveItem(atPath: bigFile + ".partial.mkv", toPath: bigFile)
+}
+let bigSize = (try FileManager.default.attributesOfItem(atPath: bigFile)[.size] as? NSNumber)?.intValue ?? 0
+
+let work = URL(fileURLWithPath: NSTemporaryDirectory() + "mydia-playback-bench-\(getpid())")
+defer { try? FileManager.default.removeItem(at: work) }
+let relay = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, logger: quiet))
+let relayTask = Task { try await relay.run() }
+let origin = try await relay.origin()
+
+/// A server, a paired client store and an open session. `reachable: false` announces a direct URL
+/// nothing listens on, so that client streams over the relay.
+func server(_ name: String, reachable: Bool) async throws -> (ServerHost, CredentialStore, ClientSession) {
+    var config = ServerConfiguration(relay: try RelayOrigin(origin), libraryPath: libraryDir,
+                                     stateDirectory: work.appendingPathComponent("\(name)-state").path, logger: quiet)
+    config.directHost = "127.0.0.1"
+    if !reachable { config.extraDirectURLs = ["https://127.0.0.1:9"] }
+    let host = try await ServerHost(configuration: config)
+    Task { try await host.run() }
+    await host.link.waitUntilRegistered()
+    let store = try CredentialStore(directory: work.appendingPathComponent("\(name)-client"), logger: quiet)
+    let claim = try await host.issueClaim()
+    _ = try await Pairing.pair(code: claim.code.value, relay: origin, deviceName: "bench", store: store, logger: quiet)
+    let session = try await ClientSession.open(store: store, selection: nil, logger: quiet)
+    let want: ConnectionState = reachable ? .direct : .relay
+    let deadline = ContinuousClock.now + .seconds(30)
+    while await session.manager.currentState != want {
+        guard ContinuousClock.now < deadline else { fatalError("\(name): never reached \(want)") }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return (host, store, session)
+}
+
+let (directHost, directStore, directSession) = try await server("direct", reachable: true)
+let (_, _, relaySession) = try await server("relay", reachable: false)
+let movies = try await directSession.api.movies(first: 10).nodes
+guard let big = movies.first(where: { $0.title == "Raw Bars" })?.files.first, let clip = movies.first(where: { $0.title == "Short Clip" }) else {
+    fatalError("the bench library was not scanned")
+}
+let relayMovies = try await relaySession.api.movies(first: 10).nodes
+guard let relayClip = relayMovies.first(where: { $0.title == "Short Clip" }), let relayBig = relayMovies.first(where: { $0.title == "Raw Bars" })?.files.first else {
+    fatalError("the bench library was not scanned")
+}
+
+/// curl's download speed in bytes/s for `bytes` of `url` (a Range request).
+func curlSpeed(_ url: String, bytes: Int, headers: [String] = [], insecure: Bool = false) throws -> Double {
+    var args = ["-s", "-o", "/dev/null", "-w", "%{size_download} %{speed_download}", "-r", "0-\(bytes - 1)"]
+    if insecure { args.append("-k") }
+    for h in headers { args += ["-H", h] }
+    let fields = try run("curl", args + [url]).split(separator: " ")
+    guard fields.count == 2, Int(fields[0]) == bytes, let speed = Double(fields[1]) else { fatalError("curl fetched \(fields) of \(url)") }
+    return speed
+}
+
+// 1. Throughput: proxy on the direct path vs curl straight to the direct HTTPS listener, and the
+// proxy on the relay path vs the proxy on direct; 256 MiB per fetch, rounds interleaved.
+let chunk = 256 << 20
+let credentials = try await directStore.select(nil)
+let directURL = "https://127.0.0.1:\(try await directHost.directPort())/api/v1/stream/file/\(big.id)"
+let directProxy = try await MediaProxy.start(upstream: ConnectionUpstream(manager: directSession.manager, api: directSession.api), logger: quiet)
+let relayProxy = try await MediaProxy.start(upstream: ConnectionUpstream(manager: relaySession.manager, api: relaySession.api), logger: quiet)
+var curlSpeeds: [Double] = [], directSpeeds: [Double] = [], relaySpeeds: [Double] = []
+for _ in 0..<3 {
+    curlSpeeds.append(try curlSpeed(directURL, bytes: chunk, headers: ["Authorization: Bearer \(credentials.accessToken)"], insecure: true))
+    directSpeeds.append(try curlSpeed(directProxy.fileURL(id: big.id).absoluteString, bytes: chunk))
+    relaySpeeds.append(try curlSpeed(relayProxy.fileURL(id: relayBig.id).absoluteString, bytes: chunk / 4))
+}
+print(String(format: "# curl direct %.0f MB/s, proxy direct %.0f MB/s, proxy relay %.0f MB/s",
+             median(curlSpeeds) / 1e6, median(directSpeeds) / 1e6, median(relaySpeeds) / 1e6))
+print(String(format: "BENCH proxy_direct_vs_curl %.2f x target>=0.8", median(directSpeeds) / median(curlSpeeds)))
+print(String(format: "BENCH proxy_relay_vs_direct %.2f x target>=0.4", median(relaySpeeds) / median(directSpeeds)))
+await directProxy.stop()
+await relayProxy.stop()
+
+// 2. Play → first segment byte at the player: streaming session, proxy, playlist, first segment.
+func firstByte(_ session: ClientSession, movie: String) async throws -> Double {
+    let started = ContinuousClock.now
+    let playback = try await Playback.start(session: session, itemID: movie, options: PlaybackOptions(player: .none), logger: quiet)
+    guard let url = await playback.current?.url else { fatalError("no URL") }
+    let playlist = try run("curl", ["-s", url])
+    guard let segment = playlist.split(separator: "\n").first(where: { !$0.hasPrefix("#") && !$0.isEmpty }) else { fatalError("empty playlist") }
+    let launched = ContinuousClock.now
+    let ttfb = try run("curl", ["-s", "-o", "/dev/null", "-w", "%{time_starttransfer}",
+                                URL(string: url)!.deletingLastPathComponent().appendingPathComponent(String(segment)).absoluteString])
+    let total = seconds(launched - started) + (Double(ttfb) ?? .nan)
+    await playback.stop()
+    return total * 1000
+}
+var relayFirst: [Double] = [], directFirst: [Double] = []
+for _ in 0..<5 {
+    relayFirst.append(try await firstByte(relaySession, movie: relayClip.id))
+    directFirst.append(try await firstByte(directSession, movie: clip.id))
+}
+print(String(format: "BENCH play_first_byte_relay_ms %.0f ms", median(relayFirst)))
+print(String(format: "BENCH play_first_byte_direct_ms %.0f ms", median(directFirst)))
+
+// 3. The client's RSS (a separate process: this one also runs the relay and servers) while a
+// player streams the whole file (> 1 GB) through its proxy on the direct path.
+let child = Process()
+child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+child.arguments = ["--client", directStore.directory.path, big.id]
+let childOut = Pipe()
+child.standardOutput = childOut
+child.standardError = FileHandle.nullDevice
+try child.run()
+var line = Data()
+while !line.contains(UInt8(ascii: "\n")) {
+    let data = childOut.fileHandleForReading.availableData
+    if data.isEmpty { fatalError("the client process ended early") }
+    line += data
+}
+let fileURL = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+func rssMB(_ pid: Int32) -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let row = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kb = Double(row.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kb / 1024
+}
+let childPID = child.processIdentifier
+// Detached: curl below blocks this (main) thread while the sampler runs.
+let sampler = Task.detached { () -> Double in
+    var peak = 0.0
+    while !Task.isCancelled {
+        peak = max(peak, rssMB(childPID))
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return peak
+}
+let streamed = try run("curl", ["-s", "-o", "/dev/null", "-w", "%{size_download}", fileURL])
+sampler.cancel()
+let peak = await sampler.value
+child.terminate()
+child.waitUntilExit()
+guard Int(streamed) == bigSize, bigSize >= 1 << 30 else { fatalError("streamed \(streamed) of \(bigSize) bytes") }
+print(String(format: "# streamed %.2f GB through the client's proxy", Double(bigSize) / 1e9))
+print(String(format: "BENCH stream_1gb_rss_mb %.1f MB target<=40", peak))
+
+await directSession.close()
+await relaySession.close()
+relayTask.cancel()
+exit(0)

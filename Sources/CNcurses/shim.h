@@ -32,4 +32,24 @@ static inline int mydia_ctrl(int c) { return c & 0x1f; }
 // Display width of one wide character (-1 for non-printable), as the terminal will draw it.
 static inline int mydia_wcwidth(wchar_t c) { return wcwidth(c); }
 
+// A screen on explicit file descriptors (initscr would exit the process when the terminal is
+// unusable; newterm returns NULL instead). The FILE streams are owned by curses until mydia_endterm.
+static inline SCREEN *mydia_newterm_fd(const char *term, int in_fd, int out_fd, FILE **in_file, FILE **out_file) {
+    FILE *out = fdopen(out_fd, "w");
+    FILE *in = fdopen(in_fd, "r");
+    if (!out || !in) { if (out) fclose(out); if (in) fclose(in); return NULL; }
+    SCREEN *s = newterm(term, out, in);
+    if (!s) { fclose(out); fclose(in); return NULL; }
+    *in_file = in; *out_file = out;
+    return s;
+}
+static inline void mydia_endterm(SCREEN *s, FILE *in, FILE *out) {
+    endwin();
+    delscreen(s);
+    if (out) fclose(out);
+    if (in) fclose(in);
+}
+static inline int mydia_key_code_yes(void) { return KEY_CODE_YES; }
+static inline int mydia_err(void) { return ERR; }
+
 #endif

@@ -10,9 +10,14 @@ public struct ClientSession: Sendable {
     public let manager: ConnectionManager
     public let api: APIClient
     private let watcher: Task<Void, Never>
+    private let discovery: Task<Void, Never>
 
-    /// Opens the server picked by `selection` (name, id or nil = the last paired).
-    public static func open(store: CredentialStore, selection: String?, logger: Logger) async throws -> ClientSession {
+    /// Opens the server picked by `selection` (name, id or nil = the last paired). With
+    /// `discovery` enabled, the LAN is browsed for the server and what is found becomes direct
+    /// candidates (PROTOCOL.md §9), still pinned. The default follows `MYDIA_DISCOVERY`
+    /// (``DiscoveryOptions/fromEnvironment(_:)``).
+    public static func open(store: CredentialStore, selection: String?, discovery options: DiscoveryOptions = .fromEnvironment(),
+                            logger: Logger) async throws -> ClientSession {
         let credentials = try await store.select(selection)
         let connector = TunnelRelayConnector(store: store, instanceID: credentials.instanceID, logger: logger)
         let manager = ConnectionManager(
@@ -32,11 +37,14 @@ public struct ClientSession: Sendable {
         await manager.start()
         let api = APIClient(transport: ManagedAPITransport(manager: manager), store: store, instanceID: credentials.instanceID, logger: logger)
         let watcher = Task { await NetworkWatcher(manager: manager).run() }
-        return ClientSession(credentials: credentials, manager: manager, api: api, watcher: watcher)
+        let lan = LANDiscovery(options: options, credentials: credentials, manager: manager, logger: logger)
+        let discovery = Task { await lan.run() }
+        return ClientSession(credentials: credentials, manager: manager, api: api, watcher: watcher, discovery: discovery)
     }
 
     public func close() async {
         watcher.cancel()
+        discovery.cancel()
         await manager.stop()
     }
 }

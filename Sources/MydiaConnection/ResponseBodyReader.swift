@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// The caller's view of one response body. It reads the current path's body chunk by chunk and,
@@ -143,6 +144,9 @@ final class ResponseBodyReader: Sendable {
         }
         let response = try await manager.resend(resumed, exchangeID: exchangeID)
         let skip = try plan.validate(response, originalStatus: head.status, delivered: delivered)
+        if case .range(let start, _, _) = plan {
+            manager.logger.notice("body resumed on the relay by Range", metadata: ["from": "\(start)", "status": "\(response.status)"])
+        }
         state.withLock { state in
             state.source = ChunkSource(response.body)
             state.path = .relay

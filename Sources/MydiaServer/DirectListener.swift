@@ -46,12 +46,13 @@ public final class DirectListener: Sendable {
         self.logger = logger
     }
 
-    /// Serves until the task is cancelled.
-    public func run() async throws {
+    /// Serves until the task is cancelled; `port` overrides the configured port (a restart binds
+    /// the port the first run was given).
+    public func run(port: Int? = nil) async throws {
         let app = Application(
             responder: APIResponder(api: api),
             server: try .tls(.http1(), tlsConfiguration: tls),
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            configuration: .init(address: .hostname(host, port: port ?? self.port), serverName: nil),
             onServerRunning: { [weak self] channel in self?.listening(channel.localAddress?.port) },
             logger: logger)
         defer { listening(nil) }
@@ -69,6 +70,11 @@ public final class DirectListener: Sendable {
             }
             if let result { c.resume(with: result) }
         }
+    }
+
+    /// The port of the first run, if it bound one (`nil` before, without waiting).
+    func boundPortIfKnown() -> Int? {
+        bound.withLock { $0.port }
     }
 
     private func listening(_ port: Int?) {

@@ -4,6 +4,7 @@ import CNIOLinux
 #endif
 import Foundation
 public import Logging
+public import MydiaDiscovery
 public import MydiaWire
 
 /// Everything `mydia-server` needs to run (PROTOCOL.md §1; the command line maps onto this).
@@ -24,6 +25,12 @@ public struct ServerConfiguration: Sendable {
     public var approvePairing = false
     /// Events as JSON lines on stdout instead of sentences.
     public var printReady = false
+    /// LAN discovery (PROTOCOL.md §9). `mydia-server` defaults to `private`; a configuration made
+    /// in code (tests, embedding) announces nothing unless asked.
+    public var discovery: DiscoveryMode = .disabled
+    /// Interfaces to announce on by name (`eth0`, `lo`); empty = the interfaces the direct
+    /// listener is reachable on (every multicast interface for a wildcard bind).
+    public var discoveryInterfaceNames: [String] = []
     public var logger: Logger
 
     public init(relay: RelayOrigin, libraryPath: String, stateDirectory: String, logger: Logger) {
@@ -31,6 +38,21 @@ public struct ServerConfiguration: Sendable {
         self.libraryPath = libraryPath
         self.stateDirectory = stateDirectory
         self.logger = logger
+    }
+
+    /// Sets ``discovery`` from its name (`enabled`, `private`, `disabled`); false for anything else.
+    public mutating func selectDiscovery(_ name: String) -> Bool {
+        guard let mode = DiscoveryMode(rawValue: name.lowercased()) else { return false }
+        discovery = mode
+        return true
+    }
+
+    /// Where the responder runs: the named interfaces, else the one holding a specific bind
+    /// address (loopback included), else every multicast interface.
+    func discoveryInterfaces() -> [MDNSInterface] {
+        if !discoveryInterfaceNames.isEmpty { return discoveryInterfaceNames.compactMap(MDNSInterface.named) }
+        if directHost == "0.0.0.0" || directHost == "::" { return MDNSInterface.available() }
+        return MDNSInterface.holding(directHost).map { [$0] } ?? []
     }
 
     /// §1 `direct_urls`: with a loopback bind and no explicit URL, exactly the loopback URL;

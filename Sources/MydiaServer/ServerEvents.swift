@@ -21,6 +21,7 @@ enum ServerEvents {
         case "ready":
             var text = "Ready: \(f["instance_name"] ?? "") (\(f["instance_id"] ?? "")) registered with the relay; direct: "
                 + ((f["direct_urls"] as? [String]) ?? []).joined(separator: ", ")
+            if let discovery = f["discovery"] as? String { text += "; LAN discovery: \(discovery)" }
             if let code = f["claim_code"] as? String { text += "\nClaim code: \(spaced(code)) (expires \(f["claim_expires_at"] ?? ""))" }
             return text
         case "claim":

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MydiaCrypto
+import MydiaDiscovery
 public import MydiaLibrary
 import MydiaStreaming
 import MydiaWire
@@ -26,6 +27,8 @@ public final class ServerHost: Sendable {
     let direct: DirectListener
     /// The relay connection.
     public let link: RelayLink
+    /// The direct listener's current run, for `stopDirectListener()` (ServerHost+DirectListener.swift).
+    let directRun = Mutex<(task: Task<Void, any Error>?, stopped: Bool)>((nil, false))
 
     public init(configuration: ServerConfiguration) async throws {
         self.configuration = configuration
@@ -75,7 +78,7 @@ public final class ServerHost: Sendable {
     /// `ready` line once the direct listener listens and the relay accepted the registration.
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.direct.run() }
+            group.addTask { try await self.runDirectListener() }
             group.addTask { await self.hls.run() }
             group.addTask {
                 let control = ControlServer(socketPath: self.state.file("control.sock").path, host: self)
@@ -85,11 +88,12 @@ public final class ServerHost: Sendable {
             let port = try await direct.boundPort()
             acceptor.update { $0.directURLs = urls }
             group.addTask { await self.link.run() }
+            group.addTask { await self.announceOnLAN(port: port) }
             await link.waitUntilRegistered()
             var ready: [String: Any] = [
                 "event": "ready", "instance_id": identity.instanceID, "instance_name": identity.instanceName,
                 "public_key": Encoding.base64(identity.staticKey.publicKey), "cert_fingerprint": identity.fingerprint.hex,
-                "direct_urls": urls, "direct_port": port,
+                "direct_urls": urls, "direct_port": port, "discovery": configuration.discovery.rawValue,
             ]
             if configuration.claimOnStart {
                 let claim = try await issueClaim()
@@ -99,6 +103,47 @@ public final class ServerHost: Sendable {
             ServerEvents.emit(ready, json: configuration.printReady)
             try await group.next()
             group.cancelAll()
+        }
+    }
+
+    /// LAN discovery (§9) until cancelled. The responder starts over (goodbye, then a fresh
+    /// announcement) when the interfaces it should use change, e.g. a new DHCP address. A LAN
+    /// without multicast is logged, never fatal: the relay and the direct URLs work without it.
+    private func announceOnLAN(port: Int) async {
+        guard configuration.discovery != .disabled else {
+            // The task group ends when any child ends: stay until cancelled.
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            return
+        }
+        let schedule = AdvertisementSchedule(
+            mode: configuration.discovery, instanceID: identity.instanceID, instanceName: identity.instanceName,
+            discoveryKey: identity.discoveryKey, port: UInt16(clamping: port))
+        let configuration = self.configuration
+        var warned = false
+        while !Task.isCancelled {
+            let interfaces = configuration.discoveryInterfaces()
+            let warn = !warned
+            let responder = MDNSResponder(configuration: .init(interfaces: interfaces), schedule: schedule, logger: configuration.logger)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        try await responder.run()
+                    } catch {
+                        if warn { configuration.logger.warning("LAN discovery is off", metadata: ["reason": "\(error)"]) }
+                    }
+                    // Ended (no interface yet): wait for the interfaces to change.
+                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(5))
+                        if configuration.discoveryInterfaces() != interfaces { return }
+                    }
+                }
+                await group.next()
+                group.cancelAll()
+            }
+            warned = true
         }
     }
 

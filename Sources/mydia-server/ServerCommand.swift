@@ -27,6 +27,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Bind address of the direct HTTPS listener.") var host = "0.0.0.0"
     @Option(name: .customLong("direct-port"), help: "Port of the direct HTTPS listener (0 = any free port).") var directPort = 0
     @Option(name: .customLong("direct-url"), help: "Extra https://host:port to announce (repeatable; e.g. a port forward).") var directURLs: [String] = []
+    @Option(help: "LAN discovery (mDNS): enabled (name and id visible), private (an hourly tag only paired clients recognise) or disabled.")
+    var discovery = "private"
+    @Option(name: .customLong("discovery-interface"), help: "Announce on this interface only (repeatable; default: where the direct listener is reachable).")
+    var discoveryInterfaces: [String] = []
     @Option(help: "Name shown to clients.") var name: String?
     @Flag(name: .customLong("claim-on-start"), help: "Issue a pairing code as soon as the server is ready.") var claimOnStart = false
     @Flag(name: .customLong("print-ready"), help: "Print events (ready, claim, pairing) as JSON lines.") var printReady = false
@@ -54,6 +58,8 @@ struct Serve: AsyncParsableCommand {
         config.directPort = directPort
         config.extraDirectURLs = directURLs
         config.instanceName = name
+        guard config.selectDiscovery(discovery) else { throw ValidationError("--discovery must be enabled, private or disabled, not \(discovery)") }
+        config.discoveryInterfaceNames = discoveryInterfaces
         config.claimOnStart = claimOnStart
         config.printReady = printReady
         config.approvePairing = approvePairing

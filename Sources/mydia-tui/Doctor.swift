@@ -3,6 +3,7 @@ import Foundation
 import MydiaAPI
 import MydiaClient
 import MydiaCrypto
+import MydiaPlayback
 import MydiaTransport
 import MydiaWire
 
@@ -69,23 +70,11 @@ struct Doctor: AsyncParsableCommand {
 /// Is the user's mpv there, and new enough for JSON IPC and `loadfile` over it?
 enum MpvCheck {
     static func run() -> (ok: Bool, line: String) {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-            .map { "\($0)/mpv" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let path else { return (false, "mpv: not found — install mpv (e.g. `apt install mpv`) to play anything") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = ["--version"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return (false, "mpv: \(path) does not start") }
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        let first = out.split(separator: "\n").first.map(String.init) ?? ""
-        // "mpv 0.35.1 Copyright …" or "mpv v0.38.0 …"; JSON IPC with loadfile needs ≥ 0.29.
-        let version = first.split(separator: " ").dropFirst().first.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "v")) } ?? ""
-        let parts = version.split(separator: ".").compactMap { Int($0.prefix { $0.isNumber }) }
-        let ok = parts.count >= 2 && (parts[0] > 0 || parts[1] >= 29)
-        return (ok, "mpv: \(path), version \(version.isEmpty ? "unknown" : version)\(ok ? "" : " — too old, 0.29 or newer is needed")")
+        do {
+            let mpv = try MPVInstallation.locate()
+            return (true, "mpv: \(mpv.path), version \(mpv.version)")
+        } catch {
+            return (false, "mpv: \(error.description)")
+        }
     }
 }

@@ -5,6 +5,7 @@ import MydiaAPI
 import MydiaClient
 import MydiaConnection
 import MydiaCrypto
+import MydiaPlayback
 import MydiaTransport
 import MydiaWire
 
@@ -15,7 +16,9 @@ struct MydiaTUICommand: AsyncParsableCommand {
         abstract: "A terminal client for a self-hosted mydia media server: pair once, then browse and play from anywhere.",
         discussion: "Exit codes: 0 success, 1 failure, 3 not paired, 4 pairing refused, 5 server unreachable, 6 player missing, 7 credentials rejected (pair again), 64 usage error.",
         version: ClientVersion.current,
-        subcommands: [Pair.self, Status.self, List.self, Show.self, Search.self, Devices.self, Unpair.self, Doctor.self, Exercise.self])
+        subcommands: [UI.self, Pair.self, Status.self, List.self, Show.self, Search.self, Devices.self, Unpair.self, Doctor.self,
+                      Play.self, Discover.self, Exercise.self],
+        defaultSubcommand: UI.self)
 }
 
 /// Options every command shares.
@@ -84,6 +87,9 @@ enum Failures {
             if case .deviceRevoked = e { return (.credentialsRejected, e.description) }
             return (.failure, e.description)
         case let e as ConnectionManager.Error: return (.unreachable, "\(e)")
+        case let e as MPVInstallation.Error: return (.playerMissing, e.description)
+        case let e as MPVPlayer.Error: return (.playerMissing, e.description)
+        case let e as PlaybackItem.Error: return (.failure, e.description)
         default: return (.failure, "\(error)")
         }
     }

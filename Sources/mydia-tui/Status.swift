@@ -13,6 +13,22 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         try await runReporting {
             try await withSession(global) { session in
+                if watch {
+                    // Signals are caught before the first line, so a reader may stop us right after it.
+                    let interrupted = SignalWaiter()
+                    let changes = await session.manager.snapshots()
+                    let follow = Task {
+                        var current: ConnectionSnapshot?
+                        // The stream starts with the current snapshot: printed at once, then one line per change.
+                        for await s in changes where current == nil || s.state != current?.state || s.activePath != current?.activePath {
+                            current = s
+                            emit(s)
+                        }
+                    }
+                    await interrupted.wait()
+                    follow.cancel()
+                    return
+                }
                 let snapshots = await session.manager.snapshots()
                 // The first answer waits for the first direct probe round (at most 10 s).
                 let deadline = ContinuousClock.now + .seconds(10)
@@ -29,18 +45,6 @@ struct Status: AsyncParsableCommand {
                 timer.cancel()
                 guard let first else { throw CommandFailure(.unreachable, "The connection manager reported nothing.") }
                 emit(first)
-                guard watch else { return }
-                let interrupted = SignalWaiter()
-                let changes = await session.manager.snapshots()
-                let follow = Task {
-                    var current = first
-                    for await s in changes where s.state != current.state || s.activePath != current.activePath {
-                        current = s
-                        emit(s)
-                    }
-                }
-                await interrupted.wait()
-                follow.cancel()
             }
         }
     }
@@ -60,7 +64,7 @@ struct Status: AsyncParsableCommand {
         print("\(s.state.rawValue.uppercased()) · \(path)\(rtt)")
         if let refusal = s.relayRefusal { print("  relay: \(refusal)") }
         for c in s.candidates {
-            print("  \(c.url.absoluteString): \(c.lastResult.map { $0.isOK ? "answers" : ($0.failureDescription ?? "fails") } ?? "not probed yet")")
+            print("  \(c.url.absoluteString)\(c.discovered ? " (LAN)" : ""): \(c.lastResult.map { $0.isOK ? "answers" : ($0.failureDescription ?? "fails") } ?? "not probed yet")")
         }
     }
 }
@@ -103,18 +107,26 @@ enum SnapshotJSON {
     }
 }
 
-/// Waits for SIGINT or SIGTERM.
+/// Catches SIGINT and SIGTERM from the moment it is made (so a reader may signal right after our
+/// first line) and lets a task wait for the first one.
 final class SignalWaiter: Sendable {
-    func wait() async {
+    private let stream: AsyncStream<Void>
+    private let sources: SignalSources
+
+    init() {
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
-        let (stream, continuation) = AsyncStream<Void>.makeStream()
-        let sources = SignalSources([SIGINT, SIGTERM].map { sig in
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.stream = stream
+        sources = SignalSources([SIGINT, SIGTERM].map { sig in
             let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             s.setEventHandler { continuation.yield() }
             s.resume()
             return s
         })
+    }
+
+    func wait() async {
         for await _ in stream { break }
         sources.cancel()
     }

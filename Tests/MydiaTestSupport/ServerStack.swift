@@ -17,19 +17,24 @@ public final class ServerStack: Sendable {
     private let relayTask: Mutex<Task<Void, any Error>>
     private let hostTask: Task<Void, any Error>
 
-    public static func start(approvePairing: Bool = false) async throws -> ServerStack {
+    /// - Parameters:
+    ///   - library: the media folder (default: the sample library).
+    ///   - configure: last changes to the server's configuration (e.g. `directPort`, `extraDirectURLs`).
+    public static func start(approvePairing: Bool = false, library: String? = nil,
+                             configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerStack {
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical
         let relay = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, logger: quiet))
         let relayTask = Task { try await relay.run() }
         let origin = try await withTimeout(.seconds(10)) { try await relay.origin() }
 
-        var config = ServerConfiguration(relay: try RelayOrigin(origin), libraryPath: try sampleLibrary(),
+        var config = ServerConfiguration(relay: try RelayOrigin(origin), libraryPath: try library ?? sampleLibrary(),
                                          stateDirectory: NSTemporaryDirectory() + "mydia-server-\(UUID().uuidString)", logger: quiet)
         config.directHost = "127.0.0.1"
         config.instanceName = "Test Wohnzimmer"
         config.approvePairing = approvePairing
         config.printReady = true
+        configure(&config)
         let host = try await ServerHost(configuration: config)
         let hostTask = Task { try await host.run() }
         try await withTimeout(.seconds(15)) { await host.link.waitUntilRegistered() }

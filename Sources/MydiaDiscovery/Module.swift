@@ -1,2 +1,0 @@
-// MydiaDiscovery: module placeholder; the sources arrive with their issue.
-enum MydiaDiscoveryModule {}

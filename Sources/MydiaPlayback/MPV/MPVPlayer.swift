@@ -1,0 +1,316 @@
+import Foundation
+public import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The user's mpv, started idle with a JSON IPC socket in a private directory and driven over it
+/// (PROTOCOL.md §12.22): media URLs reach mpv only through `loadfile` on that socket, never in
+/// argv or the environment. The user's mpv configuration is honoured (no `--no-config`).
+public final class MPVPlayer: Sendable {
+    /// What the launcher can fail with; `description` is one sentence for the user.
+    public enum Error: Swift.Error, Sendable, CustomStringConvertible {
+        /// The process could not be started.
+        case launchFailed(String)
+        /// mpv exited or never opened its IPC socket.
+        case ipcUnavailable
+        /// mpv exited.
+        case exited
+
+        public var description: String {
+            switch self {
+            case .launchFailed(let why): "mpv could not be started: \(why)"
+            case .ipcUnavailable: "mpv did not open its control socket — check your mpv configuration (input-ipc-server)."
+            case .exited: "mpv has exited."
+            }
+        }
+    }
+
+    /// Something mpv reported over IPC.
+    public enum Event: Sendable, Equatable {
+        /// An observed property changed (`nil` when it became unavailable).
+        case property(name: String, value: JSONValue?)
+        /// The current file ended: `eof`, `stop`, `quit`, `error`, `redirect`; `error` carries mpv's `file_error`.
+        case endFile(reason: String, error: String?)
+        /// A file was loaded and starts playing.
+        case fileLoaded
+        /// A seek started.
+        case seek
+        /// Playback (re)started after loading or a seek.
+        case playbackRestart
+        /// The process is gone (exit status or signal number).
+        case exited(Int32)
+    }
+
+    /// How to start mpv.
+    public struct Configuration: Sendable {
+        /// The mpv to run.
+        public var installation: MPVInstallation
+        /// Extra options from the user (`--mpv-arg`), e.g. `--vo=null`.
+        public var extraArguments: [String]
+        /// Whether mpv may use the terminal (CLI playback); the curses UI passes `false`.
+        public var useTerminal: Bool
+
+        public init(installation: MPVInstallation, extraArguments: [String] = [], useTerminal: Bool = false) {
+            self.installation = installation
+            self.extraArguments = extraArguments
+            self.useTerminal = useTerminal
+        }
+    }
+
+    private struct State {
+        var nextRequest = 0
+        var pending: [Int: CheckedContinuation<JSONValue?, any Swift.Error>] = [:]
+        var sent: [String] = []
+        var exited = false
+        var outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>?
+        var attachWaiter: CheckedContinuation<Void, Never>?
+    }
+
+    /// Events as they arrive; finishes after `.exited`.
+    public let events: AsyncStream<Event>
+    /// The mpv process id (for the caller's diagnostics and tests).
+    public let processIdentifier: Int32
+    private let continuation: AsyncStream<Event>.Continuation
+    private let process: Process
+    private let directory: PrivateRuntimeDirectory
+    private let channel: any Channel
+    private let reader: Mutex<Task<Void, Never>?>
+    private let state = Mutex(State())
+    private let logger: Logger
+
+    /// Starts mpv idle and connects to its IPC socket.
+    public static func launch(_ configuration: Configuration, logger: Logger) async throws -> MPVPlayer {
+        let directory = try PrivateRuntimeDirectory.make()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: configuration.installation.path)
+        var arguments = ["--idle=yes", "--input-ipc-server=\(directory.socketPath)", "--keep-open=no"]
+        if !configuration.useTerminal { arguments += ["--no-terminal", "--input-terminal=no"] }
+        arguments += configuration.extraArguments
+        process.arguments = arguments
+        // The user's environment as is (their mpv config lives there); nothing of ours is added.
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MYDIA_") }
+        if !configuration.useTerminal {
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        process.terminationHandler = { p in
+            continuation.yield(.exited(p.terminationStatus))
+            continuation.finish()
+        }
+        do { try process.run() } catch {
+            directory.remove()
+            throw Error.launchFailed("\(error)")
+        }
+        logger.info("mpv started", metadata: ["pid": "\(process.processIdentifier)", "version": "\(configuration.installation.version)"])
+        let connected: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            connected = try await connect(socket: directory.socketPath, process: process)
+        } catch {
+            if process.isRunning { process.terminate() }
+            directory.remove()
+            throw error
+        }
+        let player = MPVPlayer(process: process, directory: directory, channel: connected.channel, events: events,
+                               continuation: continuation, logger: logger)
+        let task = Task {
+            do {
+                try await connected.executeThenClose { inbound, outbound in
+                    player.attach(outbound)
+                    await player.read(inbound)
+                }
+            } catch {
+                logger.debug("mpv ipc closed", metadata: ["error": "\(error)"])
+            }
+            player.attach(nil)
+        }
+        player.reader.withLock { $0 = task }
+        await player.waitAttached()
+        return player
+    }
+
+    private init(process: Process, directory: PrivateRuntimeDirectory, channel: any Channel, events: AsyncStream<Event>,
+                 continuation: AsyncStream<Event>.Continuation, logger: Logger) {
+        self.process = process
+        self.processIdentifier = process.processIdentifier
+        self.directory = directory
+        self.channel = channel
+        self.events = events
+        self.continuation = continuation
+        self.reader = Mutex(nil)
+        self.logger = logger
+    }
+
+    /// Every IPC line sent so far (URLs included, tokens never: for the leak tests).
+    public var sentLines: [String] { state.withLock { $0.sent } }
+
+    /// Whether the process still runs.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends one command and waits for mpv's reply; returns its `data`.
+    /// - Throws: ``Error/exited`` when mpv is gone, `MPVCommandError` when mpv answered an error.
+    @discardableResult
+    public func command(_ arguments: [JSONValue]) async throws -> JSONValue? {
+        let (id, exited) = state.withLock { state -> (Int, Bool) in
+            state.nextRequest += 1
+            return (state.nextRequest, state.exited)
+        }
+        guard !exited else { throw Error.exited }
+        let line = JSONValue.object(["command": .array(arguments), "request_id": .number(Double(id))]).encoded()
+        state.withLock { $0.sent.append(line) }
+        logger.debug("mpv ipc →", metadata: ["line": "\(line)"])
+        return try await withCheckedThrowingContinuation { continuation in
+            state.withLock { $0.pending[id] = continuation }
+            let outbound = state.withLock { $0.outbound }
+            Task {
+                do {
+                    guard let outbound else { throw Error.exited }
+                    try await outbound.write(ByteBuffer(string: line + "\n"))
+                } catch {
+                    self.fail(id, Error.exited)
+                }
+            }
+        }
+    }
+
+    /// Asks mpv to follow a property; changes arrive as ``Event/property(name:value:)``.
+    public func observe(_ property: String, id: Int) async throws {
+        try await command([.string("observe_property"), .number(Double(id)), .string(property)])
+    }
+
+    /// Asks mpv to quit, then waits up to `grace` before killing it; removes the socket directory.
+    public func shutdown(grace: Duration = .seconds(3)) async {
+        if process.isRunning {
+            _ = try? await withThrowingTimeout(.seconds(1)) { try await self.command([.string("quit")]) }
+            let deadline = ContinuousClock.now + grace
+            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        try? await channel.close()
+        await reader.withLock { $0 }?.value
+        directory.remove()
+    }
+
+    private func attach(_ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>?) {
+        let waiter = state.withLock { state in
+            state.outbound = outbound
+            if outbound == nil { state.exited = true }
+            defer { state.attachWaiter = nil }
+            return state.attachWaiter
+        }
+        waiter?.resume()
+    }
+
+    private func waitAttached() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                if state.outbound != nil || state.exited { return true }
+                state.attachWaiter = waiter
+                return false
+            }
+            if ready { waiter.resume() }
+        }
+    }
+
+    private func fail(_ id: Int, _ error: any Swift.Error) {
+        let continuation = state.withLock { $0.pending.removeValue(forKey: id) }
+        continuation?.resume(throwing: error)
+    }
+
+    private func read(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async {
+        var buffer: [UInt8] = []
+        do {
+            for try await var chunk in inbound {
+                buffer += chunk.readBytes(length: chunk.readableBytes) ?? []
+                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = Array(buffer[..<newline])
+                    buffer.removeSubrange(...newline)
+                    handle(line)
+                }
+                if buffer.count > 1 << 20 { buffer.removeAll() }  // a runaway line: drop it
+            }
+        } catch {
+            logger.debug("mpv ipc closed", metadata: ["error": "\(error)"])
+        }
+        let pending = state.withLock { state in
+            state.exited = true
+            defer { state.pending = [:] }
+            return state.pending
+        }
+        for continuation in pending.values { continuation.resume(throwing: Error.exited) }
+    }
+
+    private func handle(_ line: [UInt8]) {
+        guard case .object(let message)? = try? JSONValue.decode(line) else { return }
+        if case .number(let id)? = message["request_id"], message["event"] == nil {
+            let continuation = state.withLock { $0.pending.removeValue(forKey: Int(id)) }
+            if case .string(let status)? = message["error"], status != "success" {
+                continuation?.resume(throwing: MPVCommandError(message: status))
+            } else {
+                continuation?.resume(returning: message["data"])
+            }
+            return
+        }
+        guard case .string(let event)? = message["event"] else { return }
+        switch event {
+        case "property-change":
+            guard case .string(let name)? = message["name"] else { return }
+            let value = message["data"].flatMap { $0 == .null ? nil : $0 }
+            continuation.yield(.property(name: name, value: value))
+        case "end-file":
+            let reason = message["reason"]?.stringValue ?? "unknown"
+            continuation.yield(.endFile(reason: reason, error: message["file_error"]?.stringValue))
+        case "file-loaded":
+            continuation.yield(.fileLoaded)
+        case "seek":
+            continuation.yield(.seek)
+        case "playback-restart":
+            continuation.yield(.playbackRestart)
+        default:
+            break
+        }
+    }
+
+    /// Connects to mpv's socket once it exists, while mpv runs, for at most 15 s.
+    private static func connect(socket: String, process: Process) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline, process.isRunning {
+            if FileManager.default.fileExists(atPath: socket) {
+                do {
+                    return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                        .connect(unixDomainSocketPath: socket) { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                            }
+                        }
+                } catch {
+                    // mpv creates the file before it listens: try again shortly.
+                }
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw Error.ipcUnavailable
+    }
+}
+
+/// mpv answered a command with an error status (e.g. `property unavailable`).
+public struct MPVCommandError: Swift.Error, Sendable, CustomStringConvertible {
+    /// mpv's error string.
+    public let message: String
+    public var description: String { "mpv refused a command: \(message)." }
+}
+
+/// Runs `body`, giving up after `timeout`.
+func withThrowingTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw CancellationError()
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}

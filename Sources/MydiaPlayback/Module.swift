@@ -1,2 +1,0 @@
-// MydiaPlayback: module placeholder; the sources arrive with their issue.
-enum MydiaPlaybackModule {}

@@ -1,0 +1,102 @@
+public import MydiaAPI
+
+/// What is played: a movie or an episode, as the instance describes it.
+public enum PlaybackItem: Sendable, Hashable {
+    case movie(Movie)
+    case episode(Episode)
+
+    /// Which item progress belongs to.
+    public struct Reference: Sendable, Hashable {
+        /// Movie or episode.
+        public enum Kind: String, Sendable, Hashable { case movie, episode }
+        /// Movie or episode.
+        public var kind: Kind
+        /// The item id.
+        public var id: String
+
+        public init(kind: Kind, id: String) {
+            self.kind = kind
+            self.id = id
+        }
+    }
+
+    /// Why an item cannot be played; `description` is one sentence for the user.
+    public enum Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+        /// No movie or episode has this id.
+        case notFound(String)
+        /// The item has no playable file.
+        case noFile(String)
+
+        public var description: String {
+            switch self {
+            case .notFound(let id): "No movie or episode has the id \(id) — look it up with `mydia-tui ls` or `search`."
+            case .noFile(let title): "“\(title)” has no playable file on the server."
+            }
+        }
+    }
+
+    /// Looks `id` up as a movie, then as an episode.
+    public static func resolve(id: String, api: APIClient) async throws -> PlaybackItem {
+        if let movie = try await api.movie(id: id) { return .movie(movie) }
+        if let episode = try await api.episode(id: id) { return .episode(episode) }
+        throw Error.notFound(id)
+    }
+
+    /// The reference for progress.
+    public var reference: Reference {
+        switch self {
+        case .movie(let movie): Reference(kind: .movie, id: movie.id)
+        case .episode(let episode): Reference(kind: .episode, id: episode.id)
+        }
+    }
+
+    /// The title mpv shows (`force-media-title`): the movie title, or `S01E02 · Title` for an episode.
+    public var displayTitle: String {
+        switch self {
+        case .movie(let movie): movie.year.map { "\(movie.title) (\($0))" } ?? movie.title
+        case .episode(let e):
+            "S" + Self.twoDigits(e.seasonNumber) + "E" + Self.twoDigits(e.episodeNumber) + " · " + e.title
+        }
+    }
+
+    /// The file to stream (the first one).
+    public var file: MediaFile? {
+        switch self {
+        case .movie(let movie): movie.files.first
+        case .episode(let episode): episode.files.first
+        }
+    }
+
+    /// The stored progress, if any.
+    public var progress: Progress? {
+        switch self {
+        case .movie(let movie): movie.progress
+        case .episode(let episode): episode.progress
+        }
+    }
+
+    private static func twoDigits(_ n: Int) -> String { n < 10 && n >= 0 ? "0\(n)" : "\(n)" }
+}
+
+/// Progress over the instance's GraphQL mutations (PROTOCOL.md §7, §12.17).
+public struct APIProgressSink: ProgressSink {
+    private let api: APIClient
+
+    public init(api: APIClient) { self.api = api }
+
+    public func store(_ report: ProgressReport) async throws {
+        switch report.item.kind {
+        case .movie:
+            try await api.updateMovieProgress(movieId: report.item.id, positionSeconds: report.position,
+                                              durationSeconds: report.duration, watchedAt: report.observedAt)
+        case .episode:
+            try await api.updateEpisodeProgress(episodeId: report.item.id, positionSeconds: report.position,
+                                                durationSeconds: report.duration, watchedAt: report.observedAt)
+        }
+    }
+
+    public func markWatched(_ item: PlaybackItem.Reference) async throws {
+        guard item.kind == .movie else { return }
+        try await api.markMovieWatched(movieId: item.id, watched: true)
+    }
+}

@@ -1,0 +1,120 @@
+/// Where one request to the local proxy goes (PROTOCOL.md §10, §12.22): the proxy's URL space is
+/// `/<prefix>/hls/<session>/<path…>` and `/<prefix>/file/<id>`; everything else is refused.
+public enum ProxyRoute: Sendable, Equatable {
+    /// `GET /api/v1/hls/<session>/<path>` on the instance.
+    case hls(session: String, path: [String])
+    /// `GET /api/v1/stream/file/<id>` on the instance.
+    case file(id: String)
+
+    /// Why a request target was refused, with the HTTP status the proxy answers.
+    public enum Refusal: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+        /// Not under this playback's prefix, or not one of the two mapped prefixes (404).
+        case notFound
+        /// A dot-segment, an encoded slash, an empty segment or a malformed escape (400).
+        case malformed
+
+        /// The HTTP status for this refusal.
+        public var status: Int {
+            switch self {
+            case .notFound: 404
+            case .malformed: 400
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .notFound: "The proxy has nothing at this address."
+            case .malformed: "The request path is not a valid media path."
+            }
+        }
+    }
+
+    /// Parses an origin-form request target (query and fragment are dropped, never forwarded).
+    /// - Parameters:
+    ///   - target: e.g. `/0123…/hls/abc/seg00001.ts`.
+    ///   - prefix: this playback's 32-hex-digit prefix.
+    public init(target: String, prefix: String) throws(Refusal) {
+        let pathPart = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let path = pathPart.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard path.hasPrefix("/") else { throw .notFound }
+        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard segments.count >= 3, segments[0] == prefix else { throw .notFound }
+        for segment in segments.dropFirst() {
+            // §12.22: dot-segments, also percent-encoded, are refused; so are encoded slashes and
+            // backslashes (a second way to spell a path separator) and empty segments.
+            guard let decoded = Self.percentDecoded(segment), !decoded.isEmpty, decoded != ".", decoded != "..",
+                  !decoded.contains("/"), !decoded.contains("\\"), !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
+            else { throw .malformed }
+        }
+        switch segments[1] {
+        case "hls" where segments.count >= 4:
+            self = .hls(session: segments[2], path: Array(segments[3...]))
+        case "file" where segments.count == 3:
+            self = .file(id: segments[2])
+        default:
+            throw .notFound
+        }
+    }
+
+    /// The instance API path this route maps to (still percent-encoded as the player sent it).
+    public var upstreamPath: String {
+        switch self {
+        case .hls(let session, let path): "/api/v1/hls/\(session)/" + path.joined(separator: "/")
+        case .file(let id): "/api/v1/stream/file/\(id)"
+        }
+    }
+
+    /// Whether the response is a playlist (fetched whole, retried, never resumed part-way: §12.16).
+    public var isPlaylist: Bool {
+        if case .hls(_, let path) = self, let last = path.last { return last.lowercased().hasSuffix(".m3u8") }
+        return false
+    }
+
+    /// A short description for logs: the mapped kind and last path element, never the prefix.
+    var logName: String {
+        switch self {
+        case .hls(_, let path): "hls/\(path.joined(separator: "/"))"
+        case .file: "file"
+        }
+    }
+
+    /// Percent-decodes `segment`; `nil` for a malformed escape or invalid UTF-8.
+    static func percentDecoded(_ segment: String) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = Array(segment.utf8).makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// The proxy's `Host` rule (PROTOCOL.md §10): only `127.0.0.1` or `localhost`, with an optional port.
+enum ProxyHost {
+    static func isAllowed(_ host: String?) -> Bool {
+        guard let host = host?.lowercased(), !host.isEmpty else { return false }
+        let name: Substring
+        if let colon = host.lastIndex(of: ":") {
+            let port = host[host.index(after: colon)...]
+            guard !port.isEmpty, port.allSatisfy(\.isASCII), port.allSatisfy(\.isNumber) else { return false }
+            name = host[..<colon]
+        } else {
+            name = host[...]
+        }
+        return name == "127.0.0.1" || name == "localhost"
+    }
+}

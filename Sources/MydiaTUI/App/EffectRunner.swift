@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+import MydiaAPI
+import MydiaClient
+import MydiaConnection
+import Synchronization
+
+/// Runs the reducer's effects against the real world — the API over the connection manager,
+/// pairing, playback, the cache — and posts what happened back as events. Every effect runs in
+/// its own task, so the event loop never waits on the network.
+final class EffectRunner: Sendable {
+    private let store: CredentialStore
+    private let playback: (any PlaybackController)?
+    private let cache: CatalogCache
+    private let deviceName: String
+    private let logger: Logger
+    private let post: AsyncStream<AppEvent>.Continuation
+    /// The open session and the tasks that follow it (guarded by the lock).
+    private let live = Mutex<(session: ClientSession?, snapshots: Task<Void, Never>?, playing: Task<Void, Never>?)>((nil, nil, nil))
+    private static let pageSize = 100
+
+    init(store: CredentialStore, playback: (any PlaybackController)?, cache: CatalogCache, deviceName: String, logger: Logger,
+         post: AsyncStream<AppEvent>.Continuation) {
+        self.store = store
+        self.playback = playback
+        self.cache = cache
+        self.deviceName = deviceName
+        self.logger = logger
+        self.post = post
+    }
+
+    private var session: ClientSession? { live.withLock { $0.session } }
+
+    /// Opens the session to a paired server and follows its connection snapshots.
+    func open(_ credentials: ServerCredentials) {
+        Task {
+            do {
+                let session = try await ClientSession.open(store: store, selection: credentials.instanceID, logger: logger)
+                let follow = Task {
+                    for await snapshot in await session.manager.snapshots() { post.yield(.connection(snapshot)) }
+                }
+                live.withLock { $0.session = session; $0.snapshots = follow }
+                post.yield(.sessionOpened(serverName: session.credentials.instanceName, relay: session.credentials.relayURL))
+            } catch {
+                logger.warning("session open failed", metadata: ["error": "\(error)"])
+                post.yield(.sessionFailed(Self.sentence(error)))
+            }
+        }
+    }
+
+    /// The connection manager's current snapshot, if a session is open.
+    func currentSnapshot() async -> ConnectionSnapshot? {
+        guard let session else { return nil }
+        return await session.manager.snapshot()
+    }
+
+    /// Starts one effect. `state` is the state right after the reducer produced it.
+    func run(_ effect: Effect, state: AppState) {
+        switch effect {
+        case .quit:
+            return
+        case .saveCache:
+            guard let id = session?.credentials.instanceID else { return }
+            let catalog = state.catalog
+            let cache = self.cache
+            let logger = self.logger
+            Task.detached(priority: .utility) {
+                do { try cache.save(catalog, instanceID: id) } catch { logger.warning("cache not saved", metadata: ["error": "\(error)"]) }
+            }
+        case .pair(let code, let relay):
+            pair(code: code, relay: relay)
+        case .probe:
+            guard let manager = session?.manager else { return }
+            Task {
+                // While direct, "probe now" re-checks the direct URL (and drops it if it no longer answers).
+                if await manager.currentState == .direct { await manager.networkChanged() } else { await manager.probeNow() }
+            }
+        case .play(let request):
+            play(request)
+        case .fetchAndPlay(let kind, let id):
+            load(.item(id)) { api in
+                let request: PlaybackRequest?
+                switch kind {
+                case .movie:
+                    request = try await api.movie(id: id).flatMap { m in m.files.first.map { PlaybackRequest(kind: .movie, itemID: m.id, fileID: $0.id, title: m.title) } }
+                default:
+                    request = try await api.episode(id: id).flatMap { e in
+                        e.files.first.map { PlaybackRequest(kind: .episode, itemID: e.id, fileID: $0.id, title: "\(AppState.episodeCode(e.seasonNumber, e.episodeNumber)) \(e.title)") }
+                    }
+                }
+                guard let request else { return .playbackFailed("That item has no playable file on the server.") }
+                self.play(request)
+                return nil
+            }
+        case .stopPlayback:
+            guard let playback else { return }
+            Task { await playback.stop() }
+        case .cancelCountdown:
+            guard let playback else { return }
+            Task { await playback.cancelCountdown() }
+        case .loadHome:
+            load(.home) { api in
+                async let cw = api.continueWatching(first: 20)
+                async let recent = api.recentlyAdded(first: 20)
+                return .loaded(.home(continueWatching: try await cw, recentlyAdded: try await recent))
+            }
+        case .loadMovies(let after):
+            load(.movies) { .loaded(.movies(try await $0.movies(first: Self.pageSize, after: after), replacing: after == nil)) }
+        case .loadShows(let after):
+            load(.shows) { .loaded(.shows(try await $0.tvShows(first: Self.pageSize, after: after), replacing: after == nil)) }
+        case .loadShow(let id):
+            load(.show(id)) { api in
+                guard let show = try await api.tvShow(id: id) else { return .loadFailed(.show(id), "That show is no longer on the server.") }
+                return .loaded(.show(show))
+            }
+        case .loadSeason(let key):
+            load(.season(key)) { .loaded(.season(key, try await $0.seasonEpisodes(showId: key.showID, seasonNumber: key.season))) }
+        case .search(let query):
+            load(.search) { api in
+                let result = try await api.search(query, first: 50)
+                return .loaded(.search(query: query, result.sections.flatMap { $0.results.map(SearchHit.init) }))
+            }
+        case .loadDevices:
+            load(.devices) { .loaded(.devices(try await $0.devices())) }
+        }
+    }
+
+    /// Runs an API call and posts its event; failures become one-sentence `loadFailed` events.
+    private func load(_ kind: LoadKind, _ body: @escaping @Sendable (APIClient) async throws -> AppEvent?) {
+        guard let api = session?.api else {
+            post.yield(.loadFailed(kind, "Not connected to the server yet — the last catalog stays on screen."))
+            return
+        }
+        Task {
+            do {
+                if let event = try await body(api) { post.yield(event) }
+            } catch {
+                logger.notice("load failed", metadata: ["what": "\(kind)", "error": "\(error)"])
+                post.yield(.loadFailed(kind, Self.sentence(error)))
+            }
+        }
+    }
+
+    private func pair(code: String, relay: String) {
+        Task {
+            do {
+                let credentials = try await Pairing.pair(
+                    code: code, relay: relay, deviceName: deviceName, store: store, logger: logger,
+                    progress: { [post] step in
+                        let progress: PairingForm.Progress = switch step {
+                        case .lookingUp: .lookingUp
+                        case .connecting(let name): .connecting(name)
+                        case .securing: .securing
+                        case .pairingCheck(let check): .check(check)
+                        case .paired(let name): .paired(name)
+                        }
+                        post.yield(.pairingProgress(progress))
+                    })
+                open(credentials)
+            } catch {
+                logger.notice("pairing failed", metadata: ["error": "\(error)"])
+                post.yield(.pairingFailed(Self.sentence(error)))
+            }
+        }
+    }
+
+    private func play(_ request: PlaybackRequest) {
+        guard let playback else {
+            post.yield(.playbackFailed("Playback is not available in this build — use another client to play."))
+            return
+        }
+        let task = Task { [post] in
+            do {
+                for await update in try await playback.play(request) { post.yield(.playback(update)) }
+            } catch {
+                post.yield(.playbackFailed(Self.sentence(error)))
+            }
+        }
+        let old = live.withLock { l -> Task<Void, Never>? in defer { l.playing = task }; return l.playing }
+        old?.cancel()
+    }
+
+    /// Stops playback, saves the catalog and closes the session.
+    func shutdown(catalog: CachedCatalog) async {
+        let (session, snapshots, playing) = live.withLock { l in
+            defer { l = (nil, nil, nil) }
+            return (l.session, l.snapshots, l.playing)
+        }
+        if playing != nil, let playback { await playback.stop() }
+        playing?.cancel()
+        snapshots?.cancel()
+        if let session {
+            var catalog = catalog
+            catalog.savedAt = Date()
+            try? cache.save(catalog, instanceID: session.credentials.instanceID)
+            await session.close()
+        }
+    }
+
+    /// One sentence for the info line: the error's own description (every error type of the
+    /// client layers has one), without a trailing newline.
+    static func sentence(_ error: any Error) -> String {
+        String(describing: error).split(separator: "\n").first.map(String.init) ?? "Something went wrong."
+    }
+}

@@ -1,0 +1,73 @@
+public import Foundation
+
+/// The TUI's settings from `config.toml` in the config directory (`$MYDIA_CONFIG_DIR`, else
+/// `$XDG_CONFIG_HOME/mydia-tui`, else `~/.config/mydia-tui`, like the credentials):
+///
+/// ```toml
+/// theme = "dark"            # dark, light or mono
+/// [keys]
+/// down = ["j", "Down"]      # an action's keys replace its defaults
+/// quit = "Q"
+/// ```
+public struct TUIConfig: Sendable, Equatable {
+    /// Why the config file cannot be used; `description` is one sentence naming the file.
+    public struct Error: Swift.Error, Sendable, CustomStringConvertible {
+        /// The file.
+        public var path: String
+        /// What is wrong.
+        public var problem: String
+        public var description: String { path.isEmpty ? problem : "\(path): \(problem)" }
+    }
+
+    /// The key map.
+    public var keyMap: KeyMap
+    /// The colour theme.
+    public var theme: Theme
+
+    /// The defaults (no file).
+    public init(keyMap: KeyMap = .standard, theme: Theme = .dark) {
+        self.keyMap = keyMap
+        self.theme = theme
+    }
+
+    /// Reads `config.toml` in `directory`; a missing file gives the defaults.
+    public static func load(directory: URL) throws(Error) -> TUIConfig {
+        let url = directory.appendingPathComponent("config.toml")
+        guard let data = FileManager.default.contents(atPath: url.path) else { return TUIConfig() }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw Error(path: url.path, problem: "the file is not UTF-8 text.")
+        }
+        do { return try parse(text) } catch let error { throw Error(path: url.path, problem: error.problem) }
+    }
+
+    /// Parses config text; the error carries the sentence without a path.
+    public static func parse(_ text: String) throws(Error) -> TUIConfig {
+        let tables: [String: [String: TOMLSubset.Value]]
+        do { tables = try TOMLSubset.parse(text) } catch { throw Error(path: "", problem: error.description) }
+        var config = TUIConfig()
+        for (key, value) in tables[""] ?? [:] {
+            switch (key, value) {
+            case ("theme", .string(let name)):
+                guard let theme = Theme.all[name] else {
+                    throw Error(path: "", problem: "there is no theme \"\(name)\" — use one of \(Theme.all.keys.sorted().joined(separator: ", ")).")
+                }
+                config.theme = theme
+            case ("theme", _): throw Error(path: "", problem: "theme must be a quoted name, e.g. theme = \"dark\".")
+            default: throw Error(path: "", problem: "the setting \(key) is not known (known: theme, and the [keys] table).")
+            }
+        }
+        for table in tables.keys where table != "" && table != "keys" {
+            throw Error(path: "", problem: "the table [\(table)] is not known (known: [keys]).")
+        }
+        var overrides: [String: [String]] = [:]
+        for (action, value) in tables["keys"] ?? [:] {
+            switch value {
+            case .string(let key): overrides[action] = [key]
+            case .strings(let keys): overrides[action] = keys
+            default: throw Error(path: "", problem: "keys.\(action) must be a key name or a list of them, e.g. [\"j\", \"Down\"].")
+            }
+        }
+        do { config.keyMap = try KeyMap(overrides: overrides) } catch { throw Error(path: "", problem: error.description) }
+        return config
+    }
+}

@@ -1,0 +1,35 @@
+/// Everything a key can do. The key map binds keys to these; the help overlay lists them.
+public enum Action: String, Sendable, Hashable, CaseIterable {
+    case up, down, pageUp = "page_up", pageDown = "page_down", top, bottom
+    case open, back, search, quit, help
+    case home, movies, shows, devices
+    case connection, reprobe, refresh
+    case stop, cancelCountdown = "cancel_countdown", nextPane = "next_pane"
+
+    /// What the help overlay says it does.
+    public var summary: String {
+        switch self {
+        case .up: "move up"
+        case .down: "move down"
+        case .pageUp: "page up"
+        case .pageDown: "page down"
+        case .top: "first item"
+        case .bottom: "last item"
+        case .open: "open / play"
+        case .back: "back"
+        case .search: "search the library"
+        case .quit: "quit"
+        case .help: "this help"
+        case .home: "home"
+        case .movies: "movies"
+        case .shows: "shows"
+        case .devices: "servers and devices"
+        case .connection: "connection view"
+        case .reprobe: "probe the direct path now"
+        case .refresh: "reload this screen"
+        case .stop: "stop playback"
+        case .cancelCountdown: "cancel the next-episode countdown"
+        case .nextPane: "switch pane (home)"
+        }
+    }
+}

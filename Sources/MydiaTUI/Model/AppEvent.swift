@@ -1,0 +1,78 @@
+public import Foundation
+public import MydiaAPI
+public import MydiaConnection
+
+/// Everything that can happen to the UI, in the order it happened.
+public enum AppEvent: Sendable {
+    /// A key press.
+    case key(Key)
+    /// The terminal has a new size.
+    case resize(rows: Int, columns: Int)
+    /// A second passed (relative times, throughput).
+    case tick(Date)
+    /// The connection changed.
+    case connection(ConnectionSnapshot)
+    /// A load finished.
+    case loaded(LoadResult)
+    /// A load failed; one sentence.
+    case loadFailed(LoadKind, String)
+    /// The session to the server is open (after start or pairing); `relay` is the relay origin.
+    case sessionOpened(serverName: String, relay: String)
+    /// The session could not be opened; one sentence.
+    case sessionFailed(String)
+    /// Pairing progress.
+    case pairingProgress(PairingForm.Progress)
+    /// Pairing failed; one sentence.
+    case pairingFailed(String)
+    /// Playback changed.
+    case playback(PlaybackUpdate)
+    /// Playback could not start; one sentence.
+    case playbackFailed(String)
+    /// SIGINT, SIGTERM or SIGHUP.
+    case terminate
+}
+
+/// Data that arrived.
+public enum LoadResult: Sendable {
+    case home(continueWatching: [ContinueItem], recentlyAdded: [SearchItem])
+    case movies(Connection<Movie>, replacing: Bool)
+    case shows(Connection<TvShow>, replacing: Bool)
+    case show(TvShow)
+    case season(SeasonKey, [Episode])
+    case search(query: String, [SearchHit])
+    case devices([Device])
+}
+
+/// Work the app runs for the reducer; results come back as events.
+public enum Effect: Sendable, Equatable {
+    /// Home rows.
+    case loadHome
+    /// A page of movies (`after: nil` = the first page, replacing what is there).
+    case loadMovies(after: String?)
+    /// A page of shows.
+    case loadShows(after: String?)
+    /// One show with its seasons.
+    case loadShow(String)
+    /// One season's episodes.
+    case loadSeason(SeasonKey)
+    /// Server search.
+    case search(String)
+    /// The server's devices.
+    case loadDevices
+    /// Pair with a claim code through a relay.
+    case pair(code: String, relay: String)
+    /// Probe the direct path now.
+    case probe
+    /// Play a request (the file is known).
+    case play(PlaybackRequest)
+    /// Fetch a movie or episode by id, then play it.
+    case fetchAndPlay(MediaKind, id: String)
+    /// Stop playback.
+    case stopPlayback
+    /// Cancel the next-episode countdown.
+    case cancelCountdown
+    /// Save the catalog to the cache.
+    case saveCache
+    /// Leave the UI.
+    case quit
+}

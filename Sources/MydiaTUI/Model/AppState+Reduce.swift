@@ -1,0 +1,387 @@
+import Foundation
+import MydiaAPI
+import MydiaConnection
+
+extension AppState {
+    /// Applies one event and returns the effects to run. The only place the state changes.
+    public mutating func reduce(_ event: AppEvent) -> [Effect] {
+        switch event {
+        case .key(let key):
+            return handle(key)
+        case .resize(let r, let c):
+            rows = max(r, 0)
+            columns = max(c, 0)
+            clampCursors()
+            return []
+        case .tick(let date):
+            now = date
+            return []
+        case .connection(let snapshot):
+            noteThroughput(snapshot)
+            connection = snapshot
+            return []
+        case .loaded(let result):
+            return apply(result)
+        case .loadFailed(let kind, let sentence):
+            loading.remove(kind)
+            message = Message(sentence, isError: true)
+            return []
+        case .sessionOpened(let name, let relay):
+            serverName = name
+            relayOrigin = relay
+            if screen == .pairing { stack = [.home] }
+            loading.formUnion([.home, .movies, .shows])
+            return [.loadHome, .loadMovies(after: nil), .loadShows(after: nil)]
+        case .sessionFailed(let sentence):
+            message = Message(sentence, isError: true)
+            return []
+        case .pairingProgress(let progress):
+            pairing.progress = progress
+            if case .check(let check) = progress { pairing.check = check }
+            if case .connecting(let name) = progress { pairing.server = name }
+            if case .paired = progress { pairing.busy = false }
+            return []
+        case .pairingFailed(let sentence):
+            pairing.busy = false
+            pairing.progress = nil
+            pairing.check = nil
+            pairing.error = sentence
+            return []
+        case .playback(let update):
+            playback = update
+            loading = loading.filter { if case .item = $0 { false } else { true } }
+            return []
+        case .playbackFailed(let sentence):
+            playback = nil
+            loading = loading.filter { if case .item = $0 { false } else { true } }
+            message = Message(sentence, isError: true)
+            return []
+        case .terminate:
+            return quit()
+        }
+    }
+
+    private mutating func quit() -> [Effect] {
+        guard !quitting else { return [] }
+        quitting = true
+        var effects: [Effect] = []
+        if playback != nil { effects.append(.stopPlayback) }
+        if screen != .pairing { effects.append(.saveCache) }
+        return effects + [.quit]
+    }
+
+    // MARK: Keys
+
+    private mutating func handle(_ key: Key) -> [Effect] {
+        message = nil
+        if let overlay { return handle(key, in: overlay) }
+        if screen == .pairing { return handlePairing(key) }
+        if screen == .search && editingQuery { return handleQuery(key) }
+        guard let action = keyMap.action(for: key) else { return [] }
+        return perform(action)
+    }
+
+    private mutating func handle(_ key: Key, in overlay: Overlay) -> [Effect] {
+        let action = keyMap.action(for: key)
+        switch (overlay, action) {
+        case (_, .quit): return quit()
+        case (.connection, .reprobe):
+            message = Message("Probing the direct path…")
+            return [.probe]
+        case (.help, .help), (.connection, .connection), (_, .back): self.overlay = nil
+        case (.connection, .help): self.overlay = .help
+        case (.help, .connection): self.overlay = .connection
+        default: break
+        }
+        return []
+    }
+
+    private mutating func handlePairing(_ key: Key) -> [Effect] {
+        guard !pairing.busy else { return [] }
+        switch key {
+        case .character(let c):
+            pairing.error = nil
+            if pairing.focus == .code { pairing.type(code: String(c)) } else { pairing.relay.append(c) }
+        case .backspace, .delete:
+            if pairing.focus == .code { _ = pairing.code.popLast() } else { _ = pairing.relay.popLast() }
+        case .tab, .backTab, .up, .down:
+            pairing.focus = pairing.focus == .code ? .relay : .code
+        case .enter:
+            guard pairing.code.count == 6 else {
+                pairing.error = "The claim code has 6 characters — type the code the server shows."
+                pairing.focus = .code
+                return []
+            }
+            let relay = pairing.relay.trimmingCharacters(in: .whitespaces)
+            guard !relay.isEmpty else {
+                pairing.error = "Type the relay the server uses, e.g. https://relay.example.org."
+                pairing.focus = .relay
+                return []
+            }
+            pairing.busy = true
+            pairing.error = nil
+            pairing.progress = nil
+            pairing.check = nil
+            return [.pair(code: pairing.code, relay: relay)]
+        case .escape:
+            return quit()
+        default:
+            break
+        }
+        return []
+    }
+
+    private mutating func handleQuery(_ key: Key) -> [Effect] {
+        switch key {
+        case .character(let c):
+            query.append(c)
+            cursors[.search] = ListCursor()
+        case .backspace, .delete:
+            _ = query.popLast()
+            cursors[.search] = ListCursor()
+        case .enter:
+            editingQuery = false
+            let q = query.trimmingCharacters(in: .whitespaces)
+            guard !q.isEmpty else { return [] }
+            loading.insert(.search)
+            return [.search(query)]
+        case .escape:
+            editingQuery = false
+            if query.isEmpty { return perform(.back) }
+        case .up: moveSelection(-1)
+        case .down: moveSelection(1)
+        default: break
+        }
+        return []
+    }
+
+    private mutating func perform(_ action: Action) -> [Effect] {
+        switch action {
+        case .up: moveSelection(-1)
+        case .down: moveSelection(1)
+        case .pageUp: moveSelection(-pageSize)
+        case .pageDown: moveSelection(pageSize)
+        case .top: moveSelection(-Int.max / 2)
+        case .bottom: moveSelection(Int.max / 2)
+        case .open: return open()
+        case .back:
+            if stack.count > 1 { stack.removeLast() } else if screen != .home { stack = [.home] }
+            return []
+        case .search:
+            stack = [.search]
+            editingQuery = true
+            return []
+        case .quit: return quit()
+        case .help: overlay = .help
+        case .connection: overlay = .connection
+        case .reprobe:
+            message = Message("Probing the direct path…")
+            return [.probe]
+        case .home: stack = [.home]
+        case .movies:
+            stack = [.movies]
+            if catalog.movies.items.isEmpty && !loading.contains(.movies) {
+                loading.insert(.movies)
+                return [.loadMovies(after: nil)]
+            }
+        case .shows:
+            stack = [.shows]
+            if catalog.shows.items.isEmpty && !loading.contains(.shows) {
+                loading.insert(.shows)
+                return [.loadShows(after: nil)]
+            }
+        case .devices:
+            stack = [.devices]
+            loading.insert(.devices)
+            return [.loadDevices]
+        case .refresh: return refresh()
+        case .stop: return playback == nil ? [] : [.stopPlayback]
+        case .cancelCountdown: return playback?.nextEpisode == nil ? [] : [.cancelCountdown]
+        case .nextPane:
+            if screen == .home { homeFocus = homeFocus == .continueWatching ? .recentlyAdded : .continueWatching }
+        }
+        return pageIfNeeded()
+    }
+
+    private var pageSize: Int { max(layout.listHeight(screen, list: focusedList) - 1, 1) }
+
+    private mutating func moveSelection(_ delta: Int) {
+        guard let list = focusedList else { return }
+        var cursor = cursors[list, default: ListCursor()]
+        cursor.move(delta, count: count(list))
+        cursor.clamp(count: count(list), height: layout.listHeight(screen, list: list))
+        cursors[list] = cursor
+    }
+
+    /// Incremental pagination: the next page loads when the selection nears the end of what is loaded.
+    private mutating func pageIfNeeded() -> [Effect] {
+        let threshold = layout.listHeight(screen, list: focusedList) * 2
+        switch focusedList {
+        case .movies:
+            let list = catalog.movies
+            guard list.hasMore, !list.items.isEmpty, !loading.contains(.movies),
+                  cursors[.movies, default: ListCursor()].selected >= list.items.count - threshold else { return [] }
+            loading.insert(.movies)
+            return [.loadMovies(after: list.cursor)]
+        case .shows:
+            let list = catalog.shows
+            guard list.hasMore, !list.items.isEmpty, !loading.contains(.shows),
+                  cursors[.shows, default: ListCursor()].selected >= list.items.count - threshold else { return [] }
+            loading.insert(.shows)
+            return [.loadShows(after: list.cursor)]
+        default:
+            return []
+        }
+    }
+
+    private mutating func refresh() -> [Effect] {
+        switch screen {
+        case .home: loading.insert(.home); return [.loadHome]
+        case .movies: loading.insert(.movies); return [.loadMovies(after: nil)]
+        case .shows: loading.insert(.shows); return [.loadShows(after: nil)]
+        case .seasons(let id): return [.loadShow(id)]
+        case .episodes(let id, let n): return [.loadSeason(SeasonKey(showID: id, season: n))]
+        case .search: return query.isEmpty ? [] : [.search(query)]
+        case .devices: return [.loadDevices]
+        case .pairing: return []
+        }
+    }
+
+    private mutating func open() -> [Effect] {
+        guard let row = selectedRow else { return [] }
+        switch row.target {
+        case .movie(let m):
+            return play(.movie, id: m.id, title: m.title, files: m.files, progress: m.progress)
+        case .episode(let e):
+            let show = showDetails[e.showId]?.title
+            let title = [show, Self.episodeCode(e.seasonNumber, e.episodeNumber), e.title].compactMap { $0 }.joined(separator: " · ")
+            return play(.episode, id: e.id, title: title, files: e.files, progress: e.progress)
+        case .continueItem(let c):
+            return play(c.kind ?? .movie, id: c.id, title: row.title, files: c.files, progress: c.progress)
+        case .show(let s):
+            if showDetails[s.id] == nil { showDetails[s.id] = s }
+            return openShow(s.id)
+        case .season(let id, let n):
+            stack.append(.episodes(showID: id, season: n))
+            let key = SeasonKey(showID: id, season: n)
+            guard !loading.contains(.season(key)) else { return [] }
+            loading.insert(.season(key))
+            return [.loadSeason(key)]
+        case .searchItem(let hit):
+            switch hit.kind {
+            case .show: return openShow(hit.id)
+            case .movie, .episode:
+                guard playbackAvailable else { return [noPlayer()] }
+                loading.insert(.item(hit.id))
+                message = Message("Starting \(hit.title)…")
+                return [.fetchAndPlay(hit.kind, id: hit.id)]
+            }
+        case .device(let d):
+            message = Message("\(d.deviceName): paired \(d.createdAt.prefix(10)), last seen \(d.lastSeenAt.prefix(16)).")
+            return []
+        }
+    }
+
+    private mutating func openShow(_ id: String) -> [Effect] {
+        stack.append(.seasons(showID: id))
+        guard !loading.contains(.show(id)) else { return [] }
+        loading.insert(.show(id))
+        return [.loadShow(id)]
+    }
+
+    private mutating func noPlayer() -> Effect {
+        message = Message("Playback is not available in this build — use another client to play.", isError: true)
+        return .saveCache
+    }
+
+    private mutating func play(_ kind: MediaKind, id: String, title: String, files: [MediaFile], progress: MydiaAPI.Progress?) -> [Effect] {
+        guard playbackAvailable else { return [noPlayer()] }
+        guard let file = files.first else {
+            message = Message("\(title) has no playable file on the server.", isError: true)
+            return []
+        }
+        let resume = progress.flatMap { $0.watched || $0.positionSeconds < 5 ? nil : $0.positionSeconds }
+        message = Message("Starting \(title)…")
+        return [.play(PlaybackRequest(kind: kind, itemID: id, fileID: file.id, title: title, startPosition: resume))]
+    }
+
+    // MARK: Results
+
+    private mutating func apply(_ result: LoadResult) -> [Effect] {
+        switch result {
+        case .home(let cw, let recent):
+            loading.remove(.home)
+            catalog.continueWatching = cw
+            catalog.recentlyAdded = recent
+            if homeFocus == .continueWatching && cw.isEmpty && !recent.isEmpty { homeFocus = .recentlyAdded }
+            revalidated(.home)
+        case .movies(let page, let replacing):
+            loading.remove(.movies)
+            catalog.movies.append(page, replacing: replacing)
+            if replacing { revalidated(.movies) }
+        case .shows(let page, let replacing):
+            loading.remove(.shows)
+            catalog.shows.append(page, replacing: replacing)
+            if replacing { revalidated(.shows) }
+        case .show(let show):
+            loading.remove(.show(show.id))
+            showDetails[show.id] = show
+            clampCursors()
+            return []
+        case .season(let key, let list):
+            loading.remove(.season(key))
+            episodes[key] = list
+            clampCursors()
+            return []
+        case .search(let q, let hits):
+            loading.remove(.search)
+            serverQuery = q
+            serverResults = hits
+            if q == query { cursors[.search] = ListCursor() }
+            if hits.isEmpty && q == query { message = Message("No matches for \"\(q)\" on the server.") }
+            return []
+        case .devices(let list):
+            loading.remove(.devices)
+            devices = list
+            clampCursors()
+            return []
+        }
+        catalog.savedAt = now
+        clampCursors()
+        return [.saveCache] + pageIfNeeded()
+    }
+
+    private mutating func revalidated(_ part: CatalogPart) {
+        staleParts.remove(part)
+        if staleParts.isEmpty { cachedAt = nil }
+    }
+
+    mutating func clampCursors() {
+        for (list, var cursor) in cursors {
+            let screenOfList: Screen = switch list {
+            case .continueWatching, .recentlyAdded: .home
+            case .movies: .movies
+            case .shows: .shows
+            case .search: .search
+            case .devices: .devices
+            case .seasons(let id): .seasons(showID: id)
+            case .episodes(let id, let n): .episodes(showID: id, season: n)
+            }
+            cursor.clamp(count: count(list), height: layout.listHeight(screenOfList, list: list))
+            cursors[list] = cursor
+        }
+    }
+
+    private mutating func noteThroughput(_ s: ConnectionSnapshot) {
+        let total = s.relay.bytesReceived + s.direct.bytesReceived
+        guard let base = throughputBase else {
+            throughputBase = (total, s.takenAt)
+            return
+        }
+        let elapsed = s.takenAt - base.at
+        guard elapsed >= .milliseconds(900) else { return }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        throughput = Double(max(total - base.bytes, 0)) / seconds
+        throughputBase = (total, s.takenAt)
+    }
+}

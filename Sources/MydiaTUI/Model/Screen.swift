@@ -1,0 +1,60 @@
+/// The screens of the UI. Top-level screens (`home`, `movies`, `shows`, `search`, `devices`)
+/// start a new navigation stack; `seasons` and `episodes` are pushed on top of `shows`.
+public enum Screen: Hashable, Sendable {
+    case pairing
+    case home
+    case movies
+    case shows
+    /// One show's seasons.
+    case seasons(showID: String)
+    /// One season's episodes.
+    case episodes(showID: String, season: Int)
+    case search
+    case devices
+
+    /// The tab it belongs to in the header.
+    var tab: Screen {
+        switch self {
+        case .seasons, .episodes: .shows
+        default: self
+        }
+    }
+}
+
+/// A floating window over the screen.
+public enum Overlay: Hashable, Sendable {
+    /// `?`: every action and its keys, from the key map.
+    case help
+    /// `c`: the connection timeline and probe results.
+    case connection
+}
+
+/// Which list of a screen the cursor is in (home has two).
+public enum ListID: Hashable, Sendable {
+    case continueWatching, recentlyAdded, movies, shows, search, devices
+    case seasons(String)
+    case episodes(String, Int)
+}
+
+/// Selection and scroll position of one list. Only the visible window is ever rendered.
+public struct ListCursor: Hashable, Sendable {
+    /// Index of the selected row.
+    public var selected = 0
+    /// Index of the first visible row.
+    public var offset = 0
+
+    /// Moves the selection by `delta` within `count` rows.
+    mutating func move(_ delta: Int, count: Int) {
+        guard count > 0 else { selected = 0; offset = 0; return }
+        selected = min(max(selected + delta, 0), count - 1)
+    }
+
+    /// Keeps the selection inside `count` and visible in a window of `height` rows.
+    mutating func clamp(count: Int, height: Int) {
+        selected = count == 0 ? 0 : min(max(selected, 0), count - 1)
+        let h = max(height, 1)
+        if selected < offset { offset = selected }
+        if selected >= offset + h { offset = selected - h + 1 }
+        offset = max(0, min(offset, max(count - h, 0)))
+    }
+}

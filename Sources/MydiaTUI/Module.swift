@@ -1,2 +1,0 @@
-// MydiaTUI: module placeholder; the sources arrive with their issue.
-enum MydiaTUIModule {}

@@ -1,0 +1,73 @@
+import MydiaAPI
+
+/// The right-hand pane on wide terminals: what the selected row is — overview, runtime,
+/// progress and files.
+enum DetailPane {
+    static func draw(_ state: AppState, left: Int, top: Int, height: Int, width: Int, into frame: inout Frame) {
+        guard width > 4, let row = state.selectedRow else { return }
+        let inner = width - 3
+        var lines: [[Span]] = [[Span(DisplayWidth.truncate(row.title, to: inner), .title)]]
+        var facts: [String] = []
+        var overview: String?
+        var progress: MydiaAPI.Progress?
+        var files: [MediaFile] = []
+        switch row.target {
+        case .movie(let m):
+            facts = [m.year.map(String.init), m.runtime.map { "\($0) min" }, m.genreNames.isEmpty ? nil : m.genreNames.joined(separator: ", ")].compactMap { $0 }
+            overview = m.overview
+            progress = m.progress
+            files = m.files
+        case .episode(let e):
+            facts = [AppState.episodeCode(e.seasonNumber, e.episodeNumber), e.airDate, e.runtime.map { "\($0) min" }].compactMap { $0 }
+            overview = e.overview
+            progress = e.progress
+            files = e.files
+        case .show(let s):
+            let show = state.showDetails[s.id] ?? s
+            facts = [show.year.map(String.init), "\(show.seasonCount) seasons, \(show.episodeCount) episodes", show.status].compactMap { $0 }
+            overview = show.overview
+            if let next = show.nextEpisode { facts.append("next: \(AppState.episodeCode(next.seasonNumber, next.episodeNumber)) \(next.title)") }
+        case .season(let id, let n):
+            facts = [state.showDetails[id]?.title, "Season \(n)"].compactMap { $0 }
+        case .continueItem(let c):
+            facts = [c.showTitle, c.kind?.rawValue].compactMap { $0 }
+            progress = c.progress
+            files = c.files
+        case .searchItem(let hit):
+            facts = [hit.kind.rawValue, hit.year.map(String.init), hit.subtitle].compactMap { $0 }
+        case .device(let d):
+            facts = ["platform \(d.platform)", "paired \(d.createdAt.prefix(10))", "last seen \(d.lastSeenAt.prefix(16))",
+                     d.current ? "this device" : nil, d.revoked ? "revoked" : nil].compactMap { $0 }
+        }
+        if !facts.isEmpty { for l in DisplayWidth.wrap(facts.joined(separator: " · "), to: inner) { lines.append([Span(l, .dim)]) } }
+        if let p = progress {
+            let bar = progressBar(p.percentage, width: min(inner - 12, 20))
+            lines.append([Span(bar, .accent), Span(p.watched ? " watched" : " \(Format.clock(p.positionSeconds)) / \(Format.clock(p.durationSeconds))", .dim)])
+        }
+        if let overview, !overview.isEmpty {
+            lines.append([])
+            for l in DisplayWidth.wrap(overview, to: inner) { lines.append([Span(l)]) }
+        }
+        if !files.isEmpty {
+            lines.append([])
+            lines.append([Span("Files", .heading)])
+            for f in files {
+                let text = [f.resolution, [f.codec, f.audioCodec].compactMap { $0 }.joined(separator: "/"), Format.bytes(f.size), Format.clock(f.duration)]
+                    .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
+                lines.append([Span(DisplayWidth.truncate(text, to: inner), .dim)])
+            }
+        }
+        for (i, spans) in lines.prefix(height).enumerated() {
+            frame.put(top + i, column: left, [Span(" │ ", .dim)] + spans)
+        }
+        if lines.count < height {
+            for i in lines.count..<height { frame.put(top + i, column: left, [Span(" │", .dim)]) }
+        }
+    }
+
+    static func progressBar(_ percentage: Double, width: Int) -> String {
+        guard width > 2 else { return "" }
+        let filled = Int((min(max(percentage, 0), 100) / 100 * Double(width)).rounded())
+        return "[" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "]"
+    }
+}

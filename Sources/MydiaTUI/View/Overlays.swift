@@ -1,0 +1,68 @@
+import Foundation
+import MydiaConnection
+
+/// The floating windows: help (generated from the key map, so remapped keys show as they are)
+/// and the connection view (state, paths, probe results, the transition timeline).
+enum Overlays {
+    static func draw(_ overlay: Overlay, _ state: AppState, _ layout: Layout, into frame: inout Frame) {
+        let top = layout.contentTop
+        let height = layout.contentHeight + (layout.infoLine == nil ? 0 : 1)
+        guard height > 0 else { return }
+        let body: [Line] = switch overlay {
+        case .help: help(state, width: state.columns)
+        case .connection: connection(state, width: state.columns)
+        }
+        for i in 0..<height {
+            var line = i < body.count ? body[i] : Line()
+            line.fill = .overlay
+            if line.spans.isEmpty { line.spans = [Span("", .overlay)] }
+            frame.set(top + i, line)
+        }
+    }
+
+    static func help(_ state: AppState, width: Int) -> [Line] {
+        let k = state.keyMap
+        var lines = [Line([Span(" Keys", .heading), Span("  (\(k.firstKey(.back)) or \(k.firstKey(.help)) closes; remap in config.toml [keys])", .overlay)])]
+        let keyWidth = min(Action.allCases.map { DisplayWidth.of(k.keys($0)) }.max() ?? 10, max(width / 2, 8))
+        for action in Action.allCases {
+            lines.append(Line([Span("  " + DisplayWidth.fit(k.keys(action), to: keyWidth), .accent),
+                               Span("  \(action.summary)", .overlay)]))
+        }
+        return lines
+    }
+
+    static func connection(_ state: AppState, width: Int) -> [Line] {
+        var lines = [Line([Span(" Connection", .heading), Span("  (\(state.keyMap.firstKey(.reprobe)) probes now, \(state.keyMap.firstKey(.back)) closes)", .overlay)])]
+        guard let s = state.connection else {
+            lines.append(Line([Span("  No connection yet.", .overlay)]))
+            return lines
+        }
+        func stats(_ name: String, _ p: PathStatistics) -> Line {
+            let rtt = p.roundTripTime.map(Format.ms) ?? "—"
+            return Line([Span("  \(name)", .accent), Span("  \(p.isUp ? "up" : "down") · rtt \(rtt) · ↓ \(Format.bytes(Double(p.bytesReceived))) · ↑ \(Format.bytes(Double(p.bytesSent))) · \(p.inFlight) in flight", .overlay)])
+        }
+        lines.append(Line([Span("  State ", .accent), Span(s.state.rawValue.uppercased(), .title),
+                           Span(" · requests go \(s.activePath.map { $0 == .relay ? "via the relay (end-to-end encrypted)" : "direct" } ?? "nowhere yet")", .overlay)]))
+        lines.append(stats("Relay ", s.relay))
+        lines.append(stats("Direct", s.direct))
+        if let next = s.nextProbeAt { lines.append(Line([Span("  Next probe in \(max(Format.seconds(next - s.takenAt), 0)) s (backoff step \(s.probeBackoffStep))", .overlay)])) }
+        lines.append(Line([Span(" Probes", .heading)]))
+        if s.candidates.isEmpty { lines.append(Line([Span("  The server announced no direct URL.", .dim)])) }
+        for c in s.candidates {
+            let result: String
+            if let r = c.lastResult {
+                if case .ok(let rtt) = r { result = "answers, \(Format.ms(rtt))" } else { result = r.failureDescription ?? "fails" }
+            } else {
+                result = "not probed yet"
+            }
+            let when = c.lastProbedAt.map { " (\(Format.seconds(s.takenAt - $0)) s ago)" } ?? ""
+            let held = c.heldOffUntil != nil ? " · held off (certificate mismatch)" : ""
+            lines.append(Line([Span("  \(c.url.absoluteString)\(c.discovered ? " [LAN]" : "")", .accent), Span("  \(result)\(when)\(held)", .overlay)]))
+        }
+        lines.append(Line([Span(" Timeline", .heading)]))
+        for t in s.transitions.reversed() {
+            lines.append(Line([Span("  \(Format.time(t.date))  ", .dim), Span("\(t.from.rawValue) → \(t.to.rawValue)", .title), Span("  \(t.reason)", .overlay)]))
+        }
+        return lines
+    }
+}

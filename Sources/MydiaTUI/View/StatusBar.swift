@@ -1,0 +1,41 @@
+import Foundation
+import MydiaConnection
+
+/// The always-visible bottom line: RELAY / DUAL / DIRECT in colour and in words, the path in
+/// use, "end-to-end encrypted" on the relay, round trip, throughput, last and next probe.
+enum StatusBar {
+    static func line(_ state: AppState, width: Int) -> Line {
+        guard let s = state.connection else {
+            let label = state.screen == .pairing ? " NOT PAIRED " : " CONNECTING "
+            return Line([Span(label, .barOffline), Span(" waiting for the connection manager", .barText)], fill: .barText)
+        }
+        let (label, style): (String, Style) = switch s.state {
+        case .relay: (" RELAY ", .barRelay)
+        case .dual: (" DUAL ", .barDual)
+        case .direct: (" DIRECT ", .barDirect)
+        case .connecting: (" CONNECTING ", .barOffline)
+        case .offline: (" OFFLINE ", .barOffline)
+        }
+        var parts: [String] = []
+        let relay = state.relayOrigin.map(Format.host) ?? "relay"
+        switch s.activePath {
+        case .relay?: parts.append("relay \(relay) · end-to-end encrypted")
+        case .direct?: parts.append("direct \(s.directURL.map { Format.host($0.absoluteString) } ?? "")")
+        case nil: parts.append(s.state == .offline ? "no path — retrying" : "opening the relay path")
+        }
+        if s.state == .dual { parts[0] += " (relay requests draining)" }
+        let rtt = s.activePath == .direct ? s.direct.roundTripTime : s.relay.roundTripTime
+        if let rtt { parts.append("rtt \(Format.ms(rtt))") }
+        if let t = state.throughput { parts.append("↓ \(Format.bytes(t))/s") }
+        if let last = s.candidates.compactMap(\.lastProbedAt).max() {
+            parts.append("probed \(Format.seconds(s.takenAt - last)) s ago")
+        }
+        if let next = s.nextProbeAt {
+            parts.append("next in \(max(Format.seconds(next - s.takenAt), 0)) s")
+        } else if let next = s.nextRelayAttemptAt {
+            parts.append("relay retry in \(max(Format.seconds(next - s.takenAt), 0)) s")
+        }
+        let rest = " " + parts.joined(separator: " · ")
+        return Line([Span(label, style), Span(DisplayWidth.truncate(rest, to: max(width - DisplayWidth.of(label), 0)), .barText)], fill: .barText)
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MydiaClient
+import MydiaPlayback
+
+struct Play: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Play a movie or episode in mpv through the local proxy, over whichever path is up.",
+        discussion: """
+            mpv gets a loopback URL (http://127.0.0.1:PORT/<random>/hls/…) over its IPC socket; it never sees a token or \
+            the server's address. With --player none the URL is the only line on stdout and the proxy serves until \
+            SIGINT or SIGTERM, for other players.
+            """)
+
+    enum PlayerChoice: String, ExpressibleByArgument, CaseIterable {
+        case mpv, none
+    }
+
+    @Argument(help: "The movie or episode id (from `mydia-tui ls`, `show` or `search`).") var id: String
+    @Option(help: "Start at this many seconds (default: resume where the server says you stopped).") var start: Double?
+    @Option(help: "mpv, or none to only serve the stream.") var player: PlayerChoice = .mpv
+    @Flag(name: .customLong("print-url"), help: "Print the local playlist URL on stdout also when mpv plays it.") var printURL = false
+    @Option(name: .customLong("mpv-arg"), parsing: .unconditionalSingleValue,
+            help: "An extra mpv option, e.g. --mpv-arg=--vo=null (repeatable).") var mpvArgs: [String] = []
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if let start, !(start.isFinite && start >= 0) { throw ValidationError("--start must be a number of seconds, 0 or more.") }
+    }
+
+    func run() async throws {
+        try await runReporting {
+            let choice: PlaybackOptions.Player
+            switch player {
+            case .none:
+                choice = .none
+            case .mpv:
+                let installation: MPVInstallation
+                do { installation = try MPVInstallation.locate() } catch { throw CommandFailure(.playerMissing, "\(error)") }
+                choice = .mpv(.init(installation: installation, extraArguments: mpvArgs, useTerminal: isatty(STDIN_FILENO) == 1))
+            }
+            let logger = global.logger()
+            try await withSession(global) { session in
+                let playback = try await Playback.start(session: session, itemID: id, options: PlaybackOptions(player: choice, startPosition: start),
+                                                        logger: logger)
+                if let url = await playback.current?.url, player == .none || printURL {
+                    FileHandle.standardOutput.write(Data((url + "\n").utf8))
+                }
+                // SIGINT/SIGTERM stop the playback (a final progress report, the session ended); so does mpv quitting.
+                let signals = Task {
+                    await SignalWaiter().wait()
+                    await playback.stop()
+                }
+                let end = await playback.waitUntilEnded()
+                signals.cancel()
+                switch end {
+                case .finished, .stopped:
+                    return
+                case .playerExited(let status):
+                    throw CommandFailure(.failure, "mpv exited unexpectedly (status \(status)); your progress was saved.")
+                case .failed(let message):
+                    throw CommandFailure(.failure, message)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MydiaAPI
+import MydiaClient
+import MydiaTestSupport
+import Testing
+
+/// `mydia-tui play` as a person or script runs it: the real binary against a real relay and server.
+@Suite(.serialized) struct PlayCommandTests {
+    static let bin: URL = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("mydia-tui").path), dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("mydia-tui")
+    }()
+
+    static func process(_ args: [String], config: String, path: String? = nil) -> (Process, Pipe, Pipe) {
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment["MYDIA_CONFIG_DIR"] = config
+        environment["XDG_STATE_HOME"] = config + "/state"
+        if let path { environment["PATH"] = path }
+        p.environment = environment
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        return (p, out, err)
+    }
+
+    @Test func playerNonePrintsOnlyTheLocalURLServesItAndStopsOnSIGTERM() async throws {
+        let fixture = try await PlaybackFixture.start()
+        defer { Task { await fixture.close() } }
+        let config = fixture.store.directory.path
+        let id = try await fixture.longMovieID()
+        let (p, out, err) = Self.process(["play", id, "--player", "none"], config: config)
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        let reader = out.fileHandleForReading
+        let firstLine = try await withTimeout(.seconds(60)) {
+            var buffer = Data()
+            while !buffer.contains(UInt8(ascii: "\n")) {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                buffer += chunk
+            }
+            return String(decoding: buffer, as: UTF8.self)
+        }
+        let url = firstLine.trimmingCharacters(in: .newlines)
+        #expect(url.range(of: #"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}/hls/[^/]+/index\.m3u8$"#, options: .regularExpression) != nil, "\(firstLine)")
+        let (body, response) = try await URLSession.shared.data(from: try #require(URL(string: url)))
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: body, as: UTF8.self).hasPrefix("#EXTM3U"))
+        p.terminate()  // SIGTERM
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let rest = String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
+        #expect(rest.isEmpty && firstLine.filter { $0 == "\n" }.count == 1)  // the URL is the only stdout line
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for token in try await fixture.tokens() { #expect(!stderr.contains(token) && !firstLine.contains(token)) }
+        // The session was ended on the way out: the proxy is gone.
+        await #expect(throws: (any Error).self) { _ = try await URLSession.shared.data(from: URL(string: url)!) }
+    }
+
+    @Test func aMissingMpvIsOneSentenceAndExitCodeSix() async throws {
+        let fixture = try await PlaybackFixture.start()
+        defer { Task { await fixture.close() } }
+        let (p, out, err) = Self.process(["play", try await fixture.longMovieID()], config: fixture.store.directory.path, path: "/nonexistent")
+        try p.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 6)
+        #expect(stdout.isEmpty)
+        #expect(stderr.contains("mpv") && stderr.filter { $0 == "\n" }.count == 1, "\(stderr)")
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Logging
+import MydiaAPI
+import MydiaClient
+import MydiaConnection
+@testable import MydiaPlayback
+import MydiaTestSupport
+import Testing
+
+/// Real mpv (headless), real relay and server, the real ConnectionManager: the clip plays to its
+/// end through the proxy over each path, survives the direct path dying under it, and mpv never
+/// sees a token or a server address.
+@Suite(.serialized) struct PlaybackEndToEndTests {
+    static let headless = ["--vo=null", "--ao=null"]
+
+    func mpvOptions(interval: Duration = .seconds(10)) throws -> PlaybackOptions {
+        PlaybackOptions(player: .mpv(.init(installation: try MPVInstallation.forTests, extraArguments: Self.headless)),
+                        startPosition: 0, progressInterval: interval)
+    }
+
+    /// Reads /proc/PID/cmdline and /proc/PID/environ (NUL-separated) as text.
+    static func processText(_ pid: Int32) -> String {
+        ["cmdline", "environ"].map { name in
+            (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/\(name)"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        }.joined(separator: "\n")
+    }
+
+    @Test func mpvPlaysToTheEndOverTheRelayAndNeverSeesATokenOrServerAddress() async throws {
+        // The announced direct URL leads nowhere, so everything flows through the relay.
+        let fixture = try await PlaybackFixture.start(directURL: "https://127.0.0.1:\(try TCPForwarder.freePort())")
+        defer { Task { await fixture.close() } }
+        try await fixture.waitFor(.relay)
+        let id = try await fixture.longMovieID()
+        let playback = try await Playback.start(session: fixture.session, itemID: id, options: try mpvOptions(interval: .seconds(2)),
+                                                logger: fixture.log.logger())
+        let updates = UpdateLog(playback)
+        let pid = try #require(await playback.playerProcessIdentifier)
+        let processText = Self.processText(pid)
+        #expect(processText.contains("--input-ipc-server="))
+        let end = try await withTimeout(.seconds(60)) { await playback.waitUntilEnded() }
+        await updates.finished()
+        #expect(end == .finished)
+        #expect(await fixture.session.manager.snapshot().relay.bytesReceived > 1_000_000)
+
+        let url = try #require(updates.all.compactMap { if case .started(let s) = $0 { s.url } else { nil } }.first)
+        #expect(url.range(of: #"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}/hls/[^/]+/index\.m3u8$"#, options: .regularExpression) != nil)
+        let ipc = await playback.playerCommands
+        #expect(ipc.contains { $0.contains("loadfile") && $0.contains(url) })
+        #expect(!processText.contains(url))  // the URL went over IPC only
+        // mpv gets neither a token nor a server address; our own log never holds a token.
+        let secrets = try await fixture.secrets()
+        let log = fixture.log.all.joined(separator: "\n")
+        #expect(log.contains("mpv ipc →") && log.contains("loadfile"))
+        for secret in secrets {
+            #expect(!processText.contains(secret), "mpv's argv or environment holds \(secret.prefix(6))…")
+            #expect(!ipc.joined().contains(secret))
+        }
+        for token in try await fixture.tokens() { #expect(!log.contains(token)) }
+        // Progress: start first, stop last, positions never backwards, the clip counted as watched.
+        let stored = updates.stored
+        #expect(stored.first?.kind == .start && stored.last?.kind == .stop && stored.count >= 3)
+        #expect(zip(stored, stored.dropFirst()).allSatisfy { $0.position <= $1.position })
+        let movie = try #require(try await fixture.session.api.movie(id: id))
+        #expect(movie.progress?.watched == true)
+    }
+
+    @Test func mpvPlaysToTheEndOverDirect() async throws {
+        let fixture = try await PlaybackFixture.start()
+        defer { Task { await fixture.close() } }
+        try await fixture.waitFor(.direct)
+        let before = await fixture.session.manager.snapshot()
+        let playback = try await Playback.start(session: fixture.session, itemID: try await fixture.longMovieID(),
+                                                options: try mpvOptions(), logger: fixture.log.logger())
+        let end = try await withTimeout(.seconds(60)) { await playback.waitUntilEnded() }
+        #expect(end == .finished)
+        let after = await fixture.session.manager.snapshot()
+        #expect(after.direct.bytesReceived - before.direct.bytesReceived > 1_000_000)
+        #expect(after.relay.bytesReceived - before.relay.bytesReceived < 100_000)
+    }
+
+    @Test func theDirectPathDyingMidSegmentIsInvisibleToMpvAndDirectIsUsedAgainWhenItReturns() async throws {
+        let directPort = try TCPForwarder.freePort()
+        let forwarder = try TCPForwarder(target: directPort)
+        defer { forwarder.cut() }
+        let fixture = try await PlaybackFixture.start(directURL: "https://127.0.0.1:\(forwarder.port)", directPort: directPort)
+        defer { Task { await fixture.close() } }
+        try await fixture.waitFor(.direct)
+        forwarder.throttle(150_000)  // ~3 s per segment: the cut lands inside one
+        let start = forwarder.bytesToClient
+        let playback = try await Playback.start(session: fixture.session, itemID: try await fixture.longMovieID(),
+                                                options: try mpvOptions(), logger: fixture.log.logger())
+        let updates = UpdateLog(playback)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while forwarder.bytesToClient - start < 200_000, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        forwarder.cut()
+        let end = try await withTimeout(.seconds(90)) { await playback.waitUntilEnded() }
+        await updates.finished()
+        #expect(end == .finished, "mpv saw the cut: \(end)")
+        #expect(fixture.log.all.contains { $0.contains("body resumed on the relay by Range") })
+        #expect(await fixture.session.manager.snapshot().relay.bytesReceived > 100_000)
+
+        // Direct comes back: after the next probe, new segment requests go direct again.
+        try forwarder.restore()
+        forwarder.throttle(nil)
+        await fixture.session.manager.probeNow()
+        try await fixture.waitFor(.direct, within: .seconds(60))
+        let replay = try await Playback.start(session: fixture.session, itemID: try await fixture.longMovieID(),
+                                              options: PlaybackOptions(player: .none), logger: fixture.log.logger())
+        let url = try #require(await replay.current?.url)
+        let before = forwarder.bytesToClient
+        let (_, playlistResponse) = try await URLSession.shared.data(from: URL(string: url)!)
+        #expect((playlistResponse as? HTTPURLResponse)?.statusCode == 200)
+        let segment = URL(string: url)!.deletingLastPathComponent().appendingPathComponent("seg00001.ts")
+        let (bytes, segmentResponse) = try await URLSession.shared.data(from: segment)
+        #expect((segmentResponse as? HTTPURLResponse)?.statusCode == 200 && bytes.count > 100_000)
+        #expect(forwarder.bytesToClient - before >= bytes.count)
+        await replay.stop()
+    }
+
+    @Test func progressIsStoppedWhenMpvIsKilledAndNeverMovesBackwards() async throws {
+        let fixture = try await PlaybackFixture.start()
+        defer { Task { await fixture.close() } }
+        let id = try await fixture.longMovieID()
+        var options = try mpvOptions(interval: .seconds(1))
+        options.startPosition = nil
+        let playback = try await Playback.start(session: fixture.session, itemID: id, options: options, logger: fixture.log.logger())
+        let updates = UpdateLog(playback)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !updates.stored.contains(where: { $0.kind == .periodic && $0.position > 2 }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let pid = try #require(await playback.playerProcessIdentifier)
+        kill(pid, SIGKILL)
+        let end = try await withTimeout(.seconds(30)) { await playback.waitUntilEnded() }
+        await updates.finished()
+        guard case .playerExited = end else {
+            Issue.record("expected playerExited, got \(end)")
+            return
+        }
+        let stored = updates.stored
+        #expect(stored.map(\.kind).first == .start)
+        #expect(stored.last?.kind == .stop)
+        #expect(stored.contains { $0.kind == .periodic })
+        #expect(zip(stored, stored.dropFirst()).allSatisfy { $0.position <= $1.position })
+        let last = try #require(stored.last)
+        #expect(last.position > 2 && last.position < 12)
+        let movie = try #require(try await fixture.session.api.movie(id: id))
+        #expect(abs((movie.progress?.positionSeconds ?? -1) - last.position) < 0.01)
+        #expect(movie.progress?.watched == false)
+    }
+}

@@ -1,0 +1,53 @@
+@testable import MydiaPlayback
+import Testing
+
+/// The proxy's URL space (PROTOCOL.md §10, §12.22): only `/<prefix>/hls/…` and `/<prefix>/file/<id>`.
+@Suite struct ProxyRouteTests {
+    let prefix = "0123456789abcdef0123456789abcdef"
+
+    @Test func mapsHLSAndFilePathsToTheInstanceAPI() throws {
+        #expect(try ProxyRoute(target: "/\(prefix)/hls/s1/index.m3u8", prefix: prefix).upstreamPath == "/api/v1/hls/s1/index.m3u8")
+        #expect(try ProxyRoute(target: "/\(prefix)/hls/s1/v0/seg00001.ts?x=1", prefix: prefix).upstreamPath == "/api/v1/hls/s1/v0/seg00001.ts")
+        #expect(try ProxyRoute(target: "/\(prefix)/file/42", prefix: prefix).upstreamPath == "/api/v1/stream/file/42")
+        #expect(try ProxyRoute(target: "/\(prefix)/hls/s1/index.m3u8", prefix: prefix).isPlaylist)
+        #expect(try !ProxyRoute(target: "/\(prefix)/hls/s1/seg00000.ts", prefix: prefix).isPlaylist)
+    }
+
+    @Test func refusesAnotherPrefixAndUnmappedPaths() {
+        #expect(throws: ProxyRoute.Refusal.notFound) { try ProxyRoute(target: "/ffff456789abcdef0123456789abcdef/hls/s/i.m3u8", prefix: prefix) }
+        #expect(throws: ProxyRoute.Refusal.notFound) { try ProxyRoute(target: "/\(prefix)/api/v1/graphql", prefix: prefix) }
+        #expect(throws: ProxyRoute.Refusal.notFound) { try ProxyRoute(target: "/\(prefix)/file/1/2", prefix: prefix) }
+        #expect(throws: ProxyRoute.Refusal.notFound) { try ProxyRoute(target: "/\(prefix)/hls/s1", prefix: prefix) }
+        #expect(throws: ProxyRoute.Refusal.notFound) { try ProxyRoute(target: "/", prefix: prefix) }
+        #expect(throws: ProxyRoute.Refusal.notFound) { try ProxyRoute(target: "http://evil/\(prefix)/file/1", prefix: prefix) }
+    }
+
+    @Test func refusesDotSegmentsAlsoEncoded() {
+        for bad in ["..", "%2e%2e", "%2E.", ".", "a%2fb", "a%5cb", "%zz", "", "%00"] {
+            #expect(throws: ProxyRoute.Refusal.malformed, "\(bad)") { try ProxyRoute(target: "/\(prefix)/hls/s1/\(bad)/x.ts", prefix: prefix) }
+        }
+    }
+
+    @Test func acceptsOnlyLoopbackHostHeaders() {
+        #expect(ProxyHost.isAllowed("127.0.0.1:8080") && ProxyHost.isAllowed("localhost") && ProxyHost.isAllowed("LOCALHOST:1"))
+        #expect(!ProxyHost.isAllowed("evil.example") && !ProxyHost.isAllowed("127.0.0.1.nip.io") && !ProxyHost.isAllowed(nil))
+        #expect(!ProxyHost.isAllowed("127.0.0.1:80x") && !ProxyHost.isAllowed("[::1]:80") && !ProxyHost.isAllowed(""))
+    }
+
+    @Test func playlistsPassByteForByteUnlessAURIMustChange() {
+        let relative = Array("#EXTM3U\n#EXTINF:4.0,\nseg00000.ts\n#EXT-X-ENDLIST\n".utf8)
+        #expect(PlaylistRewriter.rewrite(relative, prefix: prefix) == relative)
+        let absolute = "#EXTM3U\r\n#EXT-X-MAP:URI=\"/api/v1/hls/s1/init.mp4?token=abc\"\r\nhttps://10.0.0.2:4443/api/v1/hls/s1/seg0.ts?token=abc\r\nseg1.ts?token=abc\r\nhttps://cdn.example/x.ts\r\n"
+        let rewritten = String(decoding: PlaylistRewriter.rewrite(Array(absolute.utf8), prefix: prefix), as: UTF8.self)
+        #expect(rewritten == "#EXTM3U\r\n#EXT-X-MAP:URI=\"/\(prefix)/hls/s1/init.mp4\"\r\n/\(prefix)/hls/s1/seg0.ts\r\nseg1.ts\r\n/\(prefix)/unavailable\r\n")
+        #expect(!rewritten.contains("token"))
+    }
+
+    @Test func mpvVersionsAreParsedAndChecked() {
+        #expect(MPVInstallation.parseVersion("mpv 0.35.1 Copyright © 2000-2023 mpv/MPlayer/mplayer2 projects\n") == "0.35.1")
+        #expect(MPVInstallation.parseVersion("mpv v0.38.0-dirty Copyright") == "0.38.0-dirty")
+        #expect(MPVInstallation.parseVersion("mplayer 1.0") == nil)
+        #expect(MPVInstallation.isSupported("0.35.1") && MPVInstallation.isSupported("1.0") && MPVInstallation.isSupported("0.29"))
+        #expect(!MPVInstallation.isSupported("0.28.2") && !MPVInstallation.isSupported("0.9"))
+    }
+}
