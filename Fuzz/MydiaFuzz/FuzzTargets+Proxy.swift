@@ -20,12 +20,14 @@ extension FuzzTargets {
             base = "/api/v1/stream/file/"
         }
         precondition(!upstream.contains("?") && !upstream.contains("#"), "query or fragment forwarded: \(upstream)")
-        for segment in upstream.dropFirst(base.count).split(separator: "/", omittingEmptySubsequences: false) {
-            let decoded = percentDecoded(Array(segment.utf8))
+        // Bytes, as the instance's HTTP server sees them (a Character split would miss a "/" that a
+        // combining mark joins to the next scalar).
+        for segment in Array(upstream.utf8).dropFirst(base.utf8.count).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            let decoded = percentDecoded(Array(segment))
             precondition(!decoded.isEmpty && decoded != Array(".".utf8) && decoded != Array("..".utf8),
                          "dot or empty segment forwarded: \(upstream)")
             precondition(!decoded.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 < 0x20 || $0 == 0x7f },
-                         "separator or control byte forwarded: \(upstream)")
+                         "separator or control byte forwarded in \(Array(segment)) → \(decoded): \(upstream)")
         }
     }
 

@@ -37,13 +37,18 @@ public enum ProxyRoute: Sendable, Equatable {
         let pathPart = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         let path = pathPart.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         guard path.hasPrefix("/") else { throw .notFound }
-        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // Split on the "/" scalar, not on Characters: "/" followed by a combining mark is one
+        // Character, so a Character split would leave a raw separator inside a segment (found by
+        // the `proxyroute` fuzz target).
+        let segments = path.dropFirst().unicodeScalars.split(separator: "/", omittingEmptySubsequences: false)
+            .map { String(String.UnicodeScalarView($0)) }
         guard segments.count >= 3, segments[0] == prefix else { throw .notFound }
         for segment in segments.dropFirst() {
             // §12.22: dot-segments, also percent-encoded, are refused; so are encoded slashes and
             // backslashes (a second way to spell a path separator) and empty segments.
             guard let decoded = Self.percentDecoded(segment), !decoded.isEmpty, decoded != ".", decoded != "..",
-                  !decoded.contains("/"), !decoded.contains("\\"), !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
+                  !decoded.unicodeScalars.contains("/"), !decoded.unicodeScalars.contains("\\"),
+                  !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
             else { throw .malformed }
         }
         switch segments[1] {
