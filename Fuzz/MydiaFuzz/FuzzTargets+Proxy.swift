@@ -12,17 +12,18 @@ extension FuzzTargets {
         let target = (data.first ?? 0) & 1 == 1 ? "/\(proxyPrefix)/" + rest : rest
         guard let route = try? ProxyRoute(target: target, prefix: proxyPrefix) else { return }
         let upstream = route.upstreamPath
+        // Byte comparisons throughout: the instance sees bytes, and Character-based `hasPrefix` or
+        // `split` treat "/" plus a combining mark as one unit.
+        let bytes = Array(upstream.utf8)
         let base: String
-        if upstream.hasPrefix("/api/v1/hls/") {
+        if bytes.starts(with: "/api/v1/hls/".utf8) {
             base = "/api/v1/hls/"
         } else {
-            precondition(upstream.hasPrefix("/api/v1/stream/file/"), "proxy maps outside the two prefixes: \(upstream)")
+            precondition(bytes.starts(with: "/api/v1/stream/file/".utf8), "proxy maps outside the two prefixes: \(upstream)")
             base = "/api/v1/stream/file/"
         }
-        precondition(!upstream.contains("?") && !upstream.contains("#"), "query or fragment forwarded: \(upstream)")
-        // Bytes, as the instance's HTTP server sees them (a Character split would miss a "/" that a
-        // combining mark joins to the next scalar).
-        for segment in Array(upstream.utf8).dropFirst(base.utf8.count).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+        precondition(!bytes.contains(UInt8(ascii: "?")) && !bytes.contains(UInt8(ascii: "#")), "query or fragment forwarded: \(upstream)")
+        for segment in bytes.dropFirst(base.utf8.count).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
             let decoded = percentDecoded(Array(segment))
             precondition(!decoded.isEmpty && decoded != Array(".".utf8) && decoded != Array("..".utf8),
                          "dot or empty segment forwarded: \(upstream)")
