@@ -57,5 +57,7 @@ import Testing
         #expect(throws: ProxyRoute.Refusal.malformed) { try ProxyRoute(target: "/\(prefix)/hls/s/../\u{301}x", prefix: prefix) }
         let route = try ProxyRoute(target: "/\(prefix)/hls/s/a/\u{653}b", prefix: prefix)
         #expect(route == .hls(session: "s", path: ["a", "\u{653}b"]))
+        // The same for "?": the query is dropped even when a combining mark follows it.
+        #expect(try ProxyRoute(target: "/\(prefix)/hls/s/in?\u{35a}token=x", prefix: prefix).upstreamPath == "/api/v1/hls/s/in")
     }
 }

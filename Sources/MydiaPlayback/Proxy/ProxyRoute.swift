@@ -34,13 +34,13 @@ public enum ProxyRoute: Sendable, Equatable {
     ///   - target: e.g. `/0123…/hls/abc/seg00001.ts`.
     ///   - prefix: this playback's 32-hex-digit prefix.
     public init(target: String, prefix: String) throws(Refusal) {
-        let pathPart = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let path = pathPart.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        guard path.hasPrefix("/") else { throw .notFound }
-        // Split on the "/" scalar, not on Characters: "/" followed by a combining mark is one
-        // Character, so a Character split would leave a raw separator inside a segment (found by
-        // the `proxyroute` fuzz target).
-        let segments = path.dropFirst().unicodeScalars.split(separator: "/", omittingEmptySubsequences: false)
+        // Cut and split on scalars, not on Characters: "/" or "?" followed by a combining mark is one
+        // Character, so a Character split would leave a raw separator inside a segment or forward a
+        // query (both found by the `proxyroute` fuzz target).
+        let scalars = target.unicodeScalars
+        let path = scalars[..<(scalars.firstIndex { $0 == "?" || $0 == "#" } ?? scalars.endIndex)]
+        guard path.first == "/" else { throw .notFound }
+        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
             .map { String(String.UnicodeScalarView($0)) }
         guard segments.count >= 3, segments[0] == prefix else { throw .notFound }
         for segment in segments.dropFirst() {
