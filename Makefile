@@ -7,7 +7,7 @@ SWIFT_FLAGS ?= -Xswiftc -warnings-as-errors
 FUZZ_RUNS   ?= 1000000
 # `make fuzz`: each target runs for FUZZ_SECONDS (libFuzzer -max_total_time); FUZZ_RUNS bounds `fuzz-loop`.
 FUZZ_SECONDS ?= 120
-FUZZ_TARGETS = frame handshake relay tunnel media graphql
+FUZZ_TARGETS = frame handshake relay tunnel media graphql proxyroute
 FUZZ_RT      = $(shell find $$(dirname $$(dirname $$(readlink -f $$(command -v swiftc))))/lib/clang -name 'libclang_rt.fuzzer_no_main-x86_64.a' 2>/dev/null | head -1)
 
 export SWIFT_BACKTRACE = interactive=no
@@ -71,7 +71,7 @@ fuzz-loop: deps
 # The fault lab (RELIABILITY.md): network namespaces, the real relay/server/client, scripted faults
 # (fault proxy, nftables). Needs root; skips with a message where namespaces are unavailable.
 # `make test` runs scenarios 2 and 5 (quick) through Tests/MydiaClientTests/FaultLabTests.swift.
-FAULTLAB_SCENARIOS ?= 2,3,5,6,7,8b,8a
+FAULTLAB_SCENARIOS ?= 1r,2,3,4r,5,6,6b,7,8b,8a
 faultlab: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	@python3 scripts/faultlab/lab.py --scenarios $(FAULTLAB_SCENARIOS) --bin .build/debug --json .build/faultlab.json; \

@@ -3,7 +3,7 @@ import MydiaCrypto
 /// The fuzz targets. Each takes arbitrary bytes and must neither crash nor accept what it should
 /// not: a target traps (`precondition`) when an invariant breaks, so the fuzzer reports it.
 enum FuzzTargets {
-    static let names = ["frame", "handshake", "relay", "tunnel", "media", "graphql"]
+    static let names = ["frame", "handshake", "relay", "tunnel", "media", "graphql", "proxyroute"]
 
     static func run(_ name: String, _ data: [UInt8]) {
         switch name {
@@ -13,6 +13,7 @@ enum FuzzTargets {
         case "tunnel": tunnelMessage(data)
         case "media": mediaFrame(data)
         case "graphql": graphQLResponse(data)
+        case "proxyroute": proxyRoute(data)
         default: fatalError("unknown fuzz target \(name); known: \(names.joined(separator: ", "))")
         }
     }

@@ -42,7 +42,7 @@ struct LibFuzzerEntry {
 /// still means something where `-sanitize=fuzzer` is unavailable. Inputs start from the committed
 /// corpus when a directory is given (the JSON targets need mostly-valid JSON to get anywhere), else
 /// from random bytes, and are mutated a few bytes at a time.
-/// Usage: `mydia-fuzz TARGET [RUNS] [SEED] [CORPUS_DIR]`.
+/// Usage: `mydia-fuzz TARGET [RUNS] [SEED] [CORPUS_DIR]`; RUNS 0 replays the corpus unmutated.
 @main
 struct SeededFuzzLoop {
     static func main() {
@@ -54,6 +54,13 @@ struct SeededFuzzLoop {
         let runs = args.count > 1 ? Int(args[1]) ?? 100_000 : 100_000
         var rng = SplitMix64(seed: args.count > 2 ? UInt64(args[2]) ?? 1 : 1)
         let corpus = args.count > 3 ? loadCorpus(args[3]) : []
+        if runs == 0 {
+            // Replay: every corpus file once, unmutated (a crash file from `make fuzz` reproduces here
+            // with the full precondition message of a debug build).
+            for input in corpus { FuzzTargets.run(name, input) }
+            print("fuzz \(name): replayed \(corpus.count) inputs, no crash")
+            return
+        }
         var input: [UInt8] = []
         let start = ContinuousClock.now
         for i in 0..<runs {

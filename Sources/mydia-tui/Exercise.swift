@@ -3,6 +3,7 @@ import Foundation
 import MydiaAPI
 import MydiaClient
 import MydiaConnection
+import MydiaCrypto
 import Synchronization
 
 /// `mydia-tui exercise` (hidden): the fault lab's load generator and observer. One session — one
@@ -20,6 +21,8 @@ struct Exercise: AsyncParsableCommand {
 
     @Option(help: "Seconds to run.") var duration: Double = 60
     @Option(name: .customLong("interval-ms"), help: "Pause between requests, in milliseconds.") var intervalMs = 250
+    @Flag(help: "Fetch the library's largest movie file (GET /api/v1/stream/file/ID) instead of GraphQL queries; each line carries its byte count and SHA-256.")
+    var fetch = false
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -48,16 +51,24 @@ struct Exercise: AsyncParsableCommand {
                     await SignalWaiter().wait()
                     interrupted.set()
                 }
-                var ok = 0, failed = 0
+                let fileID = fetch ? try await Self.largestMovieFile(session) : nil
+                var ok = 0, failed = 0, delivered = 0
                 let deadline = start + .milliseconds(Int64(duration * 1000))
                 while ContinuousClock.now < deadline, !interrupted.isSet {
                     let began = ContinuousClock.now
                     var line: [String: Any] = ["event": "request", "t": t()]
                     do {
-                        let page = try await session.api.perform(Operations.movies(first: 10))
+                        if let fileID {
+                            let (bytes, digest) = try await Self.fetchFile(fileID, session: session)
+                            delivered += bytes
+                            line["bytes"] = bytes
+                            line["sha256"] = digest
+                        } else {
+                            let page = try await session.api.perform(Operations.movies(first: 10))
+                            line["items"] = page.edges.count
+                        }
                         ok += 1
                         line["ok"] = true
-                        line["items"] = page.edges.count
                     } catch {
                         failed += 1
                         line["ok"] = false
@@ -73,6 +84,8 @@ struct Exercise: AsyncParsableCommand {
                 let final = await session.manager.snapshot()
                 printJSON([
                     "event": "summary", "t": t(), "requests": ok + failed, "failed": failed, "state": final.state.rawValue,
+                    "bytes_delivered": delivered, "relay_bytes_received": final.relay.bytesReceived,
+                    "direct_bytes_received": final.direct.bytesReceived,
                     "transitions": final.transitions.map { ["from": $0.from.rawValue, "to": $0.to.rawValue, "reason": $0.reason,
                                                             "at": Self.seconds($0.at)] },
                 ])
@@ -85,6 +98,29 @@ struct Exercise: AsyncParsableCommand {
         private let flag = Mutex(false)
         var isSet: Bool { flag.withLock { $0 } }
         func set() { flag.withLock { $0 = true } }
+    }
+
+    /// The id of the biggest file among the library's movies (the longest body to interrupt).
+    static func largestMovieFile(_ session: ClientSession) async throws -> String {
+        let movies = try await session.api.perform(Operations.movies(first: 50))
+        guard let file = movies.edges.flatMap({ $0.node.files }).max(by: { $0.size < $1.size }) else {
+            throw CommandFailure(.failure, "The server's library has no movie file to fetch.")
+        }
+        return file.id
+    }
+
+    /// One whole-file GET through the ConnectionManager (a body that survives a path swap, §8.5).
+    static func fetchFile(_ id: String, session: ClientSession) async throws -> (Int, String) {
+        let token = try await session.api.storedCredentials().accessToken
+        let response = try await session.manager.send(PathRequest(
+            method: "GET", path: "/api/v1/stream/file/\(id)", headers: ["authorization": "Bearer \(token)"]))
+        guard response.status == 200 else { throw CommandFailure(.failure, "The file request answered HTTP \(response.status).") }
+        var body: [UInt8] = []
+        for try await chunk in response.body { body += chunk }
+        if let length = response.headers["content-length"].flatMap(Int.init), length != body.count {
+            throw CommandFailure(.failure, "The file body has \(body.count) bytes, not the announced \(length).")
+        }
+        return (body.count, Encoding.hex(SHA256.hash(body)))
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -15,7 +15,7 @@ import Testing
         guard getuid() == 0 else { return false }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "command -v nft >/dev/null && command -v openssl >/dev/null && ip netns add mydia-lab-check && ip netns del mydia-lab-check"]
+        p.arguments = ["-c", "command -v nft >/dev/null && command -v openssl >/dev/null && ip netns add mydia-lab$$-check && ip netns del mydia-lab$$-check"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         guard (try? p.run()) != nil else { return false }

@@ -50,4 +50,14 @@ import Testing
         #expect(MPVInstallation.isSupported("0.35.1") && MPVInstallation.isSupported("1.0") && MPVInstallation.isSupported("0.29"))
         #expect(!MPVInstallation.isSupported("0.28.2") && !MPVInstallation.isSupported("0.9"))
     }
+
+    /// Found by the `proxyroute` fuzz target: "/" followed by a combining mark is one Character, so a
+    /// Character-based split left a raw separator inside a segment and let "../" reach the instance.
+    @Test func aSeparatorJoinedToACombiningMarkIsStillASeparator() throws {
+        #expect(throws: ProxyRoute.Refusal.malformed) { try ProxyRoute(target: "/\(prefix)/hls/s/../\u{301}x", prefix: prefix) }
+        let route = try ProxyRoute(target: "/\(prefix)/hls/s/a/\u{653}b", prefix: prefix)
+        #expect(route == .hls(session: "s", path: ["a", "\u{653}b"]))
+        // The same for "?": the query is dropped even when a combining mark follows it.
+        #expect(try ProxyRoute(target: "/\(prefix)/hls/s/in?\u{35a}token=x", prefix: prefix).upstreamPath == "/api/v1/hls/s/in")
+    }
 }

@@ -78,22 +78,41 @@ class Proxy:
                     pass
 
     async def pump(self, reader, writer, direction):
+        """Reader and writer halves joined by a queue, so a delay shifts every chunk by the same
+        amount (latency) instead of serialising them (which would also cut throughput)."""
+        queue = asyncio.Queue()
+        writing = asyncio.ensure_future(self.drain(queue, writer, direction))
+        try:
+            while True:
+                data = await reader.read(16384)
+                if not data:
+                    if self.mode == "blackhole":
+                        await asyncio.Event().wait()  # half-open: the peer never hears the FIN
+                    queue.put_nowait((time.monotonic() + self.delay, None))
+                    await writing
+                    return
+                if self.mode == "blackhole":
+                    continue  # swallowed: the peer hears nothing, not even a reset
+                queue.put_nowait((time.monotonic() + self.delay, data))
+        finally:
+            writing.cancel()
+
+    async def drain(self, queue, writer, direction):
         sent_at = time.monotonic()
         budget = 0.0
         while True:
-            data = await reader.read(16384)
-            if not data:
-                if self.mode == "blackhole":
-                    await asyncio.Event().wait()  # half-open: the peer never hears the FIN
+            due, data = await queue.get()
+            wait = due - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            if data is None:
                 try:
                     writer.write_eof()
                 except OSError:
                     pass
                 return
             if self.mode == "blackhole":
-                continue  # swallowed: the peer hears nothing, not even a reset
-            if self.delay > 0:
-                await asyncio.sleep(self.delay)
+                continue
             if self.rate > 0:
                 now = time.monotonic()
                 budget = min(budget + (now - sent_at) * self.rate, self.rate)

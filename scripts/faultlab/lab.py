@@ -3,9 +3,9 @@
 
 Topology (addresses exist only inside the lab's namespaces; nothing leaves this machine):
 
-    mydia-lab-c (client 10.77.0.1) ─┐
-    mydia-lab-r (relay  10.77.0.2) ─┼─ bridge in mydia-lab-n
-    mydia-lab-s (server 10.77.0.3) ─┘
+    mydia-labPID-c (client 10.77.0.1) ─┐
+    mydia-labPID-r (relay  10.77.0.2) ─┼─ bridge in mydia-labPID-n
+    mydia-labPID-s (server 10.77.0.3) ─┘
 
 The relay serves wss:// with a certificate from a throwaway test CA; server and client trust that
 CA with --relay-ca (PROTOCOL.md §12.5). The server's direct listener binds 127.0.0.1:8443 inside its
@@ -20,6 +20,7 @@ Exit: 0 all passed, 1 a scenario failed, 77 namespaces unavailable (skipped, wit
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -31,10 +32,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-NS = {"c": "mydia-lab-c", "r": "mydia-lab-r", "s": "mydia-lab-s", "n": "mydia-lab-n"}
+# Namespace names carry this run's pid, so two labs (two checkouts' `make test`) never collide;
+# addresses and interface names live inside the namespaces and may repeat.
+NS = {k: f"mydia-lab{os.getpid()}-{k}" for k in ("c", "r", "s", "n")}
 ADDR = {"c": "10.77.0.1", "r": "10.77.0.2", "s": "10.77.0.3"}
-RELAY_PORT, DIRECT_PORT, STRANGER_PORT = 443, 8443, 8444
-RELAY_URL = f"https://{ADDR['r']}:{RELAY_PORT}"
+RELAY_PORT, RELAY_PROXY_PORT, DIRECT_PORT, STRANGER_PORT = 443, 4443, 8443, 8444
+RELAY_URL = f"https://{ADDR['r']}:{RELAY_PORT}"  # the server's way to the relay
+CLIENT_RELAY_URL = f"https://{ADDR['r']}:{RELAY_PROXY_PORT}"  # the client's, through the relay-path fault proxy
 DIRECT_URL = f"https://{ADDR['s']}:{DIRECT_PORT}"
 STRANGER_URL = f"https://{ADDR['s']}:{STRANGER_PORT}"
 
@@ -54,7 +58,7 @@ def namespaces_available():
     """True when this process may create network namespaces and veth pairs."""
     if os.geteuid() != 0 or shutil.which("ip") is None:
         return False
-    probe = "mydia-lab-probe"
+    probe = f"mydia-lab{os.getpid()}-probe"
     ok = subprocess.run(["ip", "netns", "add", probe], capture_output=True).returncode == 0
     if ok:
         subprocess.run(["ip", "netns", "del", probe], capture_output=True)
@@ -66,16 +70,28 @@ class Lab:
         self.bin, self.work, self.log = bin_dir, work, log
         self.procs = {}
         self.proxy_sock = os.path.join(work, "proxy.sock")
+        self.relay_proxy_sock = os.path.join(work, "relay-proxy.sock")
         self.config = os.path.join(work, "client")
         self.server_state = os.path.join(work, "server")
 
     # ---- namespaces -------------------------------------------------------------------------
+
+    @staticmethod
+    def remove_stale_namespaces():
+        """Namespaces left by a lab run that was killed (its pid is gone)."""
+        listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        for line in listing.splitlines():
+            name = line.split()[0] if line.split() else ""
+            m = re.fullmatch(r"mydia-lab(\d+)-[a-z]+", name)
+            if m and not os.path.exists(f"/proc/{m.group(1)}"):
+                subprocess.run(["ip", "netns", "del", name], capture_output=True)
 
     def teardown_network(self):
         for ns in NS.values():
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
     def setup_network(self):
+        self.remove_stale_namespaces()
         self.teardown_network()
         for ns in NS.values():
             sh("ip", "netns", "add", ns)
@@ -162,9 +178,16 @@ class Lab:
         self.spawn("proxy", "s", [sys.executable, os.path.join(HERE, "faultproxy.py"), f"{ADDR['s']}:{DIRECT_PORT}",
                                   f"127.0.0.1:{DIRECT_PORT}", self.proxy_sock], ready_word="ready")
 
-    def proxy(self, command):
+    def start_relay_proxy(self):
+        self.spawn("relay-proxy", "r", [sys.executable, os.path.join(HERE, "faultproxy.py"), f"{ADDR['r']}:{RELAY_PROXY_PORT}",
+                                        f"{ADDR['r']}:{RELAY_PORT}", self.relay_proxy_sock], ready_word="ready")
+
+    def relay_proxy(self, command):
+        return self.proxy(command, self.relay_proxy_sock)
+
+    def proxy(self, command, path=None):
         with socket.socket(socket.AF_UNIX) as s:
-            s.connect(self.proxy_sock)
+            s.connect(path or self.proxy_sock)
             s.sendall((command + "\n").encode())
             reply = s.makefile().readline().strip()
         if not reply.startswith("ok"):
@@ -185,11 +208,11 @@ class Lab:
         env = dict(os.environ, MYDIA_CONFIG_DIR=self.config, XDG_STATE_HOME=os.path.join(self.work, "client-state"))
         return subprocess.run(in_ns("c", f"{self.bin}/mydia-tui", *args), capture_output=True, text=True, env=env, timeout=timeout)
 
-    def exercise(self, duration, interval_ms=250):
+    def exercise(self, duration, interval_ms=250, fetch=False):
         self.exercises = getattr(self, "exercises", 0) + 1
         env = dict(os.environ, MYDIA_CONFIG_DIR=self.config, XDG_STATE_HOME=os.path.join(self.work, "client-state"))
         p = subprocess.Popen(in_ns("c", f"{self.bin}/mydia-tui", "exercise", "--duration", str(duration),
-                                   "--interval-ms", str(interval_ms)),
+                                   "--interval-ms", str(interval_ms), *(["--fetch"] if fetch else [])),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
         return Exercise(p, os.path.join(self.work, f"exercise-{self.exercises}.jsonl"))
 
@@ -201,15 +224,17 @@ class Lab:
         self.setup_network()
         self.make_ca()
         self.start_relay()
+        self.start_relay_proxy()
         self.start_proxy()
         ready = self.start_server(claim=True)
         code = ready.get("claim_code")
         if not code:
             raise RuntimeError("the server printed no claim code")
-        paired = self.tui("pair", code, "--relay", RELAY_URL, "--relay-ca", f"{self.ca}/ca.pem", "--name", "lab client")
+        paired = self.tui("pair", code, "--relay", CLIENT_RELAY_URL, "--relay-ca", f"{self.ca}/ca.pem", "--name", "lab client")
         if paired.returncode != 0:
             raise RuntimeError(f"pairing failed ({paired.returncode}): {paired.stderr.strip()}")
-        self.log(f"lab up: relay {RELAY_URL} (test CA), server direct {DIRECT_URL} via fault proxy, client paired")
+        self.log(f"lab up: relay {RELAY_URL} (test CA; the client uses {CLIENT_RELAY_URL} via a fault proxy), "
+                 f"server direct {DIRECT_URL} via a fault proxy, client paired")
 
     def down(self):
         for name in list(self.procs):
@@ -328,11 +353,42 @@ def on_relay(l):
 
 # ---- scenarios -------------------------------------------------------------------------------
 
+def percentile(values, p):
+    if not values:
+        return None
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
+
+
+def scenario_1r(lab, quick):
+    """Relay only, client↔relay RTT 80 ms (relay-path proxy delay 40 ms each way), no direct path."""
+    res = Result("1r", "relay only, relay RTT 80 ms (requests; playback part pending)")
+    lab.proxy("refuse")
+    lab.relay_proxy("delay 40")
+    ex = lab.exercise(10 if quick else 20)
+    res.ex = ex
+    ex.finish(60)
+    reqs = ex.requests()
+    ms = [r["ms"] for r in reqs if r["ok"]]
+    res.metrics["requests"] = len(reqs)
+    res.metrics["p50_request_ms"] = r1(percentile(ms, 50))
+    res.metrics["p95_request_ms"] = r1(percentile(ms, 95))
+    res.expect(len(reqs) >= 5, f"only {len(reqs)} requests")
+    # One GraphQL exchange crosses the delayed leg twice: never faster than the 80 ms RTT.
+    res.expect(ms and percentile(ms, 50) >= 80, f"median {percentile(ms, 50)} ms is under the 80 ms RTT: the delay is not applied")
+    res.expect(all(r["path"] == "relay" for r in reqs), "a request went another way than the relay")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed")
+    lab.relay_proxy("pass")
+    lab.proxy("pass")
+    return res
+
+
 def scenario_2(lab, quick):
     """Direct reachable from t=0: relay → dual → direct within the first probe round."""
     res = Result("2", "direct reachable from t=0")
     lab.proxy("pass")
-    ex = lab.exercise(12 if quick else 25)
+    ex = lab.exercise(8 if quick else 25)
     res.ex = ex
     direct = ex.wait_for(is_direct, 30)
     summary = ex.finish(60)
@@ -377,6 +433,63 @@ def scenario_3(lab, quick):
     return res
 
 
+def scenario_4r(lab, quick):
+    """Direct reset mid-body (a whole-file GET through the manager, no player): the body resumes on
+    the relay by Range and arrives byte-identical."""
+    res = Result("4r", "direct RST mid-body, Range resume (no player)")
+    lab.proxy("pass")
+    lab.proxy("throttle 25000")  # ~8 s for the 200 KB sample file on the direct path
+    ex = lab.exercise(60, interval_ms=200, fetch=True)
+    res.ex = ex
+    direct = ex.wait_for(direct_and_relay_up, 30)
+    if not res.expect(direct is not None, "never reached direct before the fault"):
+        ex.finish(70)
+        return res
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and not [r for r in ex.events("request") if r["ok"] and r["path"] == "direct"]:
+        time.sleep(0.1)
+    time.sleep(3)  # into the next fetch, which runs on direct
+    rst_at = ex.now()
+    lab.proxy("rst")
+    relay = ex.first_state_after(rst_at, on_relay, 15)
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and len(ex.requests(rst_at)) < 2:
+        time.sleep(0.1)
+    ex.p.send_signal(signal.SIGTERM)
+    summary = ex.finish(70)
+    lab.proxy("pass")
+    reqs = [r for r in ex.requests() if r["ok"]]
+    res.expect(relay is not None, "never fell back to the relay after the reset")
+    if relay:
+        res.metrics["fallback_latency_s"] = r1(relay["_at"] - rst_at)
+    cut = ex.requests(rst_at)
+    res.expect(bool(cut), "no fetch completed after the reset")
+    if cut:
+        res.metrics["interrupted_fetch_ms"] = r1(cut[0]["ms"])
+        res.metrics["interrupted_fetch_path_at_end"] = cut[0]["path"]
+    digests = {r.get("sha256") for r in reqs}
+    sizes = {r.get("bytes") for r in reqs}
+    res.metrics["fetches"] = len(ex.requests())
+    res.metrics["file_bytes"] = next(iter(sizes)) if len(sizes) == 1 else sorted(sizes)
+    res.expect(len(reqs) >= 2 and len(digests) == 1 and len(sizes) == 1, f"bodies differ: {len(digests)} digests, sizes {sizes}")
+    if summary:
+        moved = summary["relay_bytes_received"] + summary["direct_bytes_received"]
+        res.metrics["bytes_delivered"] = summary["bytes_delivered"]
+        res.metrics["bytes_received_on_paths"] = moved
+        # Everything received beyond what was delivered: re-fetched bytes plus response heads and
+        # the one GraphQL query; a restart from byte 0 would add a whole file (~200 KB).
+        res.metrics["bytes_refetched_upper_bound"] = moved - summary["bytes_delivered"]
+        res.metrics["direct_bytes_received"] = summary["direct_bytes_received"]
+        res.metrics["relay_bytes_received"] = summary["relay_bytes_received"]
+        if len(sizes) == 1 and None not in sizes:
+            res.expect(moved - summary["bytes_delivered"] < next(iter(sizes)) // 2,
+                       f"{moved - summary['bytes_delivered']} extra bytes: the body restarted instead of resuming by Range")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} fetches failed: "
+               + "; ".join(sorted({r.get('error', '')[:160] for r in ex.failed_requests()})))
+    return res
+
+
 def scenario_5(lab, quick):
     """Direct blackholed (nft drop) while requests flow: fallback within §8's bounds."""
     res = Result("5", "direct blackholed (nftables drop)")
@@ -399,8 +512,7 @@ def scenario_5(lab, quick):
         lift_at = ex.now()
         lab.nft_blackhole(False)
     back = ex.first_state_after(lift_at, is_direct, 10 if quick else 45)
-    if back and not quick:
-        ex.p.send_signal(signal.SIGTERM)
+    ex.p.send_signal(signal.SIGTERM)  # the client prints its summary and exits
     summary = ex.finish(70)
     res.expect(relay is not None, "never fell back to the relay")
     if relay:
@@ -464,6 +576,41 @@ def scenario_6(lab, quick):
     return res
 
 
+def scenario_6b(lab, quick):
+    """The relay path goes silent (half-open, relay-path proxy blackhole) while direct is up: no visible
+    effect; heartbeats notice within §2.2's bounds; the relay path comes back once it passes again."""
+    res = Result("6b", "relay path blackholed (half-open) while direct is up")
+    lab.proxy("pass")
+    ex = lab.exercise(100)
+    res.ex = ex
+    direct = ex.wait_for(direct_and_relay_up, 30)
+    if not res.expect(direct is not None, "never reached direct before the fault"):
+        ex.finish(110)
+        return res
+    hole_at = ex.now()
+    lab.relay_proxy("blackhole")
+    # The manager pings through the tunnel every 15 s while direct and gives up after 10 s without
+    # an answer; the JSON heartbeat is 30 s + 10 s. Either way: lost within 45 s (plus slack).
+    lost = ex.first_state_after(hole_at, lambda l: not l["relay_up"], 55)
+    lab.relay_proxy("pass")
+    pass_at = ex.now()
+    back = ex.first_state_after(pass_at, lambda l: l["relay_up"], 45)
+    ex.p.send_signal(signal.SIGTERM)
+    ex.finish(60)
+    res.expect(lost is not None, "the silent relay path was never noticed")
+    if lost:
+        res.metrics["relay_loss_noticed_s"] = r1(lost["_at"] - hole_at)
+        res.expect(lost["_at"] - hole_at <= 50, f"noticed after {lost['_at'] - hole_at:.1f} s (bound 50 s)")
+    res.expect(back is not None, "the relay path never came back")
+    if back:
+        res.metrics["relay_back_after_pass_s"] = r1(back["_at"] - pass_at)
+    left = [l for l in ex.events("state") if l["_at"] > hole_at and l["state"] != "direct"]
+    res.expect(not left, f"the state left direct: {[l['state'] for l in left][:3]}")
+    res.metrics["failed_requests"] = len(ex.failed_requests())
+    res.expect(not ex.failed_requests(), f"{len(ex.failed_requests())} requests failed")
+    return res
+
+
 def scenario_7(lab, quick):
     """Flapping direct (down/up every 10 s): no more than one swap per probe interval."""
     res = Result("7", "flapping direct, 10 s down / 10 s up")
@@ -482,8 +629,9 @@ def scenario_7(lab, quick):
     lab.proxy("pass")
     ex.p.send_signal(signal.SIGTERM)
     ex.finish(60)
+    before = [l for l in ex.events("state") if l["_at"] < flap_start]
     states = [l for l in ex.events("state") if l["_at"] >= flap_start]
-    promotions, fallbacks, prev = [], [], None
+    promotions, fallbacks, prev = [], [], (before[-1] if before else None)
     for l in states:
         if prev is not None and prev["path"] == "relay" and l["path"] == "direct":
             promotions.append(l["_at"])
@@ -577,13 +725,13 @@ def scenario_8b(lab, quick):
     return res
 
 
-SCENARIOS = {"2": scenario_2, "3": scenario_3, "5": scenario_5, "6": scenario_6, "7": scenario_7,
+SCENARIOS = {"1r": scenario_1r, "2": scenario_2, "3": scenario_3, "4r": scenario_4r, "5": scenario_5, "6": scenario_6, "6b": scenario_6b, "7": scenario_7,
              "8a": scenario_8a, "8b": scenario_8b}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scenarios", default="2,3,5,6,7,8b,8a")
+    ap.add_argument("--scenarios", default="1r,2,3,4r,5,6,6b,7,8b,8a")
     ap.add_argument("--quick", action="store_true", help="shorter runs (make test)")
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug"))
     ap.add_argument("--json", help="write the results here")
@@ -622,6 +770,11 @@ def main():
                 res.expect(False, f"harness error: {e}")
             finally:
                 lab.nft_blackhole(False)
+                for reset in (lab.proxy, lab.relay_proxy):
+                    try:
+                        reset("pass")
+                    except Exception:
+                        pass
             res.metrics["duration_s"] = r1(time.monotonic() - t0)
             results.append(res)
             verdict = "PASS" if res.passed else "FAIL"

@@ -34,16 +34,21 @@ public enum ProxyRoute: Sendable, Equatable {
     ///   - target: e.g. `/0123…/hls/abc/seg00001.ts`.
     ///   - prefix: this playback's 32-hex-digit prefix.
     public init(target: String, prefix: String) throws(Refusal) {
-        let pathPart = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let path = pathPart.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        guard path.hasPrefix("/") else { throw .notFound }
-        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // Cut and split on scalars, not on Characters: "/" or "?" followed by a combining mark is one
+        // Character, so a Character split would leave a raw separator inside a segment or forward a
+        // query (both found by the `proxyroute` fuzz target).
+        let scalars = target.unicodeScalars
+        let path = scalars[..<(scalars.firstIndex { $0 == "?" || $0 == "#" } ?? scalars.endIndex)]
+        guard path.first == "/" else { throw .notFound }
+        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+            .map { String(String.UnicodeScalarView($0)) }
         guard segments.count >= 3, segments[0] == prefix else { throw .notFound }
         for segment in segments.dropFirst() {
             // §12.22: dot-segments, also percent-encoded, are refused; so are encoded slashes and
             // backslashes (a second way to spell a path separator) and empty segments.
             guard let decoded = Self.percentDecoded(segment), !decoded.isEmpty, decoded != ".", decoded != "..",
-                  !decoded.contains("/"), !decoded.contains("\\"), !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
+                  !decoded.unicodeScalars.contains("/"), !decoded.unicodeScalars.contains("\\"),
+                  !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
             else { throw .malformed }
         }
         switch segments[1] {
