@@ -9,13 +9,7 @@ import Testing
 
 /// `mydia-tui play` as a person or script runs it: the real binary against a real relay and server.
 @Suite(.serialized) struct PlayCommandTests {
-    static let bin: URL = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("mydia-tui").path), dir.path != "/" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("mydia-tui")
-    }()
+    static let bin = Programs.bin.appendingPathComponent("mydia-tui")
 
     static func process(_ args: [String], config: String, path: String? = nil) -> (Process, Pipe, Pipe) {
         let p = Process()

@@ -11,25 +11,9 @@ import Testing
 /// metadata — is captured while marked frames cross it both ways, then searched for the marker in
 /// every encoding a log line could plausibly use.
 @Suite struct RelayLogSecrecyTests {
-    /// A log handler that keeps every line, metadata included, in memory.
-    struct Capture: LogHandler {
-        let lines: Box<[String]>
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            let line = "\(event.level) \(event.message) \(all.map { "\($0)=\($1)" }.sorted().joined(separator: " "))"
-            lines.withLock { $0.append(line) }
-        }
-    }
-
     @Test func relayLogHoldsNoPayloadBytesEvenAtTrace() async throws {
-        let lines = Box<[String]>([])
-        var logger = Logger(label: "test.relay") { _ in Capture(lines: lines) }
+        let log = CapturedLog()
+        var logger = log.logger("test.relay")
         logger.logLevel = .trace
         let relay = try await RelayHarness.start(logger: logger)
         defer { Task { await relay.stop() } }
@@ -48,7 +32,7 @@ import Testing
         client.close()
         _ = await instanceSocket.next(timeout: .seconds(2))
 
-        let text = lines.withLock { $0.joined(separator: "\n") }
+        let text = log.all.joined(separator: "\n")
         #expect(!text.isEmpty, "the relay logged nothing at trace, so this test would prove nothing")
         let forms = [String(decoding: marker, as: UTF8.self), Encoding.hex(marker), Encoding.base64(marker),
                      Encoding.base64(Array(marker.dropFirst())), Encoding.base64(Array(marker.dropFirst(2))),

@@ -1,4 +1,5 @@
 import Foundation
+import MydiaTestSupport
 import Testing
 
 /// A private tmux server (its own socket) driving one real `mydia-tui` process: send keys,
@@ -6,15 +7,6 @@ import Testing
 final class Tmux: @unchecked Sendable {  // used from one test task at a time
     let socket = "mydia-tui-test-\(UUID().uuidString.prefix(8))"
     let session = "tui"
-
-    /// The built executables live next to the test bundle.
-    static let bin: URL = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("mydia-tui").path), dir.path != "/" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }()
 
     static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
 
@@ -47,7 +39,7 @@ final class Tmux: @unchecked Sendable {  // used from one test task at a time
         let env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
         // The shell reports the exit status on the pane and keeps it open to be read.
         let unset = environment["NO_COLOR"] == nil ? "-u NO_COLOR " : ""  // the caller's NO_COLOR must not leak in
-        let tui = "env \(unset)\(env) \(Self.quote(Self.bin.appendingPathComponent("mydia-tui").path)) \(args.map(Self.quote).joined(separator: " "))"
+        let tui = "env \(unset)\(env) \(Self.quote(Programs.bin.appendingPathComponent("mydia-tui").path)) \(args.map(Self.quote).joined(separator: " "))"
         let command = "\(tui); echo \"[mydia-tui exited $?]\"; sleep 600"
         try run(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)", "/bin/sh", "-c", command])
     }

@@ -9,34 +9,6 @@ import MydiaServer
 import MydiaTestSupport
 import Synchronization
 
-/// Every log line, for the token-leak scans: message and metadata as they would be written.
-final class CapturedLog: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var all: [String] { lines.withLock { $0 } }
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    func logger(_ label: String = "test") -> Logger {
-        Logger(label: label) { _ in CapturingHandler(log: self) }
-    }
-
-    struct CapturingHandler: LogHandler {
-        let log: CapturedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            log.append("\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
-        }
-    }
-}
-
 /// A real relay and server, a paired client and an open ClientSession.
 struct PlaybackFixture {
     let stack: ServerStack
