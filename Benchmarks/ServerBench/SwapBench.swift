@@ -66,8 +66,8 @@ enum SwapBench {
             try await waitFor(manager, timeout: .seconds(10)) { $0.state == .relay }
         }
         await proxy.stop()
-        print("BENCH swap_latency_ms \(round1(median(swaps))) ms")
-        print("BENCH fallback_latency_ms \(round1(median(fallbacks))) ms")
+        print("BENCH swap_latency_ms \(ServerBench.round1(ServerBench.median(swaps))) ms")
+        print("BENCH fallback_latency_ms \(ServerBench.round1(ServerBench.median(fallbacks))) ms")
     }
 
     /// Sends queries until one is answered on `path` (its byte counter moved); returns when.
@@ -97,7 +97,4 @@ enum SwapBench {
     private static func milliseconds(_ d: Duration) -> Double {
         Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     }
-
-    private static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-    private static func round1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
 }
