@@ -127,17 +127,19 @@ struct Exercise: AsyncParsableCommand {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
+    /// State, path and relay liveness (no URL): shared with `play --events json`.
+    static func connectionLine(_ s: ConnectionSnapshot) -> [String: Any] {
+        ["state": s.state.rawValue, "path": s.activePath?.rawValue ?? NSNull(), "relay_up": s.relay.isUp]
+    }
+
     /// What the lab watches; a line is printed only when one of these changes.
     static func stateLine(_ s: ConnectionSnapshot) -> [String: Any] {
-        [
-            "state": s.state.rawValue,
-            "path": s.activePath?.rawValue ?? NSNull(),
-            "relay_up": s.relay.isUp,
+        connectionLine(s).merging([
             "direct_url": s.directURL?.absoluteString ?? NSNull(),
             "candidates": s.candidates.map { c -> [String: Any] in
                 ["url": c.url.absoluteString, "ok": c.lastResult.map { $0.isOK as Any } ?? NSNull(),
                  "error": c.lastError ?? NSNull(), "held_off": c.heldOffUntil != nil]
             },
-        ]
+        ]) { $1 }
     }
 }

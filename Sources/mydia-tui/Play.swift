@@ -17,12 +17,19 @@ struct Play: AsyncParsableCommand {
         case mpv, none
     }
 
+    /// `--events json` (hidden, PROTOCOL.md §13.72): machine-readable lines for the fault lab.
+    enum EventsFormat: String, ExpressibleByArgument, CaseIterable {
+        case json
+    }
+
     @Argument(help: "The movie or episode id (from `mydia-tui ls`, `show` or `search`).") var id: String
     @Option(help: "Start at this many seconds (default: resume where the server says you stopped).") var start: Double?
     @Option(help: "mpv, or none to only serve the stream.") var player: PlayerChoice = .mpv
     @Flag(name: .customLong("print-url"), help: "Print the local playlist URL on stdout also when mpv plays it.") var printURL = false
     @Option(name: .customLong("mpv-arg"), parsing: .unconditionalSingleValue,
             help: "An extra mpv option, e.g. --mpv-arg=--vo=null (repeatable).") var mpvArgs: [String] = []
+    @Option(help: ArgumentHelp("Print one JSON line per playback update and per second of proxy and path figures (fault lab).",
+                               visibility: .hidden)) var events: EventsFormat?
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -41,9 +48,11 @@ struct Play: AsyncParsableCommand {
                 choice = .mpv(.init(installation: installation, extraArguments: mpvArgs, useTerminal: isatty(STDIN_FILENO) == 1))
             }
             let logger = global.logger()
+            let began = ContinuousClock.now
             try await withSession(global) { session in
                 let playback = try await Playback.start(session: session, itemID: id, options: PlaybackOptions(player: choice, startPosition: start),
                                                         logger: logger)
+                let lines = events == .json ? PlayEvents.start(playback: playback, manager: session.manager, since: began) : nil
                 if let url = await playback.current?.url, player == .none || printURL {
                     FileHandle.standardOutput.write(Data((url + "\n").utf8))
                 }
@@ -54,6 +63,7 @@ struct Play: AsyncParsableCommand {
                 }
                 let end = await playback.waitUntilEnded()
                 signals.cancel()
+                await lines?.finish(session.manager)
                 switch end {
                 case .finished, .stopped:
                     return
