@@ -7,7 +7,7 @@ SWIFT_FLAGS ?= -Xswiftc -warnings-as-errors
 FUZZ_RUNS   ?= 1000000
 # `make fuzz`: each target runs for FUZZ_SECONDS (libFuzzer -max_total_time); FUZZ_RUNS bounds `fuzz-loop`.
 FUZZ_SECONDS ?= 120
-FUZZ_TARGETS = frame handshake relay tunnel media graphql proxyroute dns
+FUZZ_TARGETS = frame handshake relay tunnel media graphql proxyroute dns playlist
 FUZZ_RT      = $(shell find $$(dirname $$(dirname $$(readlink -f $$(command -v swiftc))))/lib/clang -name 'libclang_rt.fuzzer_no_main-x86_64.a' 2>/dev/null | head -1)
 
 export SWIFT_BACKTRACE = interactive=no

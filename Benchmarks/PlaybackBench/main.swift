@@ -1,6 +1,8 @@
 // PlaybackBench: the local proxy's throughput and start-up latency on loopback with a real relay
 // and two real servers (one reachable direct, one relay-only), plus the client's RSS while it
 // streams a file over 1 GB. Ratios are interleaved against their baseline in the same run.
+// Throughput and RSS are the real client: `mydia-tui play --player none` (release, next to this
+// binary) in its own process, as a user runs it, with curl as the player.
 import Foundation
 import Logging
 import MydiaAPI
@@ -17,18 +19,6 @@ let quiet: Logger = {
     logger.logLevel = .critical
     return logger
 }()
-
-// Child mode: `mydia-playback-bench --client CONFIG_DIR FILE_ID` is the client whose RSS is
-// sampled: it opens the session, starts a proxy and prints the file's proxy URL, then serves.
-if CommandLine.arguments.count == 4, CommandLine.arguments[1] == "--client" {
-    let store = try CredentialStore(directory: URL(fileURLWithPath: CommandLine.arguments[2]), logger: quiet)
-    let session = try await ClientSession.open(store: store, selection: nil, logger: quiet)
-    let deadline = ContinuousClock.now + .seconds(30)
-    while await session.manager.currentState != .direct, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-    let proxy = try await MediaProxy.start(upstream: ConnectionUpstream(manager: session.manager, api: session.api), logger: quiet)
-    FileHandle.standardOutput.write(Data((proxy.fileURL(id: CommandLine.arguments[3]).absoluteString + "\n").utf8))
-    while true { try await Task.sleep(for: .seconds(3600)) }
-}
 
 func run(_ tool: String, _ args: [String]) throws -> String {
     let p = Process()
@@ -93,7 +83,7 @@ func server(_ name: String, reachable: Bool) async throws -> (ServerHost, Creden
 }
 
 let (directHost, directStore, directSession) = try await server("direct", reachable: true)
-let (_, _, relaySession) = try await server("relay", reachable: false)
+let (_, relayStore, relaySession) = try await server("relay", reachable: false)
 let movies = try await directSession.api.movies(first: 10).nodes
 guard let big = movies.first(where: { $0.title == "Raw Bars" })?.files.first, let clip = movies.first(where: { $0.title == "Short Clip" }) else {
     fatalError("the bench library was not scanned")
@@ -113,25 +103,81 @@ func curlSpeed(_ url: String, bytes: Int, headers: [String] = [], insecure: Bool
     return speed
 }
 
-// 1. Throughput: proxy on the direct path vs curl straight to the direct HTTPS listener, and the
-// proxy on the relay path vs the proxy on direct; 256 MiB per fetch, rounds interleaved.
+/// A running `mydia-tui play ID --player none` for a paired store: the real client in its own
+/// process. Its proxy serves the item's playlist and, under the same prefix, `/file/<id>`.
+struct ClientProcess {
+    let process: Process
+    /// `http://127.0.0.1:PORT/<prefix>`.
+    let base: String
+
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("mydia-tui").path
+
+    static func start(store: CredentialStore, itemID: String) throws -> ClientProcess {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            fatalError("\(binary) is missing: build it first (make bench does: swift build -c release --product mydia-tui)")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["play", itemID, "--player", "none"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["MYDIA_CONFIG_DIR"] = store.directory.path
+        environment["XDG_STATE_HOME"] = work.appendingPathComponent("client-state").path
+        environment["MYDIA_DISCOVERY"] = "off"
+        p.environment = environment
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { fatalError("mydia-tui play ended before printing its URL") }
+            line += data
+        }
+        let url = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let range = url.range(of: "/hls/") else { fatalError("unexpected playlist URL \(url)") }
+        return ClientProcess(process: p, base: String(url[..<range.lowerBound]))
+    }
+
+    func fileURL(_ id: String) -> String { base + "/file/" + id }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// VmRSS, RssAnon and RssFile of a process, in MB.
+func memoryMB(_ pid: Int32) -> (rss: Double, anon: Double, file: Double) {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0, 0) }
+    func field(_ name: String) -> Double {
+        guard let row = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }),
+              let kb = Double(row.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kb / 1024
+    }
+    return (field("VmRSS"), field("RssAnon"), field("RssFile"))
+}
+
+// 1. Throughput: the client's proxy on the direct path vs curl straight to the direct HTTPS
+// listener, and the client's proxy on the relay path vs on direct; 256 MiB per fetch (64 MiB on
+// the relay), rounds interleaved, medians.
 let chunk = 256 << 20
 let credentials = try await directStore.select(nil)
 let directURL = "https://127.0.0.1:\(try await directHost.directPort())/api/v1/stream/file/\(big.id)"
-let directProxy = try await MediaProxy.start(upstream: ConnectionUpstream(manager: directSession.manager, api: directSession.api), logger: quiet)
-let relayProxy = try await MediaProxy.start(upstream: ConnectionUpstream(manager: relaySession.manager, api: relaySession.api), logger: quiet)
+let directClient = try ClientProcess.start(store: directStore, itemID: clip.id)
+let relayClient = try ClientProcess.start(store: relayStore, itemID: relayClip.id)
 var curlSpeeds: [Double] = [], directSpeeds: [Double] = [], relaySpeeds: [Double] = []
 for _ in 0..<3 {
     curlSpeeds.append(try curlSpeed(directURL, bytes: chunk, headers: ["Authorization: Bearer \(credentials.accessToken)"], insecure: true))
-    directSpeeds.append(try curlSpeed(directProxy.fileURL(id: big.id).absoluteString, bytes: chunk))
-    relaySpeeds.append(try curlSpeed(relayProxy.fileURL(id: relayBig.id).absoluteString, bytes: chunk / 4))
+    directSpeeds.append(try curlSpeed(directClient.fileURL(big.id), bytes: chunk))
+    relaySpeeds.append(try curlSpeed(relayClient.fileURL(relayBig.id), bytes: chunk / 4))
 }
-print(String(format: "# curl direct %.0f MB/s, proxy direct %.0f MB/s, proxy relay %.0f MB/s",
+relayClient.stop()
+print(String(format: "# curl direct %.0f MB/s, client proxy direct %.0f MB/s, client proxy relay %.0f MB/s",
              median(curlSpeeds) / 1e6, median(directSpeeds) / 1e6, median(relaySpeeds) / 1e6))
 print(String(format: "BENCH proxy_direct_vs_curl %.2f x target>=0.8", median(directSpeeds) / median(curlSpeeds)))
 print(String(format: "BENCH proxy_relay_vs_direct %.2f x target>=0.4", median(relaySpeeds) / median(directSpeeds)))
-await directProxy.stop()
-await relayProxy.stop()
 
 // 2. Play → first segment byte at the player: streaming session, proxy, playlist, first segment.
 func firstByte(_ session: ClientSession, movie: String) async throws -> Double {
@@ -155,47 +201,28 @@ for _ in 0..<5 {
 print(String(format: "BENCH play_first_byte_relay_ms %.0f ms", median(relayFirst)))
 print(String(format: "BENCH play_first_byte_direct_ms %.0f ms", median(directFirst)))
 
-// 3. The client's RSS (a separate process: this one also runs the relay and servers) while a
-// player streams the whole file (> 1 GB) through its proxy on the direct path.
-let child = Process()
-child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-child.arguments = ["--client", directStore.directory.path, big.id]
-let childOut = Pipe()
-child.standardOutput = childOut
-child.standardError = FileHandle.nullDevice
-try child.run()
-var line = Data()
-while !line.contains(UInt8(ascii: "\n")) {
-    let data = childOut.fileHandleForReading.availableData
-    if data.isEmpty { fatalError("the client process ended early") }
-    line += data
-}
-let fileURL = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-func rssMB(_ pid: Int32) -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let row = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-          let kb = Double(row.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-    return kb / 1024
-}
-let childPID = child.processIdentifier
-let idleRSS = rssMB(childPID)
+// 3. The client's RSS while a player streams the whole file (> 1 GB) through its proxy on the
+// direct path: the same `mydia-tui play` process, sampled every 50 ms.
+let childPID = directClient.process.processIdentifier
+let idle = memoryMB(childPID)
 // Detached: curl below blocks this (main) thread while the sampler runs.
-let sampler = Task.detached { () -> Double in
-    var peak = 0.0
+let sampler = Task.detached { () -> (rss: Double, anon: Double) in
+    var peak = (rss: 0.0, anon: 0.0)
     while !Task.isCancelled {
-        peak = max(peak, rssMB(childPID))
+        let m = memoryMB(childPID)
+        peak = (max(peak.rss, m.rss), max(peak.anon, m.anon))
         try? await Task.sleep(for: .milliseconds(50))
     }
     return peak
 }
-let streamed = try run("curl", ["-s", "-o", "/dev/null", "-w", "%{size_download}", fileURL])
+let streamed = try run("curl", ["-s", "-o", "/dev/null", "-w", "%{size_download}", directClient.fileURL(big.id)])
 sampler.cancel()
 let peak = await sampler.value
-child.terminate()
-child.waitUntilExit()
+directClient.stop()
 guard Int(streamed) == bigSize, bigSize >= 1 << 30 else { fatalError("streamed \(streamed) of \(bigSize) bytes") }
-print(String(format: "# streamed %.2f GB through the client's proxy; client RSS %.1f MB before streaming", Double(bigSize) / 1e9, idleRSS))
-print(String(format: "BENCH stream_1gb_rss_mb %.1f MB target<=40", peak))
+print(String(format: "# streamed %.2f GB through mydia-tui's proxy; before: RSS %.1f MB (anon %.1f, file %.1f); peak anon %.1f MB",
+             Double(bigSize) / 1e9, idle.rss, idle.anon, idle.file, peak.anon))
+print(String(format: "BENCH stream_1gb_rss_mb %.1f MB target<=40", peak.rss))
 
 await directSession.close()
 await relaySession.close()

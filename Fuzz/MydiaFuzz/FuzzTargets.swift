@@ -3,7 +3,7 @@ import MydiaCrypto
 /// The fuzz targets. Each takes arbitrary bytes and must neither crash nor accept what it should
 /// not: a target traps (`precondition`) when an invariant breaks, so the fuzzer reports it.
 enum FuzzTargets {
-    static let names = ["frame", "handshake", "relay", "tunnel", "media", "graphql", "proxyroute", "dns"]
+    static let names = ["frame", "handshake", "relay", "tunnel", "media", "graphql", "proxyroute", "dns", "playlist"]
 
     static func run(_ name: String, _ data: [UInt8]) {
         switch name {
@@ -15,6 +15,7 @@ enum FuzzTargets {
         case "graphql": graphQLResponse(data)
         case "proxyroute": proxyRoute(data)
         case "dns": dnsMessage(data)
+        case "playlist": playlist(data)
         default: fatalError("unknown fuzz target \(name); known: \(names.joined(separator: ", "))")
         }
     }

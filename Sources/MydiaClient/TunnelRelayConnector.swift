@@ -79,21 +79,21 @@ struct TunnelRelaySession: RelaySession {
 extension ResponseBody {
     /// The body as the ConnectionManager's stream; a stream aborted by a counter gap (§12.11) surfaces
     /// as `ExchangeInterrupted` so the manager resumes it by Range.
+    ///
+    /// The stream is pull-based: a chunk leaves the transport's buffer only when the manager's reader
+    /// asks for it, so the tunnel's stream credit (§5.3) and the direct socket's TCP window keep
+    /// pushing back on the sender while the player is slow (PROTOCOL.md §13.80). Cancelling the
+    /// iterating task, or dropping the stream, cancels the transfer (the body's consumer goes away).
     func interruptible() -> AsyncThrowingStream<[UInt8], any Error> {
         let body = self
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await chunk in body { continuation.yield(chunk) }
-                    continuation.finish()
-                } catch let error as TunnelSession.Error where error.isWithheldOrAborted {
-                    continuation.finish(throwing: ExchangeInterrupted(reason: error.description))
-                } catch {
-                    continuation.finish(throwing: error)
-                }
+        return AsyncThrowingStream(unfolding: {
+            var iterator = body.makeAsyncIterator()  // stateless: every iterator reads the same pipe
+            do {
+                return try await iterator.next()
+            } catch let error as TunnelSession.Error where error.isWithheldOrAborted {
+                throw ExchangeInterrupted(reason: error.description)
             }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        })
     }
 }
 

@@ -16,6 +16,10 @@ final class ResponseBodyReader: Sendable {
         var finished = false
         /// How often this body was continued on another request.
         var resumes = 0
+        /// Bytes delivered on `path` but not yet added to the manager's per-path counters.
+        var unreported = 0
+        /// When delivered bytes were last added to the counters (`nil`: not yet on this source).
+        var lastReport: Duration?
     }
 
     private let manager: ConnectionManager
@@ -42,17 +46,26 @@ final class ResponseBodyReader: Sendable {
     }
 
     deinit {
-        let (source, finished) = state.withLock { ($0.source, $0.finished) }
+        let (source, finished, report, path) = state.withLock { ($0.source, $0.finished, $0.unreported, $0.path) }
         source?.abandon(with: .cancelled)
         if !finished {
             let manager = self.manager
             let id = exchangeID
-            Task { await manager.endExchange(id) }
+            Task {
+                if report > 0 { await manager.recordReceived(report, on: path) }
+                await manager.endExchange(id)
+            }
         }
     }
 
     /// How often one body is continued before the caller gets an error.
     static var resumeLimit: Int { 8 }
+
+    /// Delivered bytes are added to the manager's counters at once for a source's first chunk, then
+    /// in batches of about this size or this often, and at the end of the body or a path change:
+    /// one actor hop per chunk costs more than the chunk's copy.
+    static var reportBatch: Int { 256 * 1024 }
+    static var reportInterval: Duration { .milliseconds(250) }
 
     /// Called by the manager when the direct path fails under this body.
     func abandonDirect() {
@@ -68,13 +81,18 @@ final class ResponseBodyReader: Sendable {
             let outcome = await source.take(stallAfter: path == .direct ? stallTimeout : nil, clock: clock)
             switch outcome {
             case .chunk(var chunk):
-                let dropped = state.withLock { state -> Int in
+                let now = clock.now()
+                let (dropped, report) = state.withLock { state -> (Int, Int) in
                     let drop = min(state.skip, chunk.count)
                     state.skip -= drop
                     state.delivered += chunk.count - drop
-                    return drop
+                    state.unreported += chunk.count
+                    let due = state.lastReport.map { now - $0 >= Self.reportInterval } ?? true
+                    guard due || state.unreported >= Self.reportBatch else { return (drop, 0) }
+                    defer { state.unreported = 0; state.lastReport = now }
+                    return (drop, state.unreported)
                 }
-                await manager.recordReceived(chunk.count, on: path)
+                if report > 0 { await manager.recordReceived(report, on: path) }
                 if dropped > 0 { chunk.removeFirst(dropped) }
                 if chunk.isEmpty { continue }
                 return chunk
@@ -115,16 +133,27 @@ final class ResponseBodyReader: Sendable {
     }
 
     private func finish() async {
-        let alreadyFinished = state.withLock { state -> Bool in
-            defer { state.finished = true; state.source = nil }
-            return state.finished
+        let (alreadyFinished, report, path) = state.withLock { state -> (Bool, Int, PathKind) in
+            defer { state.finished = true; state.source = nil; state.unreported = 0 }
+            return (state.finished, state.unreported, state.path)
         }
+        if report > 0 { await manager.recordReceived(report, on: path) }
         if !alreadyFinished { await manager.endExchange(exchangeID) }
+    }
+
+    /// Adds the bytes not yet counted to the current path's counter (before the path changes).
+    private func flushReport() async {
+        let (report, path) = state.withLock { state -> (Int, PathKind) in
+            defer { state.unreported = 0 }
+            return (state.unreported, state.path)
+        }
+        if report > 0 { await manager.recordReceived(report, on: path) }
     }
 
     /// Re-issues the request on the relay: whole when nothing was delivered yet, else by `Range`
     /// from the first undelivered byte with `If-Range` when the body had a strong etag (§12.16).
     private func resumeOnRelay() async throws {
+        await flushReport()
         guard idempotent else { throw ConnectionManager.Error.interrupted(method: request.method, path: request.path) }
         let (delivered, resumes) = state.withLock { state -> (Int, Int) in
             state.resumes += 1
@@ -149,6 +178,7 @@ final class ResponseBodyReader: Sendable {
         }
         state.withLock { state in
             state.source = ChunkSource(response.body)
+            state.lastReport = nil
             state.path = .relay
             state.linkID = nil
             state.skip = skip

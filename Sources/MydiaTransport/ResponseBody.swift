@@ -84,6 +84,9 @@ final class BodyPipe: Sendable {
         self.onCancel = onCancel
     }
 
+    /// The largest chunk `next` assembles from queued ones.
+    static let coalesceLimit = 256 * 1024
+
     /// Bytes waiting for the consumer.
     var bufferedBytes: Int { state.withLock { $0.buffered } }
 
@@ -197,8 +200,17 @@ final class BodyPipe: Sendable {
         let (result, producer): (Result<[UInt8]?, any Error>?, CheckedContinuation<Void, any Error>?) = state.withLock { s in
             if s.cancelled { return (.failure(CancellationError()), nil) }
             if s.head < s.chunks.count {
-                let chunk = s.chunks[s.head]
+                // Everything queued leaves as one chunk (up to `coalesceLimit`): when the consumer
+                // lags, the hops after this one run once per batch instead of once per frame.
+                var chunk = s.chunks[s.head]
                 s.head += 1
+                if s.head < s.chunks.count, chunk.count < Self.coalesceLimit {
+                    chunk.reserveCapacity(min(s.buffered, Self.coalesceLimit))
+                    while s.head < s.chunks.count, chunk.count + s.chunks[s.head].count <= Self.coalesceLimit {
+                        chunk += s.chunks[s.head]
+                        s.head += 1
+                    }
+                }
                 s.buffered -= chunk.count
                 if s.head == s.chunks.count {
                     s.chunks.removeAll(keepingCapacity: true)

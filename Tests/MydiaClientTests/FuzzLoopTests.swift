@@ -10,7 +10,7 @@ import Testing
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fuzz/corpus")
 
-    @Test(arguments: [("frame", 20_000), ("handshake", 1_000), ("relay", 20_000), ("tunnel", 20_000), ("media", 20_000), ("graphql", 20_000), ("proxyroute", 20_000), ("dns", 20_000)])
+    @Test(arguments: [("frame", 20_000), ("handshake", 1_000), ("relay", 20_000), ("tunnel", 20_000), ("media", 20_000), ("graphql", 20_000), ("proxyroute", 20_000), ("dns", 20_000), ("playlist", 20_000)])
     func seededLoopFindsNoCrash(target: String, runs: Int) throws {
         let p = Process()
         p.executableURL = Programs.bin.appendingPathComponent("mydia-fuzz")

@@ -43,6 +43,40 @@ import Testing
         #expect(!rewritten.contains("token"))
     }
 
+    /// The rewriter reads bytes: a "/", "?" or ":" joined to a combining mark still separates, a
+    /// playlist that is not UTF-8 is still checked, unquoted `URI=` values (ffmpeg reads them), other
+    /// schemes and network paths never reach the player; leading blanks do not hide a URI.
+    @Test func theRewriterSeesSchemesQueriesAndAbsolutePathsWhateverSurroundsThem() {
+        func rewritten(_ lines: [[UInt8]]) -> [String] {
+            let playlist = Array(lines.joined(separator: [UInt8(ascii: "\n")]))
+            return PlaylistRewriter.rewrite(playlist, prefix: prefix).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
+        }
+        let mark: [UInt8] = [0xcc, 0x81]  // U+0301 COMBINING ACUTE ACCENT
+        let out = rewritten([
+            Array("#EXTM3U".utf8),
+            [UInt8(ascii: "/")] + mark + Array("api/v1/hls/s/seg.ts".utf8),
+            Array("seg.ts?".utf8) + mark + Array("token=x".utf8),
+            [0xff, 0xfe] + Array("?token=x".utf8),
+            Array("#EXT-X-KEY:METHOD=AES-128,URI=https://server/api/v1/hls/s/key?token=t,IV=0x1".utf8),
+            Array("#EXT-X-MEDIA:TYPE=AUDIO,URI=\"//evil.example/a.m3u8\"".utf8),
+            Array("data:video/mp2t;base64,AAAA".utf8),
+            Array("  /api/v1/stream/file/7".utf8),
+            Array("  seg2.ts".utf8),
+            Array("https://a/api/v1/hls/x://y".utf8),
+        ])
+        #expect(out[1] == "/\(prefix)/unavailable")  // "/" + mark is an absolute path outside the proxy
+        #expect(out[2] == "seg.ts")
+        #expect(out[3] == String(decoding: [0xff, 0xfe], as: UTF8.self))
+        #expect(out[4] == "#EXT-X-KEY:METHOD=AES-128,URI=/\(prefix)/hls/s/key,IV=0x1")
+        #expect(out[5] == "#EXT-X-MEDIA:TYPE=AUDIO,URI=\"/\(prefix)/unavailable\"")
+        #expect(out[6] == "/\(prefix)/unavailable")
+        #expect(out[7] == "/\(prefix)/file/7")
+        #expect(out[8] == "  seg2.ts")  // relative: left exactly as it was
+        #expect(out[9] == "/\(prefix)/unavailable")
+        #expect(out.allSatisfy { !$0.contains("token") && !$0.contains("://") })
+    }
+
     @Test func mpvVersionsAreParsedAndChecked() {
         #expect(MPVInstallation.parseVersion("mpv 0.35.1 Copyright © 2000-2023 mpv/MPlayer/mplayer2 projects\n") == "0.35.1")
         #expect(MPVInstallation.parseVersion("mpv v0.38.0-dirty Copyright") == "0.38.0-dirty")

@@ -1,83 +1,107 @@
-import Foundation
-
 /// Keeps a playlist's URIs inside the proxy. The instance's URIs are relative and carry no token
 /// (PROTOCOL.md §12.15), so a playlist normally passes byte for byte; only a URI that is absolute
-/// (a path from `/`, or a scheme) or carries a query is rewritten, because the player must never
-/// see an instance URL or a token (§10).
-enum PlaylistRewriter {
-    /// The playlist to hand the player, or `bytes` itself when nothing needed rewriting.
+/// (a path from `/`, a scheme, a network path `//host`) or carries a query or fragment is
+/// rewritten, because the player must never see an instance URL or a token (§10).
+///
+/// It works on bytes, never on `String`/`Character`: a "/", "?" or ":" followed by a combining
+/// mark is one Character but still a separator to the player, and a playlist that is not UTF-8
+/// must be checked all the same (PROTOCOL.md §13.64, §13.81).
+public enum PlaylistRewriter {
+    private static let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), slash = UInt8(ascii: "/")
+
+    /// The playlist to hand the player, or `bytes` itself when nothing needed rewriting. Lines are
+    /// kept (LF or CR LF as they were); only URI lines and tags' `URI=` attributes can change.
     /// - Parameter prefix: this playback's path prefix (32 hex digits).
-    static func rewrite(_ bytes: [UInt8], prefix: String) -> [UInt8] {
-        guard String(validating: bytes, as: UTF8.self) != nil else { return bytes }
+    public static func rewrite(_ bytes: [UInt8], prefix: String) -> [UInt8] {
         var changed = false
-        var output: [[UInt8]] = []
-        // Split on LF bytes (a Swift String would treat CR LF as one character).
-        for raw in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            let hasCR = raw.last == UInt8(ascii: "\r")
-            let body = String(decoding: hasCR ? raw.dropLast() : raw, as: UTF8.self)
-            let rewritten: String?
-            if body.hasPrefix("#") {
-                rewritten = rewriteAttributes(body, prefix: prefix)
-            } else if body.allSatisfy({ $0 == " " || $0 == "\t" }) {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 64)
+        for (index, raw) in bytes.split(separator: lf, omittingEmptySubsequences: false).enumerated() {
+            if index > 0 { output.append(lf) }
+            let hasCR = raw.last == cr
+            let line = hasCR ? raw.dropLast() : raw
+            let rewritten: [UInt8]?
+            if line.first == UInt8(ascii: "#") {
+                rewritten = rewriteAttributes(line, prefix: prefix)
+            } else if line.allSatisfy(isBlank) {
                 rewritten = nil
             } else {
-                rewritten = rewriteURI(body, prefix: prefix)
+                rewritten = rewriteURI(line, prefix: prefix)
             }
             if let rewritten {
                 changed = true
-                output.append(Array(rewritten.utf8) + (hasCR ? [UInt8(ascii: "\r")] : []))
+                output += rewritten
+                if hasCR { output.append(cr) }
             } else {
-                output.append(Array(raw))
+                output += raw
             }
         }
-        return changed ? Array(output.joined(separator: [UInt8(ascii: "\n")])) : bytes
+        return changed ? output : bytes
     }
 
     /// A URI the player may use, or `nil` when `uri` is already fine (relative, no query).
-    static func rewriteURI(_ uri: String, prefix: String) -> String? {
-        var path = Substring(uri)
+    static func rewriteURI(_ uri: ArraySlice<UInt8>, prefix: String) -> [UInt8]? {
+        var path = uri.drop(while: isBlank)
         var absolute = false
-        if let scheme = path.range(of: "://") {
+        let firstSegment = path.prefix { $0 != slash }
+        if let scheme = path.firstRange(of: Array("://".utf8)) {
+            // scheme://authority/path: keep the path.
             absolute = true
-            let afterScheme = path[scheme.upperBound...]
-            path = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
-        } else if path.hasPrefix("/") {
+            let afterAuthority = path[scheme.upperBound...]
+            path = afterAuthority.firstIndex(of: slash).map { afterAuthority[$0...] } ?? [slash][...]
+        } else if firstSegment.contains(UInt8(ascii: ":")) {
+            // Another scheme (`data:`, `file:`): nothing the proxy can serve.
+            return unavailable(prefix)
+        } else if path.starts(with: [slash, slash]) || path.first == UInt8(ascii: "\\") {
+            // A network-path reference (`//host/…`) or a backslash some parsers read as "/".
+            return unavailable(prefix)
+        } else if path.first == slash {
             absolute = true
         }
-        let hasQuery = path.contains("?") || path.contains("#")
-        guard absolute || hasQuery else { return nil }
-        if let cut = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<cut] }
-        guard absolute else { return String(path) }
-        if path.hasPrefix("/api/v1/hls/") {
-            return "/\(prefix)/hls/" + path.dropFirst("/api/v1/hls/".count)
-        }
-        if path.hasPrefix("/api/v1/stream/file/") {
-            return "/\(prefix)/file/" + path.dropFirst("/api/v1/stream/file/".count)
+        let cut = path.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+        guard absolute || cut != nil else { return nil }
+        if let cut { path = path[..<cut] }
+        guard absolute else { return Array(path) }
+        // A second scheme inside the path ("https://a/api/v1/hls/x://y") is nothing to serve either.
+        if path.firstRange(of: Array("://".utf8)) != nil { return unavailable(prefix) }
+        if path.starts(with: "/\(prefix)/".utf8) { return Array(path) }
+        for (instance, local) in [("/api/v1/hls/", "hls"), ("/api/v1/stream/file/", "file")] where path.starts(with: instance.utf8) {
+            return Array("/\(prefix)/\(local)/".utf8) + path.dropFirst(instance.utf8.count)
         }
         // Anything else would send the player outside the proxy: point it at an address that 404s.
-        return "/\(prefix)/unavailable"
+        return unavailable(prefix)
     }
 
-    /// Rewrites `URI="…"` attributes of a tag line (`#EXT-X-MEDIA`, `#EXT-X-MAP`, `#EXT-X-KEY`…).
-    private static func rewriteAttributes(_ line: String, prefix: String) -> String? {
-        guard line.contains("URI=\"") else { return nil }
-        var result = ""
-        var rest = Substring(line)
+    /// Rewrites the `URI=` attributes of a tag line (`#EXT-X-MEDIA`, `#EXT-X-MAP`, `#EXT-X-KEY`…),
+    /// quoted as the HLS spec writes them or unquoted (up to the next comma) as ffmpeg also reads them.
+    private static func rewriteAttributes(_ line: ArraySlice<UInt8>, prefix: String) -> [UInt8]? {
+        let key = Array("URI=".utf8)
+        guard line.firstRange(of: key) != nil else { return nil }
+        var result: [UInt8] = []
+        var rest = line
         var changed = false
-        while let start = rest.range(of: "URI=\"") {
-            result += rest[..<start.upperBound]
-            rest = rest[start.upperBound...]
-            guard let end = rest.firstIndex(of: "\"") else { break }
-            let uri = String(rest[..<end])
-            if let rewritten = rewriteURI(uri, prefix: prefix) {
+        while let at = rest.firstRange(of: key) {
+            result += rest[..<at.upperBound]
+            rest = rest[at.upperBound...]
+            let quoted = rest.first == UInt8(ascii: "\"")
+            if quoted {
+                result.append(UInt8(ascii: "\""))
+                rest = rest.dropFirst()
+            }
+            let value = rest.prefix { $0 != (quoted ? UInt8(ascii: "\"") : UInt8(ascii: ",")) }
+            if let rewritten = rewriteURI(value, prefix: prefix) {
                 result += rewritten
                 changed = true
             } else {
-                result += uri
+                result += value
             }
-            rest = rest[end...]
+            rest = rest[value.endIndex...]
         }
         result += rest
         return changed ? result : nil
     }
+
+    private static func unavailable(_ prefix: String) -> [UInt8] { Array("/\(prefix)/unavailable".utf8) }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 }

@@ -19,8 +19,9 @@ struct PlaybackFixture {
     /// - Parameters:
     ///   - directURL: the direct URL the server announces (`nil`: its own listener).
     ///   - directPort: the direct listener's port (0: any).
-    static func start(directURL: String? = nil, directPort: Int = 0) async throws -> PlaybackFixture {
-        let stack = try await ServerStack.start(library: try longClipLibrary()) { config in
+    ///   - library: the library folder (default: the 12 s clip of ``longClipLibrary()``).
+    static func start(directURL: String? = nil, directPort: Int = 0, library: String? = nil) async throws -> PlaybackFixture {
+        let stack = try await ServerStack.start(library: try library ?? longClipLibrary()) { config in
             if let directURL { config.extraDirectURLs = [directURL] }
             config.directPort = directPort
         }
