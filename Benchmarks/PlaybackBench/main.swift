@@ -13,6 +13,7 @@ import MydiaPlayback
 import MydiaRelay
 import MydiaServer
 import MydiaWire
+import Synchronization
 
 let quiet: Logger = {
     var logger = Logger(label: "bench")
@@ -103,23 +104,28 @@ func curlSpeed(_ url: String, bytes: Int, headers: [String] = [], insecure: Bool
     return speed
 }
 
-/// A running `mydia-tui play ID --player none` for a paired store: the real client in its own
-/// process. Its proxy serves the item's playlist and, under the same prefix, `/file/<id>`.
-struct ClientProcess {
+/// A running `mydia-tui play ID --player none --events json` for a paired store: the real client in
+/// its own process. Its proxy serves the item's playlist and, under the same prefix, `/file/<id>`.
+/// Its stdout is read to the end on a thread of its own (the URL line, then JSON event lines), so a
+/// full pipe never holds the client up.
+final class ClientProcess: Sendable {
     let process: Process
-    /// `http://127.0.0.1:PORT/<prefix>`.
-    let base: String
+    private let url = Mutex<String?>(nil)
+    private let state = Mutex<String?>(nil)
 
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent("mydia-tui").path
 
-    static func start(store: CredentialStore, itemID: String) throws -> ClientProcess {
+    private init(process: Process) { self.process = process }
+
+    /// Starts the client and returns once it prints its URL and its connection is in `state`.
+    static func start(store: CredentialStore, itemID: String, state wanted: String) throws -> ClientProcess {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             fatalError("\(binary) is missing: build it first (make bench does: swift build -c release --product mydia-tui)")
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["play", itemID, "--player", "none"]
+        p.arguments = ["play", itemID, "--player", "none", "--events", "json"]
         var environment = ProcessInfo.processInfo.environment
         environment["MYDIA_CONFIG_DIR"] = store.directory.path
         environment["XDG_STATE_HOME"] = work.appendingPathComponent("client-state").path
@@ -129,15 +135,45 @@ struct ClientProcess {
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { fatalError("mydia-tui play ended before printing its URL") }
-            line += data
+        let client = ClientProcess(process: p)
+        let reader = out.fileHandleForReading
+        Thread.detachNewThread { client.read(reader) }
+        let deadline = Date().addingTimeInterval(30)
+        while client.url.withLock({ $0 }) == nil || client.connectionState != wanted {
+            guard Date() < deadline, p.isRunning else {
+                fatalError("mydia-tui play never printed its URL in state \(wanted) (state \(client.connectionState ?? "-"))")
+            }
+            Thread.sleep(forTimeInterval: 0.02)
         }
-        let url = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let range = url.range(of: "/hls/") else { fatalError("unexpected playlist URL \(url)") }
-        return ClientProcess(process: p, base: String(url[..<range.lowerBound]))
+        return client
+    }
+
+    private func read(_ reader: FileHandle) {
+        var pending = Data()
+        while true {
+            let data = reader.availableData
+            if data.isEmpty { return }
+            pending += data
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = pending[pending.startIndex..<newline]
+                pending = pending[(newline + 1)...]
+                if line.starts(with: Array("http://".utf8)) {
+                    url.withLock { $0 = String(decoding: line, as: UTF8.self) }
+                } else if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                          object["event"] as? String == "connection", let now = object["state"] as? String {
+                    state.withLock { $0 = now }
+                }
+            }
+        }
+    }
+
+    /// The client's connection state now.
+    var connectionState: String? { state.withLock { $0 } }
+
+    /// `http://127.0.0.1:PORT/<prefix>`: the proxy's root for this playback.
+    var base: String {
+        let printed = url.withLock { $0 } ?? ""
+        return printed.range(of: "/hls/").map { String(printed[..<$0.lowerBound]) } ?? printed
     }
 
     func fileURL(_ id: String) -> String { base + "/file/" + id }
@@ -165,13 +201,16 @@ func memoryMB(_ pid: Int32) -> (rss: Double, anon: Double, file: Double) {
 let chunk = 256 << 20
 let credentials = try await directStore.select(nil)
 let directURL = "https://127.0.0.1:\(try await directHost.directPort())/api/v1/stream/file/\(big.id)"
-let directClient = try ClientProcess.start(store: directStore, itemID: clip.id)
-let relayClient = try ClientProcess.start(store: relayStore, itemID: relayClip.id)
+let directClient = try ClientProcess.start(store: directStore, itemID: clip.id, state: "direct")
+let relayClient = try ClientProcess.start(store: relayStore, itemID: relayClip.id, state: "relay")
 var curlSpeeds: [Double] = [], directSpeeds: [Double] = [], relaySpeeds: [Double] = []
 for _ in 0..<3 {
     curlSpeeds.append(try curlSpeed(directURL, bytes: chunk, headers: ["Authorization: Bearer \(credentials.accessToken)"], insecure: true))
     directSpeeds.append(try curlSpeed(directClient.fileURL(big.id), bytes: chunk))
     relaySpeeds.append(try curlSpeed(relayClient.fileURL(relayBig.id), bytes: chunk / 4))
+}
+guard directClient.connectionState == "direct", relayClient.connectionState == "relay" else {
+    fatalError("a client changed paths during the throughput rounds: \(directClient.connectionState ?? "-"), \(relayClient.connectionState ?? "-")")
 }
 relayClient.stop()
 print(String(format: "# curl direct %.0f MB/s, client proxy direct %.0f MB/s, client proxy relay %.0f MB/s",

@@ -52,6 +52,16 @@ enum FuzzTargets {
     static let instanceStatic = try! X25519KeyPair(privateKeyBytes: (0..<32).map { UInt8(0x40 ^ $0) })
     static let sid = "0f6c1e8a-9d4b-4e2f-8a7c-3b5d9e1f2a40", iid = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
 
+    /// A client that has sent message 1, made once: `E2EESession` is a value (its keys are immutable
+    /// `SecretBytes`), so each input gets a copy of the same state instead of a fresh key pair and two
+    /// Diffie-Hellman operations it does not exercise.
+    static let clientAwaitingMessage2: E2EESession = {
+        var client = E2EESession(handshake: try! .client(
+            sessionID: sid, instanceID: iid, clientStatic: instanceStatic, instanceStaticKey: instanceStatic.publicKey))
+        _ = try! client.writeHandshake(payload: [])
+        return client
+    }()
+
     /// The handshake reader: arbitrary bytes as message 1 at the instance, and as message 2 at a
     /// client that sent a real message 1. Anything but a genuine message must be refused.
     static func handshake(_ data: [UInt8]) {
@@ -62,9 +72,7 @@ enum FuzzTargets {
         } catch {
             precondition(!instance.isEstablished)
         }
-        var client = E2EESession(handshake: try! .client(
-            sessionID: sid, instanceID: iid, clientStatic: instanceStatic, instanceStaticKey: instanceStatic.publicKey))
-        _ = try! client.writeHandshake(payload: [])
+        var client = clientAwaitingMessage2
         if let event = try? client.receive(data) { preconditionFailure("forged message 2 accepted: \(event)") }
         precondition(!client.isEstablished)
     }

@@ -24,7 +24,7 @@ final class DirectConnection: Sendable {
     }
 
     /// Largest body piece handed to the consumer.
-    static let maxPiece = 32 * 1024
+    static let maxPiece = 64 * 1024
 
     private let jobs: AsyncStream<Job>.Continuation
     /// Called when the connection can take another request.

@@ -224,6 +224,8 @@ extension TunnelSession {
             onConsume: { [weak self] n in Task { await self?.consumed(id, n) } },
             onCancel: { [weak self] in Task { await self?.streamCancelled(id) } })
         exchanges[id] = .streaming(pipe, unacknowledged: 0)
+        let extra = configuration.streamWindow - configuration.initialCredit
+        if extra > 0 { send(.api, TunnelMessage.credit(id: id, bytes: UInt64(extra)).encoded()) }
         c.resume(returning: TransportResponse(status: response.status, headers: response.headers, body: ResponseBody(pipe: pipe)))
     }
 

@@ -22,18 +22,24 @@ public actor TunnelSession {
         public var initialCredit: Int
         /// Consumed bytes are granted back in increments of at least this size.
         public var creditBatch: Int
+        /// The window each stream gets: when it is larger than `initialCredit`, the difference is
+        /// granted with the response head (PROTOCOL.md §13.82), so the instance can keep a fast path
+        /// full while credit for what the consumer took travels back. What is buffered per stream
+        /// stays bounded by this.
+        public var streamWindow: Int
         /// Rekey policy of the transport keys (§4.4).
         public var channel: SecureChannel.Configuration
 
         /// The protocol's defaults.
         public init(pairingHandshakeTimeout: Duration = .seconds(130), reconnectHandshakeTimeout: Duration = .seconds(30),
                     maxInFlight: Int = 64, initialCredit: Int = 256 * 1024, creditBatch: Int = 64 * 1024,
-                    channel: SecureChannel.Configuration = .init()) {
+                    streamWindow: Int = 1024 * 1024, channel: SecureChannel.Configuration = .init()) {
             self.pairingHandshakeTimeout = pairingHandshakeTimeout
             self.reconnectHandshakeTimeout = reconnectHandshakeTimeout
             self.maxInFlight = max(1, maxInFlight)
             self.initialCredit = initialCredit
             self.creditBatch = max(1, min(creditBatch, initialCredit))
+            self.streamWindow = max(initialCredit, streamWindow)
             self.channel = channel
         }
     }

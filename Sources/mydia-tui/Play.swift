@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import MydiaClient
+import MydiaAPI
 import MydiaPlayback
+import MydiaTUI
 
 struct Play: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +19,12 @@ struct Play: AsyncParsableCommand {
         case mpv, none
     }
 
+    /// `--resume`: the same choices as `[player] resume`.
+    enum ResumeChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, ask, never
+        var mode: ResumeMode { ResumeMode(rawValue: rawValue)! }
+    }
+
     /// `--events json` (hidden, PROTOCOL.md §13.72): machine-readable lines for the fault lab.
     enum EventsFormat: String, ExpressibleByArgument, CaseIterable {
         case json
@@ -24,6 +32,8 @@ struct Play: AsyncParsableCommand {
 
     @Argument(help: "The movie or episode id (from `mydia-tui ls`, `show` or `search`).") var id: String
     @Option(help: "Start at this many seconds (default: resume where the server says you stopped).") var start: Double?
+    @Option(help: "Where an item you stopped part-way starts: auto (resume), ask, or never (default: [player] resume in config.toml, else auto).")
+    var resume: ResumeChoice?
     @Option(help: "mpv, or none to only serve the stream.") var player: PlayerChoice = .mpv
     @Flag(name: .customLong("print-url"), help: "Print the local playlist URL on stdout also when mpv plays it.") var printURL = false
     @Option(name: .customLong("mpv-arg"), parsing: .unconditionalSingleValue,
@@ -38,6 +48,8 @@ struct Play: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting {
+            let config: TUIConfig
+            do { config = try TUIConfig.load(directory: ConfigDirectory.resolve()) } catch { throw CommandFailure(.failure, "\(error)") }
             let choice: PlaybackOptions.Player
             switch player {
             case .none:
@@ -45,12 +57,13 @@ struct Play: AsyncParsableCommand {
             case .mpv:
                 let installation: MPVInstallation
                 do { installation = try MPVInstallation.locate() } catch { throw CommandFailure(.playerMissing, "\(error)") }
-                choice = .mpv(.init(installation: installation, extraArguments: mpvArgs, useTerminal: isatty(STDIN_FILENO) == 1))
+                choice = .mpv(.init(installation: installation, extraArguments: config.mpvArguments + mpvArgs, useTerminal: isatty(STDIN_FILENO) == 1))
             }
             let logger = global.logger()
             let began = ContinuousClock.now
             try await withSession(global) { session in
-                let playback = try await Playback.start(session: session, itemID: id, options: PlaybackOptions(player: choice, startPosition: start),
+                let playback = try await Playback.start(session: session, itemID: id, options: PlaybackOptions(player: choice, startPosition: start,
+                                                                                 resume: ResumePrompt.policy(resume?.mode ?? config.resume)),
                                                         logger: logger)
                 let lines = events == .json ? PlayEvents.start(playback: playback, manager: session.manager, since: began) : nil
                 if let url = await playback.current?.url, player == .none || printURL {

@@ -75,4 +75,46 @@ import Testing
         #expect(stderr.contains("mpv") && stderr.filter { $0 == "\n" }.count == 1, "\(stderr)")
         await fixture.close()  // at once, so no server outlives its test
     }
+
+    /// The `started` line's start position of `play ID --player none --events json ARGS`, then SIGTERM.
+    static func startPosition(_ args: [String], id: String, config: String) async throws -> Double? {
+        let (p, out, _) = Self.process(["play", id, "--player", "none", "--events", "json"] + args, config: config)
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        let reader = out.fileHandleForReading
+        let start = try await withTimeout(.seconds(60)) { () -> Double? in
+            var buffer = Data()
+            while true {
+                for line in buffer.split(separator: UInt8(ascii: "\n")) {
+                    if let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], object["event"] as? String == "started" {
+                        return object["start_position"] as? Double
+                    }
+                }
+                let chunk = reader.availableData
+                if chunk.isEmpty { return nil }
+                buffer += chunk
+            }
+        }
+        p.terminate()
+        p.waitUntilExit()
+        return start
+    }
+
+    /// `--resume auto|never|ask` and `[player] resume` decide where a partly watched movie starts;
+    /// `ask` without a terminal to ask on resumes; `--start` wins over all of them.
+    @Test func resumeFollowsTheFlagThenTheConfigAndAskWithoutATerminalResumes() async throws {
+        let fixture = try await PlaybackFixture.start()
+        defer { Task { await fixture.close() } }
+        let config = fixture.store.directory.path
+        let id = try await fixture.longMovieID()
+        _ = try await fixture.session.api.updateMovieProgress(movieId: id, positionSeconds: 6, durationSeconds: 12)
+        #expect(try await Self.startPosition([], id: id, config: config) == 6)
+        #expect(try await Self.startPosition(["--resume", "never"], id: id, config: config) == 0)
+        #expect(try await Self.startPosition(["--resume", "ask"], id: id, config: config) == 6)  // stdin is not a terminal
+        #expect(try await Self.startPosition(["--start", "2"], id: id, config: config) == 2)
+        try "[player]\nresume = \"never\"\n".write(toFile: config + "/config.toml", atomically: true, encoding: .utf8)
+        #expect(try await Self.startPosition([], id: id, config: config) == 0)
+        #expect(try await Self.startPosition(["--resume", "auto"], id: id, config: config) == 6)
+        await fixture.close()  // at once, so no server outlives its test
+    }
 }

@@ -64,6 +64,54 @@ import Testing
         #expect(state.screen == .seasons(showID: "s1"))
     }
 
+    /// `[player] resume`: auto plays from the stored position, never from the start, ask shows the
+    /// question (Enter resumes, the "first item" key starts over, Esc cancels); an item watched or
+    /// past 90 % is never resumed and never asked about.
+    @Test func theResumeModeDecidesWhereAPartlyWatchedItemStarts() throws {
+        func episodes(_ mode: ResumeMode, keys: [Key]) throws -> (effects: [Effect], text: String) {
+            var state = try T.browsing()
+            state.resumeMode = mode
+            _ = T.keys(&state, .character("3"), .enter)
+            _ = state.reduce(.loaded(.show(try T.show())))
+            _ = T.keys(&state, .enter)
+            let key = SeasonKey(showID: "s1", season: 1)
+            _ = state.reduce(.loaded(.season(key, [
+                try T.episode(1, title: "Pilot", progress: (600, 1440, false)),
+                try T.episode(2, title: "Colour Bars", progress: (1400, 1440, false)),
+                try T.episode(3, title: "Static", progress: (700, 1440, true)),
+            ])))
+            var effects: [Effect] = []
+            var text = ""
+            for k in keys {
+                effects += T.keys(&state, k)
+                if state.overlay != nil { text = T.text(state) }
+            }
+            return (effects, text)
+        }
+        func request(_ n: Int, _ title: String, at start: Double?) -> Effect {
+            .play(PlaybackRequest(kind: .episode, itemID: "e1-\(n)", fileID: "file-e1-\(n)", title: "Signal Hour · S01E0\(n) · \(title)",
+                                  startPosition: start))
+        }
+        #expect(try episodes(.auto, keys: [.enter]).effects == [request(1, "Pilot", at: 600)])
+        #expect(try episodes(.never, keys: [.enter]).effects == [request(1, "Pilot", at: 0)])
+        let asked = try episodes(.ask, keys: [.enter])
+        #expect(asked.effects.isEmpty)
+        #expect(asked.text.contains("Resume?") && asked.text.contains("You stopped at 10:00"))
+        #expect(asked.text.contains("Enter") && asked.text.contains("resume at 10:00") && asked.text.contains("play from the beginning"))
+        #expect(try episodes(.ask, keys: [.enter, .enter]).effects == [request(1, "Pilot", at: 600)])
+        #expect(try episodes(.ask, keys: [.enter, .character("g")]).effects == [request(1, "Pilot", at: 0)])
+        #expect(try episodes(.ask, keys: [.enter, .escape]).effects.isEmpty)
+        // Past 90 % and watched: from the start, no question.
+        #expect(try episodes(.ask, keys: [.character("j"), .enter]).effects == [request(2, "Colour Bars", at: nil)])
+        #expect(try episodes(.ask, keys: [.character("j"), .character("j"), .enter]).effects == [request(3, "Static", at: nil)])
+    }
+
+    @Test func theResumeSettingIsReadFromConfig() throws {
+        #expect(try TUIConfig.parse("[player]\nresume = \"ask\"\n").resume == .ask)
+        #expect(try TUIConfig.parse("").resume == .auto)
+        #expect(throws: TUIConfig.Error.self) { try TUIConfig.parse("[player]\nresume = \"sometimes\"\n") }
+    }
+
     @Test func withoutAPlayerEnterExplainsInsteadOfFailing() throws {
         var state = try T.browsing(playback: false)
         _ = T.keys(&state, .character("2"))

@@ -27,10 +27,15 @@ enum T {
         ] as [String: Any])
     }
 
-    static func episode(_ n: Int, season: Int = 1, show: String = "s1", title: String) throws -> Episode {
-        try SyntheticCatalog.decode(Episode.self, [
+    /// An episode; `progress` is (position, duration, watched) in seconds.
+    static func episode(_ n: Int, season: Int = 1, show: String = "s1", title: String,
+                        progress: (Double, Double, Bool)? = nil) throws -> Episode {
+        let stored: Any = progress.map { p in
+            ["positionSeconds": p.0, "durationSeconds": p.1, "percentage": 100 * p.0 / p.1, "watched": p.2, "lastWatchedAt": NSNull()] as [String: Any]
+        } ?? NSNull()
+        return try SyntheticCatalog.decode(Episode.self, [
             "id": "e\(season)-\(n)", "showId": show, "seasonNumber": season, "episodeNumber": n, "title": title,
-            "overview": "Episode \(n).", "airDate": "2021-03-0\(n)", "runtime": 1, "progress": NSNull(),
+            "overview": "Episode \(n).", "airDate": "2021-03-0\(n)", "runtime": 1, "progress": stored,
             "files": [["id": "file-e\(season)-\(n)", "resolution": "320x240", "codec": "h264", "audioCodec": "aac", "size": 2e5, "bitrate": NSNull(), "duration": 2.0]],
         ] as [String: Any])
     }

@@ -71,6 +71,7 @@ public final class TUIApp: Sendable {
 
         var state = AppState(rows: terminal.initialSize.rows, columns: terminal.initialSize.columns, keyMap: options.config.keyMap,
                              paired: credentials != nil, cached: cached, playbackAvailable: playback != nil, relay: options.relay)
+        state.resumeMode = options.config.resume
         if let credentials {
             state.serverName = credentials.instanceName
             state.relayOrigin = credentials.relayURL

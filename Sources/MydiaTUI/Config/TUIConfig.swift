@@ -11,6 +11,7 @@ public import Foundation
 /// [player]
 /// mpv_args = ["--fs"]       # extra mpv options (your mpv.conf applies anyway)
 /// autoplay_seconds = 10     # next-episode countdown; 0 turns autoplay off
+/// resume = "auto"           # where a started item plays from: auto, ask or never
 /// ```
 public struct TUIConfig: Sendable, Equatable {
     /// Why the config file cannot be used; `description` is one sentence naming the file.
@@ -30,6 +31,8 @@ public struct TUIConfig: Sendable, Equatable {
     public var mpvArguments: [String] = []
     /// The next-episode countdown in seconds (`[player] autoplay_seconds`); 0 = no autoplay.
     public var autoplaySeconds = 10
+    /// Where an item with a stored position plays from (`[player] resume`).
+    public var resume: ResumeMode = .auto
 
     /// The defaults (no file).
     public init(keyMap: KeyMap = .standard, theme: Theme = .dark) {
@@ -74,7 +77,9 @@ public struct TUIConfig: Sendable, Equatable {
             case ("autoplay_seconds", .integer(let seconds)) where (0...600).contains(seconds): config.autoplaySeconds = seconds
             case ("autoplay_seconds", _):
                 throw Error(path: "", problem: "player.autoplay_seconds must be a whole number of seconds from 0 to 600.")
-            default: throw Error(path: "", problem: "the setting player.\(key) is not known (known: mpv_args, autoplay_seconds).")
+            case ("resume", .string(let name)) where ResumeMode(rawValue: name) != nil: config.resume = ResumeMode(rawValue: name)!
+            case ("resume", _): throw Error(path: "", problem: "player.resume must be \"auto\", \"ask\" or \"never\".")
+            default: throw Error(path: "", problem: "the setting player.\(key) is not known (known: mpv_args, autoplay_seconds, resume).")
             }
         }
         var overrides: [String: [String]] = [:]
@@ -88,4 +93,14 @@ public struct TUIConfig: Sendable, Equatable {
         do { config.keyMap = try KeyMap(overrides: overrides) } catch { throw Error(path: "", problem: error.description) }
         return config
     }
+}
+
+/// Where an item that was partly watched plays from.
+public enum ResumeMode: String, Sendable, Hashable, CaseIterable {
+    /// From the stored position (unless it is under 5 s, past 90 % or the item was watched).
+    case auto
+    /// Ask each time: resume, or play from the beginning.
+    case ask
+    /// Always from the beginning.
+    case never
 }

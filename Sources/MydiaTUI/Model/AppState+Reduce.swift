@@ -90,6 +90,12 @@ extension AppState {
         case (.connection, .reprobe):
             message = Message("Probing the direct path…")
             return [.probe]
+        case (.resume(let request, let position), .open):
+            self.overlay = nil
+            return start(request, at: position)
+        case (.resume(let request, _), .top):
+            self.overlay = nil
+            return start(request, at: 0)
         case (.help, .help), (.connection, .connection), (_, .back): self.overlay = nil
         case (.connection, .help): self.overlay = .help
         case (.help, .connection): self.overlay = .connection
@@ -302,9 +308,31 @@ extension AppState {
             message = Message("\(title) has no playable file on the server.", isError: true)
             return []
         }
-        let resume = progress.flatMap { $0.watched || $0.positionSeconds < 5 ? nil : $0.positionSeconds }
-        message = Message("Starting \(title)…")
-        return [.play(PlaybackRequest(kind: kind, itemID: id, fileID: file.id, title: title, startPosition: resume))]
+        let stored = progress.flatMap { p -> Double? in
+            let nearEnd = p.durationSeconds > 0 && p.positionSeconds >= 0.9 * p.durationSeconds
+            return p.watched || p.positionSeconds < 5 || nearEnd ? nil : p.positionSeconds
+        }
+        let request = PlaybackRequest(kind: kind, itemID: id, fileID: file.id, title: title)
+        switch (resumeMode, stored) {
+        case (.ask, let position?):
+            overlay = .resume(request, position: position)
+            return []
+        case (.auto, let position?):
+            return start(request, at: position)
+        case (.never, _):
+            return start(request, at: 0)
+        case (_, nil):
+            return start(request, at: nil)  // nothing stored here; the player checks the server's position
+        }
+    }
+
+    /// Hands `request` to the player at `position` seconds (nil: where the server's stored position
+    /// says; a number is an explicit start and the player does not resume on its own).
+    private mutating func start(_ request: PlaybackRequest, at position: Double?) -> [Effect] {
+        var request = request
+        request.startPosition = position
+        message = Message("Starting \(request.title)…")
+        return [.play(request)]
     }
 
     // MARK: Results

@@ -15,6 +15,8 @@ public struct AppState: Sendable {
     public var stack: [Screen]
     /// A floating window, if open.
     public var overlay: Overlay?
+    /// Where a partly watched item plays from (`[player] resume`).
+    public var resumeMode: ResumeMode = .auto
     /// The paired server's name, once known.
     public var serverName: String?
     /// The relay origin the session uses.

@@ -27,6 +27,8 @@ public enum Overlay: Hashable, Sendable {
     case help
     /// `c`: the connection timeline and probe results.
     case connection
+    /// `[player] resume = "ask"`: resume this item at its stored position, or play it from the start?
+    case resume(PlaybackRequest, position: Double)
 }
 
 /// Which list of a screen the cursor is in (home has two).

@@ -1,8 +1,8 @@
 import Foundation
 import MydiaConnection
 
-/// The floating windows: help (generated from the key map, so remapped keys show as they are)
-/// and the connection view (state, paths, probe results, the transition timeline).
+/// The floating windows: help (generated from the key map, so remapped keys show as they are),
+/// the connection view (state, paths, probe results, the transition timeline) and the resume question.
 enum Overlays {
     static func draw(_ overlay: Overlay, _ state: AppState, _ layout: Layout, into frame: inout Frame) {
         let top = layout.contentTop
@@ -11,6 +11,7 @@ enum Overlays {
         let body: [Line] = switch overlay {
         case .help: help(state, width: state.columns)
         case .connection: connection(state, width: state.columns)
+        case .resume(let request, let position): resume(request, at: position, state)
         }
         for i in 0..<height {
             var line = i < body.count ? body[i] : Line()
@@ -29,6 +30,20 @@ enum Overlays {
                                Span("  \(action.summary)", .overlay)]))
         }
         return lines
+    }
+
+    /// The resume question (`[player] resume = "ask"`), its answers named by the keys in force.
+    static func resume(_ request: PlaybackRequest, at position: Double, _ state: AppState) -> [Line] {
+        let k = state.keyMap
+        return [
+            Line([Span(" Resume?", .heading)]),
+            Line([Span("  \(request.title)", .overlay)]),
+            Line([Span("  You stopped at \(Format.clock(position)).", .overlay)]),
+            Line(),
+            Line([Span("  \(k.firstKey(.open))", .accent), Span("  resume at \(Format.clock(position))", .overlay)]),
+            Line([Span("  \(k.firstKey(.top))", .accent), Span("  play from the beginning", .overlay)]),
+            Line([Span("  \(k.firstKey(.back))", .accent), Span("  cancel", .overlay)]),
+        ]
     }
 
     static func connection(_ state: AppState, width: Int) -> [Line] {
