@@ -1297,7 +1297,7 @@ SCENARIOS = {"1": scenario_1, "1r": scenario_1r, "2": scenario_2, "3": scenario_
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scenarios", default="1r,2,3,4r,5,6,6b,7,8b,8a")
+    ap.add_argument("--scenarios", default="1,1r,2,3,4,4r,5,6,6b,7,8b,8a,9,sec")
     ap.add_argument("--quick", action="store_true", help="shorter runs (make test)")
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug"))
     ap.add_argument("--json", help="write the results here")
