@@ -971,14 +971,19 @@ def scenario_9(lab, quick):
     check_playback(res, pl, status, secrets)
     ps = pl.events("position")
     last_before = [p for p in ps if p["_at"] <= stop_at][-1:]
-    after = [p for p in ps if p["_at"] > ready_at]
-    if res.expect(last_before and after, "no position before the restart or after it"):
-        # The first position mpv reports once its buffer ran dry and playback went on.
-        resumed = next((p for p in after if p["position"] > last_before[0]["position"]), after[0])
+    reported = [l for l in pl.events("progress_stored") if l["_at"] <= stop_at][-1:]
+    # Where playback went on: the first position after mpv's first stall that began after the
+    # restart (its buffer ran dry), or, if it never stalled, the first position once the server was back.
+    stall = next(((a, b) for a, b in pl.stalls() if b >= pl.to_t(stop_at)), None)
+    after = [p for p in ps if p["t"] >= stall[1]] if stall else [p for p in ps if p["_at"] > ready_at]
+    if res.expect(last_before and reported and after, "no position or report before the restart, or no position after it"):
+        resumed = after[0]
         res.metrics["last_position_before_restart_s"] = r1(last_before[0]["position"])
+        res.metrics["last_reported_position_before_restart_s"] = r1(reported[0]["position"])
         res.metrics["resume_position_s"] = r1(resumed["position"])
-        res.expect(resumed["position"] >= last_before[0]["position"] - 10,
-                   f"resumed at {resumed['position']:.1f} s, more than one report interval (10 s) before {last_before[0]['position']:.1f} s")
+        res.expect(resumed["position"] >= reported[0]["position"] - 10,
+                   f"resumed at {resumed['position']:.1f} s, more than one report interval (10 s) before the last report "
+                   f"({reported[0]['position']:.1f} s)")
     stored = [l["position"] for l in pl.events("progress_stored")]
     res.metrics["progress_reports_stored"] = len(stored)
     back = [(a, b) for a, b in zip(stored, stored[1:]) if b < a - 0.001]

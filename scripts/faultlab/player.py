@@ -38,6 +38,11 @@ class Player:
     def now(self):
         return time.monotonic() - self.start
 
+    def to_t(self, at):
+        """A lab-clock time (`_at`) on the client's clock (`t`): lines arrive a few ms after they are stamped."""
+        lags = sorted(l["_at"] - l["t"] for l in self.events() if "t" in l)
+        return at - (lags[len(lags) // 2] if lags else 0)
+
     @property
     def pid(self):
         return self.p.pid  # `ip netns exec` execs the program: the pid is mydia-tui's
