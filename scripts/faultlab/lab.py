@@ -265,8 +265,9 @@ class Lab:
                 raise RuntimeError(f"no episode in {clip['show']!r}")
             clip["id"] = episodes[0]["id"]
 
-    def secrets(self):
-        """Everything the client stores that no output may show: tokens, private key, relay and server URLs."""
+    def secrets(self, tokens_only=False):
+        """Everything the client stores that no output may show: tokens, private key, relay and server
+        URLs (`tokens_only`: the tokens and the key, which not even the client's log may hold)."""
         with open(os.path.join(self.config, "servers.json")) as f:
             data = json.load(f)
         found = set()
@@ -278,10 +279,12 @@ class Lab:
             elif isinstance(v, list):
                 for x in v:
                     walk(x, key)
-            elif isinstance(v, str) and (key.endswith("_token") or key in ("device_private_key", "relay_url", "direct_urls")):
+            elif isinstance(v, str) and (key.endswith("_token") or key == "device_private_key"
+                                         or (not tokens_only and key in ("relay_url", "direct_urls"))):
                 found.add(v)
         walk(data)
-        found |= {RELAY_URL, CLIENT_RELAY_URL, DIRECT_URL, STRANGER_URL, ADDR["r"], ADDR["s"]}
+        if not tokens_only:
+            found |= {RELAY_URL, CLIENT_RELAY_URL, DIRECT_URL, STRANGER_URL, ADDR["r"], ADDR["s"]}
         return {x for x in found if len(x) >= 8}
 
     def play(self, clip, *mpv_args, player="mpv"):
@@ -300,6 +303,7 @@ class Lab:
         p = subprocess.Popen(in_ns("c", *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
                              env=env, stdin=subprocess.DEVNULL)
         player = Player(p, os.path.join(self.work, f"play-{self.plays}.jsonl"), log, offset, CLIPS[clip])
+        player.tokens = self.secrets(tokens_only=True)
         self.players = getattr(self, "players", []) + [player]
         return player
 
@@ -857,6 +861,9 @@ def check_playback(res, pl, status, secrets):
     out = "".join(json.dumps(l) for l in pl.events()) + pl.stderr
     leaked = [x[:6] + "…" for x in secrets if x in out]
     res.expect(not leaked, f"the play output shows a secret or server address ({leaked})")
+    log = "\n".join(pl.log_lines())
+    in_log = [x[:6] + "…" for x in pl.tokens if x in log]
+    res.expect(not in_log, f"the client log holds a token or the private key ({in_log})")
     res.metrics["connection_timeline"] = pl.connection_timeline()[:12]
 
 
