@@ -12,7 +12,7 @@ FUZZ_RT      = $(shell find $$(dirname $$(dirname $$(readlink -f $$(command -v s
 
 export SWIFT_BACKTRACE = interactive=no
 
-.PHONY: deps build test bench fuzz fuzz-loop faultlab demo clean
+.PHONY: deps build test bench fuzz fuzz-loop faultlab soak demo clean
 
 deps:
 	@bash scripts/deps.sh
@@ -70,11 +70,20 @@ fuzz-loop: deps
 
 # The fault lab (RELIABILITY.md): network namespaces, the real relay/server/client, scripted faults
 # (fault proxy, nftables). Needs root; skips with a message where namespaces are unavailable.
-# `make test` runs scenarios 2 and 5 (quick) through Tests/MydiaClientTests/FaultLabTests.swift.
-FAULTLAB_SCENARIOS ?= 1r,2,3,4r,5,6,6b,7,8b,8a
+# `make test` runs scenarios 2, 5 and 4 (quick) through Tests/MydiaClientTests/FaultLabTests.swift.
+# Playback scenarios (1, 4, 9, sec, soak) run real headless mpv.
+FAULTLAB_SCENARIOS ?= 1,1r,2,3,4,4r,5,6,6b,7,8b,8a,9,sec
+# `make soak`: SOAK_SECONDS of playback (the 60 s lab clip looped) with the direct path toggled
+# every 2 min; the client's RSS and open fds are sampled every 10 s and must stay flat.
+SOAK_SECONDS ?= 3600
 faultlab: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	@python3 scripts/faultlab/lab.py --scenarios $(FAULTLAB_SCENARIOS) --bin .build/debug --json .build/faultlab.json; \
+	  s=$$?; if [ $$s -eq 77 ]; then exit 0; fi; exit $$s
+
+soak: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+	@python3 scripts/faultlab/lab.py --scenarios soak --soak-seconds $(SOAK_SECONDS) --bin .build/debug --json .build/soak.json; \
 	  s=$$?; if [ $$s -eq 77 ]; then exit 0; fi; exit $$s
 
 # The demo: relay + server with the sample library on loopback, a client paired, the TUI open.

@@ -31,6 +31,9 @@ public actor Playback {
     private let continuation: AsyncStream<PlaybackUpdate>.Continuation
     private let api: APIClient
     private let upstream: any MediaUpstream
+    /// What the proxy fetches through: `upstream`, holding requests while no path is up and moving
+    /// them to a new session when the instance forgot the current one (a restart, §13.73).
+    private let renewing: SessionRenewingUpstream
     private let options: PlaybackOptions
     private let logger: Logger
     private let reporter: ProgressReporter
@@ -82,6 +85,7 @@ public actor Playback {
         (updates, continuation) = AsyncStream<PlaybackUpdate>.makeStream()
         self.api = api
         self.upstream = upstream
+        renewing = SessionRenewingUpstream(base: upstream)
         self.options = options
         self.logger = logger
         let continuation = self.continuation
@@ -138,7 +142,7 @@ public actor Playback {
             start = await resumePosition(item)
         }
         let session = try await startSession(fileID: file.id, start: start)
-        let proxy = try await MediaProxy.start(upstream: upstream, logger: logger)
+        let proxy = try await MediaProxy.start(upstream: renewing, logger: logger)
         self.item = item
         self.streaming = session
         self.proxy = proxy
@@ -149,6 +153,7 @@ public actor Playback {
         seekPending = false
         stopReported = false
         lastPublishedPosition = -1
+        renewing.use(session: session.sessionId) { [weak self] forgotten in await self?.replaceForgottenSession(forgotten) }
         let url = proxy.hlsURL(session: session.sessionId).absoluteString
         let facts = PlaybackStarted(item: item.reference, title: item.displayTitle, url: url, sessionId: session.sessionId,
                                     startPosition: start, duration: duration)
@@ -303,6 +308,7 @@ public actor Playback {
         do {
             let fresh = try await startSession(fileID: file.id, start: position)
             streaming = fresh
+            renewing.use(session: fresh.sessionId) { [weak self] forgotten in await self?.replaceForgottenSession(forgotten) }
             let url = proxy.hlsURL(session: fresh.sessionId).absoluteString
             started?.url = url
             started?.sessionId = fresh.sessionId
@@ -313,6 +319,27 @@ public actor Playback {
             if let started { continuation.yield(.started(started)) }
         } catch {
             logger.warning("could not renew the streaming session", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The proxy got a 404 for the current session's files: when the instance has forgotten the
+    /// session (its playlist is gone too), start a new one for the same file and return its id;
+    /// the player keeps its URLs (§13.73).
+    private func replaceForgottenSession(_ forgotten: String) async -> String? {
+        guard !ending, let session = streaming, session.sessionId == forgotten, let file = item?.file else { return nil }
+        let check = PathRequest(method: "GET", path: "/api/v1/hls/\(forgotten)/index.m3u8")
+        guard let response = try? await upstream.send(check) else { return nil }
+        do { for try await _ in response.body {} } catch {}
+        guard response.status == 404, !ending else { return nil }
+        logger.notice("the server forgot the streaming session (restarted?); continuing on a new one", metadata: ["position": "\(position)"])
+        do {
+            let fresh = try await startSession(fileID: file.id, start: position)
+            guard !ending else { return nil }
+            streaming = fresh
+            return fresh.sessionId
+        } catch {
+            logger.warning("could not replace the streaming session", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 

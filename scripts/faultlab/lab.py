@@ -12,9 +12,11 @@ CA with --relay-ca (PROTOCOL.md §12.5). The server's direct listener binds 127.
 namespace and announces https://10.77.0.3:8444 (the "stranger" slot, scenario 8b) and
 https://10.77.0.3:8443, where the userspace fault proxy (faultproxy.py) forwards to it; nftables in
 the server namespace drops packets for the blackhole scenario. The client is `mydia-tui exercise`:
-one ConnectionManager, a steady GraphQL query loop, every path change as a JSON line.
+one ConnectionManager, a steady GraphQL query loop, every path change as a JSON line. The playback
+scenarios (1, 4, 9, soak, sec) run `mydia-tui play ID --events json` with real headless mpv
+(`--vo=null --ao=null`) on clips made with ffmpeg in the work directory at setup.
 
-Usage: lab.py [--scenarios 2,3,5,6,7,8a,8b] [--quick] [--bin DIR] [--json FILE]
+Usage: lab.py [--scenarios 1,2,3,4,5,6,7,8a,8b,9,sec] [--quick] [--soak-seconds N] [--bin DIR] [--json FILE]
 Exit: 0 all passed, 1 a scenario failed, 77 namespaces unavailable (skipped, with a message).
 """
 import argparse
@@ -30,6 +32,8 @@ import tempfile
 import threading
 import time
 
+from player import Player, mpv_process, read_proc
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 # Namespace names carry this run's pid, so two labs (two checkouts' `make test`) never collide;
@@ -41,6 +45,12 @@ RELAY_URL = f"https://{ADDR['r']}:{RELAY_PORT}"  # the server's way to the relay
 CLIENT_RELAY_URL = f"https://{ADDR['r']}:{RELAY_PROXY_PORT}"  # the client's, through the relay-path fault proxy
 DIRECT_URL = f"https://{ADDR['s']}:{DIRECT_PORT}"
 STRANGER_URL = f"https://{ADDR['s']}:{STRANGER_PORT}"
+# The playback clips (made at setup, see Lab.make_library); `id` and `bytes` are filled in then.
+CLIPS = {
+    "30": {"show": "Lab Clip Thirty", "title": "Thirty Seconds", "seconds": 30},
+    "60": {"show": "Lab Clip Sixty", "title": "Sixty Seconds", "seconds": 60},
+}
+SEGMENT_SECONDS = 4  # the server's -hls_time (MydiaStreaming's default)
 
 
 def sh(*args, check=True, quiet=True):
@@ -182,6 +192,10 @@ class Lab:
         self.spawn("relay-proxy", "r", [sys.executable, os.path.join(HERE, "faultproxy.py"), f"{ADDR['r']}:{RELAY_PROXY_PORT}",
                                         f"{ADDR['r']}:{RELAY_PORT}", self.relay_proxy_sock], ready_word="ready")
 
+    def proxy_bytes_down(self):
+        """Bytes the direct-path proxy has forwarded towards the client so far."""
+        return int(re.search(r"down=(\d+)", self.proxy("stats")).group(1))
+
     def relay_proxy(self, command):
         return self.proxy(command, self.relay_proxy_sock)
 
@@ -216,11 +230,93 @@ class Lab:
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
         return Exercise(p, os.path.join(self.work, f"exercise-{self.exercises}.jsonl"))
 
+    def make_library(self):
+        """The sample library the tests use (ffmpeg test patterns, made once per machine), copied
+        into the work directory, plus the playback clips (CLIPS), made here at setup. The clips are
+        single-episode shows, so `exercise --fetch` (the largest *movie*) stays the 200 KB sample and
+        no next-episode countdown follows a clip."""
+        sample = os.path.join(tempfile.gettempdir(), "mydia-server-tests-library")
+        sh("bash", os.path.join(ROOT, "Resources", "make-sample-library.sh"), sample)
+        self.library = os.path.join(self.work, "library")
+        shutil.copytree(sample, self.library)
+        for name, clip in CLIPS.items():
+            show = clip["show"]
+            folder = os.path.join(self.library, "Shows", show, "Season 1")
+            os.makedirs(folder, exist_ok=True)
+            out = os.path.join(folder, f"{show} - S01E01 - {clip['title']}.mp4")
+            # 320x240 at 24 fps, ~1 Mbit/s H.264 with a keyframe every 2 s (so the server's 4 s
+            # HLS_COPY segments are ~500 KB: long enough to cut in the middle), AAC 64 kbit/s.
+            sh("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+               "-f", "lavfi", "-i", f"testsrc2=size=320x240:rate=24:duration={clip['seconds']}",
+               "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={clip['seconds']}",
+               "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "1000k", "-maxrate", "1000k", "-bufsize", "1000k",
+               "-g", "48", "-keyint_min", "48", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-shortest", out)
+            clip["bytes"] = os.path.getsize(out)
+
+    def find_clips(self):
+        """The episode id of every clip, through the client (`ls shows`, `show ID --season 1`)."""
+        shows = json.loads(self.tui("ls", "shows", "--json").stdout or "[]")
+        for name, clip in CLIPS.items():
+            show = next((s for s in shows if s["title"] == clip["show"]), None)
+            if show is None:
+                raise RuntimeError(f"the server's library has no show {clip['show']!r}")
+            episodes = json.loads(self.tui("show", show["id"], "--season", "1", "--json").stdout or "{}").get("episodes", [])
+            if not episodes:
+                raise RuntimeError(f"no episode in {clip['show']!r}")
+            clip["id"] = episodes[0]["id"]
+
+    def secrets(self, tokens_only=False):
+        """Everything the client stores that no output may show: tokens, private key, relay and server
+        URLs (`tokens_only`: the tokens and the key, which not even the client's log may hold)."""
+        with open(os.path.join(self.config, "servers.json")) as f:
+            data = json.load(f)
+        found = set()
+
+        def walk(v, key=""):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    walk(x, k)
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x, key)
+            elif isinstance(v, str) and (key.endswith("_token") or key == "device_private_key"
+                                         or (not tokens_only and key in ("relay_url", "direct_urls"))):
+                found.add(v)
+        walk(data)
+        if not tokens_only:
+            found |= {RELAY_URL, CLIENT_RELAY_URL, DIRECT_URL, STRANGER_URL, ADDR["r"], ADDR["s"]}
+        return {x for x in found if len(x) >= 8}
+
+    def play(self, clip, *mpv_args, player="mpv"):
+        """`mydia-tui play CLIP --start 0 --events json` in the client namespace, with headless mpv.
+        mpv's read-ahead is capped at 4 s (a 30 s clip would otherwise sit whole in its cache after
+        a second, and no fault would ever reach the player); faults then meet a player that is
+        still fetching, as with any film longer than mpv's cache."""
+        self.plays = getattr(self, "plays", 0) + 1
+        log = os.path.join(self.work, "client-state", "mydia-tui", "mydia-tui.log")
+        offset = os.path.getsize(log) if os.path.exists(log) else 0
+        env = dict(os.environ, MYDIA_CONFIG_DIR=self.config, XDG_STATE_HOME=os.path.join(self.work, "client-state"))
+        mpv = ["--vo=null", "--ao=null", "--cache=yes", "--cache-secs=4", "--demuxer-readahead-secs=4", *mpv_args]
+        args = [f"{self.bin}/mydia-tui", "play", CLIPS[clip]["id"], "--start", "0", "--events", "json", "--player", player]
+        if player == "mpv":
+            args += [f"--mpv-arg={a}" for a in mpv]
+        p = subprocess.Popen(in_ns("c", *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+                             env=env, stdin=subprocess.DEVNULL)
+        player = Player(p, os.path.join(self.work, f"play-{self.plays}.jsonl"), log, offset, CLIPS[clip])
+        player.tokens = self.secrets(tokens_only=True)
+        self.players = getattr(self, "players", []) + [player]
+        return player
+
+    def kill_players(self):
+        for player in getattr(self, "players", []):
+            if player.p.poll() is None:
+                player.p.kill()
+                player.finish(10)
+        self.players = []
+
     def up(self):
-        """Network, CA, relay, server, proxy and a paired client."""
-        # The sample library the tests use (ffmpeg test patterns), made once per machine.
-        self.library = os.path.join(tempfile.gettempdir(), "mydia-server-tests-library")
-        sh("bash", os.path.join(ROOT, "Resources", "make-sample-library.sh"), self.library)
+        """Network, CA, relay, server, proxies, the lab library and a paired client."""
+        self.make_library()
         self.setup_network()
         self.make_ca()
         self.start_relay()
@@ -233,10 +329,12 @@ class Lab:
         paired = self.tui("pair", code, "--relay", CLIENT_RELAY_URL, "--relay-ca", f"{self.ca}/ca.pem", "--name", "lab client")
         if paired.returncode != 0:
             raise RuntimeError(f"pairing failed ({paired.returncode}): {paired.stderr.strip()}")
+        self.find_clips()
         self.log(f"lab up: relay {RELAY_URL} (test CA; the client uses {CLIENT_RELAY_URL} via a fault proxy), "
                  f"server direct {DIRECT_URL} via a fault proxy, client paired")
 
     def down(self):
+        self.kill_players()
         for name in list(self.procs):
             self.stop(name, signal.SIGKILL if name == "exercise" else signal.SIGTERM)
         self.teardown_network()
@@ -323,6 +421,7 @@ class Result:
         self.name, self.title = name, title
         self.metrics, self.failures = {}, []
         self.ex = None
+        self.player = None
 
     def expect(self, ok, what):
         if not ok:
@@ -725,26 +824,343 @@ def scenario_8b(lab, quick):
     return res
 
 
-SCENARIOS = {"1r": scenario_1r, "2": scenario_2, "3": scenario_3, "4r": scenario_4r, "5": scenario_5, "6": scenario_6, "6b": scenario_6b, "7": scenario_7,
-             "8a": scenario_8a, "8b": scenario_8b}
+# ---- playback scenarios (real headless mpv through the local proxy) ---------------------------
+
+def check_playback(res, pl, status, secrets):
+    """What every playback scenario asserts: exit 0, mpv played to the end of the clip without
+    skipping, no failed request, and no secret in anything the client printed."""
+    clip = pl.clip["seconds"]
+    ended = pl.ended()
+    res.metrics["exit_status"] = status
+    res.metrics["mpv_end"] = ended and ended.get("how")
+    res.expect(status == 0, f"play exited {status}: {pl.stderr.strip()[:300]}")
+    res.expect(ended is not None and ended.get("how") == "finished", f"playback ended {ended} (expected finished: mpv at EOF)")
+    last = pl.last_position()
+    res.metrics["last_position_s"] = r1(last)
+    res.expect(last is not None and last >= clip - 1.0, f"last position {last} of a {clip} s clip: EOF not reached")
+    res.expect(not pl.jumps(), f"mpv skipped media (position jumps {pl.jumps()[:3]})")
+    ff = pl.first_frame()
+    if ff is not None and ended:
+        # Wall time from the first frame to the end covers the rest of the clip: it was played, not
+        # skipped through.
+        played, rest = ended["t"] - ff["t"], clip - ff["position"]
+        res.metrics["played_wall_s"] = r1(played)
+        res.expect(played >= rest - 2, f"the last {rest:.1f} s of the clip were over in {played:.1f} s")
+    summary = pl.summary()
+    res.expect(summary is not None, "no summary line")
+    if summary:
+        res.metrics["proxy_requests"] = summary["requests"]
+        res.metrics["bytes_served"] = summary["bytes_served"]
+        res.metrics["truncated"] = summary["truncated"]
+        # Received on the paths beyond what mpv got: re-fetched body bytes + GraphQL answers + heads.
+        res.metrics["bytes_refetched_upper_bound"] = summary["relay_bytes_received"] + summary["direct_bytes_received"] - summary["bytes_served"]
+    res.metrics["swap_latency_s"] = r1(pl.first_direct_s())  # command start → direct (None: never direct)
+    res.metrics["failed_requests"] = pl.failed_requests()
+    res.expect(pl.failed_requests() == 0, f"{pl.failed_requests()} requests failed (cut bodies, 502s): "
+               + "; ".join(l[-160:] for l in pl.log_lines() if "proxy" in l and ("failed" in l or "unavailable" in l or "cut" in l))[:600])
+    out = "".join(json.dumps(l) for l in pl.events()) + pl.stderr
+    leaked = [x[:6] + "…" for x in secrets if x in out]
+    res.expect(not leaked, f"the play output shows a secret or server address ({leaked})")
+    log = "\n".join(pl.log_lines())
+    in_log = [x[:6] + "…" for x in pl.tokens if x in log]
+    res.expect(not in_log, f"the client log holds a token or the private key ({in_log})")
+    res.metrics["connection_timeline"] = pl.connection_timeline()[:12]
+
+
+def scenario_1(lab, quick):
+    """Relay only (direct refused), relay RTT 80 ms: mpv plays the clip to EOF."""
+    res = Result("1", "playback over the relay only, relay RTT 80 ms")
+    lab.proxy("refuse")
+    lab.relay_proxy("delay 40")
+    secrets = lab.secrets()
+    pl = lab.play("30")
+    res.player = pl
+    status = pl.finish(120)
+    check_playback(res, pl, status, secrets)
+    ff = pl.first_frame_s()
+    res.metrics["first_frame_s"] = r1(ff)
+    res.expect(ff is not None and ff <= 20, f"first frame after {ff} s (bound 20 s)")
+    res.metrics["stall_s"] = r1(pl.stall_s())
+    res.metrics["stalls"] = len(pl.stalls())
+    rtts = [l["relay_rtt_ms"] for l in pl.events("stats") if l.get("relay_rtt_ms")]
+    res.metrics["relay_rtt_ms_median"] = r1(percentile(rtts, 50))
+    res.expect(rtts and percentile(rtts, 50) >= 80, f"relay RTT {percentile(rtts, 50)} ms: the 80 ms delay is not applied")
+    direct = [l for l in pl.events("connection") if l["path"] == "direct"]
+    res.expect(not direct, "the direct path was used although it was refused")
+    # Relay only: every served byte came over the relay.
+    summary = pl.summary() or {}
+    res.metrics["relay_bytes_received"] = summary.get("relay_bytes_received")
+    res.expect(summary.get("direct_bytes_received", 1) == 0, "bytes arrived over direct")
+    lab.relay_proxy("pass")
+    lab.proxy("pass")
+    return res
+
+
+def scenario_4(lab, quick):
+    """Direct RST in the middle of a segment (direct path throttled): mpv never notices."""
+    res = Result("4", "direct RST mid-segment during playback")
+    lab.proxy("pass")
+    # ~2× the clip's bitrate: mpv keeps up, and a 500 KB segment takes ~2 s to cross the direct path.
+    lab.proxy("throttle 260000")
+    clip = "30" if quick else "60"
+    secrets = lab.secrets()
+    pl = lab.play(clip)
+    res.player = pl
+    direct = pl.wait_for(lambda l: l["state"] == "direct" and l["relay_up"], 30, "connection")
+    playing = pl.wait_position(3, 40)
+    moving = None
+    if res.expect(direct is not None and playing is not None, "never playing over direct with the relay up"):
+        # Wait until a segment is crossing the direct path (its bytes move), then reset it.
+        deadline = time.monotonic() + 20
+        prev = lab.proxy_bytes_down()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            cur = lab.proxy_bytes_down()
+            if cur - prev >= 8000 and [l for l in pl.events("connection") if l["path"] == "direct"][-1:]:
+                moving = cur - prev
+                break
+            prev = cur
+    res.expect(moving is not None, "no segment was crossing the direct path to cut")
+    rst_at = pl.now()
+    if moving is not None:
+        lab.proxy("rst")
+        res.metrics["direct_bytes_per_100ms_at_rst"] = moving
+    relay = pl.wait_for(lambda l: l["_at"] >= rst_at and l["path"] == "relay", 15, "connection")
+    time.sleep(5)
+    lab.proxy("pass")
+    pass_at = pl.now()
+    status = pl.finish(150)
+    check_playback(res, pl, status, secrets)
+    res.expect(relay is not None, "never fell back to the relay after the reset")
+    if relay:
+        res.metrics["fallback_latency_s"] = r1(relay["_at"] - rst_at)
+    again = next((l for l in pl.events("connection") if l["_at"] > pass_at and l["state"] == "direct"), None)
+    res.metrics["direct_again_after_pass_s"] = r1(again["_at"] - pass_at) if again else None
+    res.metrics["first_frame_s"] = r1(pl.first_frame_s())
+    summary = pl.summary()
+    if summary:
+        moved = summary["relay_bytes_received"] + summary["direct_bytes_received"]
+        res.metrics["direct_bytes_received"] = summary["direct_bytes_received"]
+        res.metrics["relay_bytes_received"] = summary["relay_bytes_received"]
+        # Received on both paths beyond what mpv got: re-fetched bytes plus GraphQL answers (item,
+        # session, progress) and the probes' bodies; a segment restarted from byte 0 adds ~500 KB.
+        res.metrics["bytes_refetched_upper_bound"] = moved - summary["bytes_served"]
+        segment = CLIPS[clip]["bytes"] / (CLIPS[clip]["seconds"] / SEGMENT_SECONDS)
+        res.metrics["mean_segment_bytes"] = int(segment)
+        res.expect(moved - summary["bytes_served"] < segment / 2,
+                   f"{moved - summary['bytes_served']} bytes more received than served: the segment restarted instead of resuming by Range")
+    # The ConnectionManager continued the cut segment on the relay by Range (it logs each resume).
+    res.metrics["range_resumes"] = pl.log_count("body resumed on the relay by Range")
+    res.expect(res.metrics["range_resumes"] >= 1, "no body was resumed by Range: the reset cut nothing")
+    stall = pl.stall_s()
+    res.metrics["stall_s"] = r1(stall)
+    res.metrics["stalls"] = len(pl.stalls())
+    res.expect(stall <= 1.0, f"mpv stalled {stall:.2f} s (paused-for-cache; bound 1 s)")
+    return res
+
+
+def scenario_9(lab, quick):
+    """The server restarts (SIGTERM, same state directory) mid-playback: playback resumes and ends."""
+    res = Result("9", "server restart mid-playback")
+    lab.proxy("pass")
+    secrets = lab.secrets()
+    pl = lab.play("60")
+    res.player = pl
+    # Past the first periodic progress report (10 s), so there is stored progress to keep.
+    before = pl.wait_for(lambda l: l["kind"] == "periodic", 40, "progress_stored")
+    stop_at = pl.now()
+    if res.expect(before is not None, "no periodic progress report before the restart"):
+        lab.stop("server")
+        lab.start_server()
+    ready_at = pl.now()
+    res.metrics["server_down_s"] = r1(ready_at - stop_at)
+    status = pl.finish(180)
+    check_playback(res, pl, status, secrets)
+    ps = pl.events("position")
+    last_before = [p for p in ps if p["_at"] <= stop_at][-1:]
+    reported = [l for l in pl.events("progress_stored") if l["_at"] <= stop_at][-1:]
+    # Where playback went on: the first position after mpv's first stall that began after the
+    # restart (its buffer ran dry), or, if it never stalled, the first position once the server was back.
+    stall = next(((a, b) for a, b in pl.stalls() if b >= pl.to_t(stop_at)), None)
+    after = [p for p in ps if p["t"] >= stall[1]] if stall else [p for p in ps if p["_at"] > ready_at]
+    if res.expect(last_before and reported and after, "no position or report before the restart, or no position after it"):
+        resumed = after[0]
+        res.metrics["last_position_before_restart_s"] = r1(last_before[0]["position"])
+        res.metrics["last_reported_position_before_restart_s"] = r1(reported[0]["position"])
+        res.metrics["resume_position_s"] = r1(resumed["position"])
+        res.expect(resumed["position"] >= reported[0]["position"] - 10,
+                   f"resumed at {resumed['position']:.1f} s, more than one report interval (10 s) before the last report "
+                   f"({reported[0]['position']:.1f} s)")
+    stored = [l["position"] for l in pl.events("progress_stored")]
+    res.metrics["progress_reports_stored"] = len(stored)
+    back = [(a, b) for a, b in zip(stored, stored[1:]) if b < a - 0.001]
+    res.expect(not back, f"stored progress moved backwards: {back[:3]}")
+    stall = pl.stall_s()
+    res.metrics["stall_s"] = r1(stall)
+    res.metrics["stalls"] = len(pl.stalls())
+    # The restarted server no longer knows the session: the playback must have moved to a new one.
+    res.metrics["sessions_replaced"] = pl.log_count("the server forgot the streaming session")
+    res.expect(res.metrics["sessions_replaced"] >= 1, "the playback never moved to a new session: the restart did not reach the player")
+    back_up = next((l for l in pl.events("connection") if l["_at"] > ready_at and l["path"] is not None), None)
+    res.metrics["path_back_after_ready_s"] = r1(back_up["_at"] - ready_at) if back_up else None
+    return res
+
+
+def scenario_soak(lab, quick):
+    """Long playback (the 60 s clip looped) with the direct path toggled every 2 min: RSS and fds flat."""
+    total = lab.soak_seconds
+    res = Result("soak", f"{total} s of playback, direct toggled every 2 min")
+    lab.proxy("pass")
+    secrets = lab.secrets()
+    pl = lab.play("60", "--loop-file=inf")
+    res.player = pl
+    if not res.expect(pl.wait_position(2, 60) is not None, "playback never started"):
+        pl.p.send_signal(signal.SIGTERM)
+        pl.finish(30)
+        return res
+    began = pl.now()
+    samples, faults = [], []
+    period = 120 if total >= 480 else max(20, total // 4)
+    next_toggle, next_sample, fault_on, n = began + period, began, False, 0
+    while pl.now() < began + total and pl.p.poll() is None:
+        now = pl.now()
+        if now >= next_sample:
+            got = read_proc(pl.pid)
+            mpv = mpv_process(pl)
+            mpv_got = read_proc(mpv) if mpv else None
+            if got:
+                samples.append({"t": round(now - began, 1), "rss_kib": got[0], "fds": got[1],
+                                "mpv_rss_kib": mpv_got[0] if mpv_got else None})
+            next_sample += 10
+        if now >= next_toggle:
+            if not fault_on:
+                kind = "rst" if n % 2 == 0 else "refuse"
+                lab.proxy(kind)
+                faults.append((round(now - began, 1), kind))
+                n += 1
+                next_toggle = now + min(30, period / 2)
+            else:
+                lab.proxy("pass")
+                next_toggle = now + period - min(30, period / 2)
+            fault_on = not fault_on
+        time.sleep(0.5)
+    lab.proxy("pass")
+    alive = pl.p.poll() is None
+    recent = [p for p in pl.events("position") if p["_at"] > pl.now() - 30]
+    pl.p.send_signal(signal.SIGTERM)
+    status = pl.finish(60)
+    res.metrics["exit_status"] = status
+    res.expect(alive, f"play ended during the soak: {pl.ended()} {pl.stderr.strip()[:200]}")
+    res.expect(status == 0 and (pl.ended() or {}).get("how") == "stopped", f"play ended {pl.ended()} with {status}")
+    res.expect(len(recent) >= 5, "positions stopped advancing (no position line in the last 30 s)")
+    res.metrics["faults"] = len(faults)
+    res.metrics["fallbacks"] = sum(1 for a, b in zip(pl.events("connection"), pl.events("connection")[1:])
+                                   if a["path"] == "direct" and b["path"] == "relay")
+    res.metrics["samples"] = len(samples)
+    res.metrics["failed_requests"] = pl.failed_requests()
+    res.expect(pl.failed_requests() == 0, f"{pl.failed_requests()} requests failed")
+    res.metrics["stall_s"] = r1(pl.stall_s())
+    res.metrics["stalls"] = len(pl.stalls())
+    out = "".join(json.dumps(l) for l in pl.events()) + pl.stderr
+    res.expect(not [x for x in secrets if x in out], "the play output shows a secret or server address")
+    if len(samples) >= 4:
+        # Flat: after a warm-up (the first 5 min, or the first quarter of a shorter run) the
+        # process may not grow by more than 8 MiB, and its fds end within 4 of the warm-up's.
+        warm = next((s for s in samples if s["t"] >= min(300, total / 4)), samples[len(samples) // 4])
+        end = samples[-1]
+        rss = [s["rss_kib"] for s in samples]
+        fds = [s["fds"] for s in samples]
+        res.metrics.update({
+            "rss_start_mib": r1(samples[0]["rss_kib"] / 1024), "rss_after_warmup_mib": r1(warm["rss_kib"] / 1024),
+            "rss_end_mib": r1(end["rss_kib"] / 1024), "rss_max_mib": r1(max(rss) / 1024),
+            "fds_start": fds[0], "fds_after_warmup": warm["fds"], "fds_end": end["fds"], "fds_max": max(fds),
+            "mpv_rss_end_mib": r1(end["mpv_rss_kib"] / 1024) if end.get("mpv_rss_kib") else None,
+        })
+        res.expect(end["rss_kib"] <= warm["rss_kib"] + 8 * 1024,
+                   f"RSS grew {(end['rss_kib'] - warm['rss_kib']) / 1024:.1f} MiB after warm-up (bound 8 MiB)")
+        res.expect(abs(end["fds"] - warm["fds"]) <= 4, f"fds {warm['fds']} after warm-up, {end['fds']} at the end (bound ±4)")
+        with open(os.path.join(lab.work, "soak-samples.json"), "w") as f:
+            json.dump({"samples": samples, "faults": faults}, f)
+    else:
+        res.expect(False, f"only {len(samples)} samples")
+    return res
+
+
+def scenario_sec(lab, quick):
+    """The local proxy answers only its own namespace's loopback, only under its prefix; mpv's argv
+    and environment hold no secret."""
+    res = Result("sec", "local proxy isolation and mpv argv/env")
+    lab.proxy("pass")
+    secrets = lab.secrets()
+    pl = lab.play("30")
+    res.player = pl
+    started = pl.wait_for(lambda l: True, 60, "started")
+    pl.wait_position(1, 40)
+    if not res.expect(started is not None, "playback never started"):
+        pl.p.send_signal(signal.SIGTERM)
+        pl.finish(30)
+        return res
+    m = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/([0-9a-f]{32})/(hls/.+)", started["url"])
+    res.expect(m is not None, f"unexpected proxy URL shape {started['url']}")
+    probe = os.path.join(HERE, "httpprobe.py")
+
+    def get(ns, host, port, path, host_header=None):
+        args = [sys.executable, probe, host, str(port), path] + ([host_header] if host_header else [])
+        r = subprocess.run(in_ns(ns, *args), capture_output=True, text=True, timeout=20)
+        return r.stdout.strip() or r.stderr.strip()
+
+    if m:
+        port, prefix, rest = m.group(1), m.group(2), m.group(3)
+        checks = {
+            "own_namespace_right_prefix": (get("c", "127.0.0.1", port, f"/{prefix}/{rest}"), "200"),
+            "own_namespace_wrong_prefix": (get("c", "127.0.0.1", port, f"/{'0' * 32}/{rest}"), "404"),
+            "own_namespace_no_prefix": (get("c", "127.0.0.1", port, f"/{rest}"), "404"),
+            "own_namespace_foreign_host": (get("c", "127.0.0.1", port, f"/{prefix}/{rest}", "evil.example"), "403"),
+            "client_address_from_client_ns": (get("c", ADDR["c"], port, f"/{prefix}/{rest}"), "refused"),
+            "client_address_from_server_ns": (get("s", ADDR["c"], port, f"/{prefix}/{rest}"), "refused"),
+            "loopback_in_server_ns": (get("s", "127.0.0.1", port, f"/{prefix}/{rest}"), "refused"),
+            "client_address_from_relay_ns": (get("r", ADDR["c"], port, f"/{prefix}/{rest}"), "refused"),
+        }
+        for name, (got, want) in checks.items():
+            res.metrics[name] = got
+            res.expect(got == want, f"{name}: {got} (expected {want})")
+    mpv = mpv_process(pl)
+    if res.expect(mpv is not None, "no mpv child found"):
+        with open(f"/proc/{mpv}/cmdline", "rb") as f:
+            argv = f.read().decode(errors="replace")
+        with open(f"/proc/{mpv}/environ", "rb") as f:
+            env = f.read().decode(errors="replace")
+        res.metrics["mpv_argv_secrets"] = sum(x in argv for x in secrets)
+        res.metrics["mpv_env_secrets"] = sum(x in env for x in secrets)
+        res.expect(not any(x in argv for x in secrets), "mpv's argv holds a secret or server address")
+        res.expect(not any(x in env for x in secrets), "mpv's environment holds a secret or server address")
+        res.expect("MYDIA_" not in env, "mpv's environment holds a MYDIA_ variable")
+    status = pl.finish(120)
+    check_playback(res, pl, status, lab.secrets() | secrets)
+    return res
+
+
+SCENARIOS = {"1": scenario_1, "1r": scenario_1r, "2": scenario_2, "3": scenario_3, "4": scenario_4, "4r": scenario_4r, "5": scenario_5, "6": scenario_6, "6b": scenario_6b, "7": scenario_7,
+             "8a": scenario_8a, "8b": scenario_8b, "9": scenario_9, "soak": scenario_soak, "sec": scenario_sec}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scenarios", default="1r,2,3,4r,5,6,6b,7,8b,8a")
+    ap.add_argument("--scenarios", default="1,1r,2,3,4,4r,5,6,6b,7,8b,8a,9,sec")
     ap.add_argument("--quick", action="store_true", help="shorter runs (make test)")
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug"))
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--soak-seconds", type=int, default=3600, help="length of the soak scenario (default 1 h)")
     args = ap.parse_args()
     names = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
-        ap.error(f"unknown scenarios {unknown}; known: {', '.join(SCENARIOS)} (1, 4, 9 and soak need playback)")
+        ap.error(f"unknown scenarios {unknown}; known: {', '.join(SCENARIOS)}")
     if not namespaces_available():
         print("faultlab: SKIPPED — network namespaces are unavailable here (needs root and `ip netns`).")
         return 77
-    for tool in ("nft", "openssl"):
+    for tool in ("nft", "openssl", "ffmpeg") + (("mpv",) if set(names) & {"1", "4", "9", "soak", "sec"} else ()):
         if shutil.which(tool) is None:
             print(f"faultlab: SKIPPED — `{tool}` is not installed (run `make deps`).")
             return 77
@@ -756,6 +1172,7 @@ def main():
     work = tempfile.mkdtemp(prefix="mydia-faultlab-")
     say = lambda m: print(f"faultlab: {m}", flush=True)
     lab = Lab(os.path.abspath(args.bin), work, say)
+    lab.soak_seconds = args.soak_seconds
     results = []
     began = time.monotonic()
     try:
@@ -769,6 +1186,7 @@ def main():
                 res = Result(n, SCENARIOS[n].__doc__.strip())
                 res.expect(False, f"harness error: {e}")
             finally:
+                lab.kill_players()  # a scenario that gave up early (or broke) leaves no player behind
                 lab.nft_blackhole(False)
                 for reset in (lab.proxy, lab.relay_proxy):
                     try:
@@ -784,6 +1202,7 @@ def main():
             if res.ex is not None:
                 res.metrics["timeline"] = res.ex.timeline()[:16]
                 say("  timeline: " + ", ".join(res.metrics["timeline"]))
+
     except Exception as e:
         say(f"lab setup failed: {e} (logs in {work})")
         args.keep = True
