@@ -4,6 +4,11 @@ import Synchronization
 /// deadline on each wait (PROTOCOL.md §8.5: no byte for 3 s while the caller waits) and abandon a
 /// failing body without touching the caller's task. A pump task iterates the transport's stream
 /// and hands over each chunk only when the consumer takes it (no read-ahead beyond one chunk).
+///
+/// The deadline is kept by one watchdog task per source, which sleeps until the waiting consumer's
+/// deadline (or, while nobody waits, for one stall period) — not by a timer per wait: a cancelled
+/// `Task.sleep` still leaves its timer armed until it would have fired, and a body arriving in
+/// thousands of chunks a second left thousands of timers behind (PROTOCOL.md §13.84).
 final class ChunkSource: Sendable {
     /// What one `take` produced.
     enum Outcome: Sendable {
@@ -18,10 +23,17 @@ final class ChunkSource: Sendable {
         var buffered: [UInt8]?
         var producer: CheckedContinuation<Bool, Never>?
         var consumer: CheckedContinuation<Outcome, Never>?
-        var consumerToken = 0
+        /// When the waiting consumer began to wait, if its wait has a stall deadline.
+        var waitingSince: Duration?
         var terminal: Outcome?
         var pump: Task<Void, Never>?
-        var timer: Task<Void, Never>?
+        var watchdog: Task<Void, Never>?
+
+        /// Takes the waiting consumer (it is about to be resumed).
+        mutating func takeConsumer() -> CheckedContinuation<Outcome, Never>? {
+            defer { consumer = nil; waitingSince = nil }
+            return consumer
+        }
     }
 
     private let state = Mutex(State())
@@ -40,70 +52,80 @@ final class ChunkSource: Sendable {
         state.withLock { $0.pump = pump }
     }
 
+    deinit {
+        state.withLock { $0.watchdog }?.cancel()
+    }
+
     /// Waits for the next chunk; after `stallAfter` without one, returns `.stalled`.
     func take(stallAfter: Duration?, clock: ManagerClock) async -> Outcome {
-        let token = state.withLock { state -> Int in
-            state.consumerToken += 1
-            return state.consumerToken
-        }
-        defer {
-            let timer = state.withLock { state -> Task<Void, Never>? in
-                defer { state.timer = nil }
-                return state.timer
-            }
-            timer?.cancel()
-        }
-        return await withTaskCancellationHandler {
+        await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-                let (ready, producer) = state.withLock { state -> (Outcome?, CheckedContinuation<Bool, Never>?) in
+                let (ready, producer, startWatchdog) = state.withLock { state -> (Outcome?, CheckedContinuation<Bool, Never>?, Bool) in
                     if let chunk = state.buffered {
                         state.buffered = nil
                         defer { state.producer = nil }
-                        return (.chunk(chunk), state.producer)
+                        return (.chunk(chunk), state.producer, false)
                     }
-                    if let terminal = state.terminal { return (terminal, nil) }
-                    if Task.isCancelled { return (.cancelled, nil) }
+                    if let terminal = state.terminal { return (terminal, nil, false) }
+                    if Task.isCancelled { return (.cancelled, nil, false) }
                     state.consumer = continuation
-                    return (nil, nil)
+                    guard stallAfter != nil else { return (nil, nil, false) }
+                    state.waitingSince = clock.now()
+                    return (nil, nil, state.watchdog == nil)
                 }
                 producer?.resume(returning: true)
                 if let ready {
                     continuation.resume(returning: ready)
-                } else if let stallAfter {
-                    let timer = Task { [self] in
-                        guard (try? await clock.sleep(stallAfter)) != nil else { return }
-                        self.resolveConsumer(.stalled, token: token)
-                    }
-                    state.withLock { $0.timer = timer }
+                } else if startWatchdog, let stallAfter {
+                    let watchdog = Task { [weak self] () -> Void in await self?.watch(stallAfter: stallAfter, clock: clock) }
+                    state.withLock { $0.watchdog = watchdog }
                 }
             }
         } onCancel: {
-            self.resolveConsumer(.cancelled, token: nil)
+            self.resolveConsumer(.cancelled)
         }
     }
 
     /// Abandons the body: the waiting consumer (if any) and every later `take` get `outcome`, and
     /// the pump stops iterating the transport's stream (which cancels the underlying request).
     func abandon(with outcome: Outcome) {
-        let (consumer, producer, pump) = state.withLock { state in
+        let (consumer, producer, pump, watchdog) = state.withLock { state in
             if state.terminal == nil { state.terminal = outcome }
             state.buffered = nil
-            defer { state.consumer = nil; state.producer = nil; state.pump = nil }
-            return (state.consumer, state.producer, state.pump)
+            defer { state.producer = nil; state.pump = nil; state.watchdog = nil }
+            return (state.takeConsumer(), state.producer, state.pump, state.watchdog)
         }
         producer?.resume(returning: false)
         pump?.cancel()
+        watchdog?.cancel()
         consumer?.resume(returning: outcome)
+    }
+
+    /// Sleeps until the waiting consumer's deadline and resolves it as `.stalled` if it is still
+    /// waiting then; ends when the source ends or is abandoned.
+    private func watch(stallAfter: Duration, clock: ManagerClock) async {
+        var nap = stallAfter
+        while true {
+            guard (try? await clock.sleep(nap)) != nil else { return }
+            let now = clock.now()
+            let (stalled, next) = state.withLock { state -> (CheckedContinuation<Outcome, Never>?, Duration?) in
+                guard state.terminal == nil else { return (nil, nil) }
+                guard let since = state.waitingSince, state.consumer != nil else { return (nil, stallAfter) }
+                let due = since + stallAfter
+                guard now >= due else { return (nil, due - now) }
+                return (state.takeConsumer(), stallAfter)
+            }
+            stalled?.resume(returning: .stalled)
+            guard let next else { return }
+            nap = next
+        }
     }
 
     private func offer(_ chunk: [UInt8]) async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let (consumer, accepted) = state.withLock { state -> (CheckedContinuation<Outcome, Never>?, Bool) in
                 if state.terminal != nil { return (nil, false) }
-                if let consumer = state.consumer {
-                    state.consumer = nil
-                    return (consumer, true)
-                }
+                if let consumer = state.takeConsumer() { return (consumer, true) }
                 state.buffered = chunk
                 state.producer = continuation
                 return (nil, true)
@@ -118,22 +140,18 @@ final class ChunkSource: Sendable {
     }
 
     private func finish(_ outcome: Outcome) {
-        let consumer = state.withLock { state -> CheckedContinuation<Outcome, Never>? in
-            guard state.terminal == nil else { return nil }
+        let (consumer, watchdog) = state.withLock { state -> (CheckedContinuation<Outcome, Never>?, Task<Void, Never>?) in
+            guard state.terminal == nil else { return (nil, nil) }
             state.terminal = outcome
             state.pump = nil
-            defer { state.consumer = nil }
-            return state.consumer
+            defer { state.watchdog = nil }
+            return (state.takeConsumer(), state.watchdog)
         }
+        watchdog?.cancel()
         consumer?.resume(returning: outcome)
     }
 
-    private func resolveConsumer(_ outcome: Outcome, token: Int?) {
-        let consumer = state.withLock { state -> CheckedContinuation<Outcome, Never>? in
-            if let token, token != state.consumerToken { return nil }
-            defer { state.consumer = nil }
-            return state.consumer
-        }
-        consumer?.resume(returning: outcome)
+    private func resolveConsumer(_ outcome: Outcome) {
+        state.withLock { $0.takeConsumer() }?.resume(returning: outcome)
     }
 }

@@ -283,7 +283,9 @@ public actor Playback {
     private var lastPeriodic = ContinuousClock.now
 
     private func tick() async {
-        guard !ending, loaded, let item else { return }
+        // After an item's stop report nothing more is reported for it (a next-episode countdown
+        // runs with the finished item still current): start → periodic… → stop, in that order.
+        guard !ending, loaded, !stopReported, let item else { return }
         let now = ContinuousClock.now
         if paused {
             if now - lastKeepAlive >= options.pausedKeepAlive {

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import MydiaAPI
 import MydiaClient
@@ -19,6 +22,33 @@ struct MydiaTUICommand: AsyncParsableCommand {
         subcommands: [UI.self, Pair.self, Status.self, List.self, Show.self, Search.self, Devices.self, Unpair.self, Doctor.self,
                       Play.self, Discover.self, Exercise.self],
         defaultSubcommand: UI.self)
+
+    static func main() async {
+        MallocTuning.apply()
+        await main(nil)
+    }
+}
+
+/// glibc's allocator, set before any thread starts (PROTOCOL.md §13.83): one arena instead of one
+/// per thread that ever allocated, and freed memory above 128 KiB handed back to the system. A
+/// streamed body passes through buffers allocated on one thread and freed on another; with an
+/// arena per thread each kept its high-water mark, which cost the client about 9 MB while it
+/// streamed (`make bench`: stream_1gb_rss_mb). Per-thread caches (tcache) keep the lock cheap.
+/// (`mallopt` is declared in `<malloc.h>`, which the Glibc module does not export: it is looked up
+/// by name, with the parameter numbers from that header. Elsewhere this does nothing.)
+enum MallocTuning {
+    private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    private static let arenaMax: Int32 = -8  // M_ARENA_MAX
+    private static let trimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
+
+    static func apply() {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        _ = mallopt(arenaMax, 1)
+        _ = mallopt(trimThreshold, 128 * 1024)
+        #endif
+    }
 }
 
 /// Options every command shares.
