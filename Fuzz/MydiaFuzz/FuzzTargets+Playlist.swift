@@ -18,6 +18,16 @@ extension FuzzTargets {
     }
 
     private static let lf = UInt8(ascii: "\n")
+    private static let uriKey = Array("URI=".utf8), schemeSeparator = Array("://".utf8), prefixPath = Array("/\(proxyPrefix)/".utf8)
+
+    /// The first occurrence of `needle` in `bytes`.
+    private static func range(of needle: [UInt8], in bytes: ArraySlice<UInt8>) -> Range<Int>? {
+        guard bytes.count >= needle.count else { return nil }
+        for i in bytes.startIndex...(bytes.endIndex - needle.count) where bytes[i..<i + needle.count].elementsEqual(needle) {
+            return i..<i + needle.count
+        }
+        return nil
+    }
 
     /// Every URI in `playlist` the player must not see.
     static func unsafeURIs(in playlist: [UInt8]) -> [[UInt8]] {
@@ -26,7 +36,7 @@ extension FuzzTargets {
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
             if line.first == UInt8(ascii: "#") {
                 var rest = line[...]
-                while let at = rest.firstRange(of: Array("URI=".utf8)) {
+                while let at = range(of: uriKey, in: rest) {
                     rest = rest[at.upperBound...]
                     // The value as a player's attribute parser reads it; scanning goes on after it.
                     let quoted = rest.first == UInt8(ascii: "\"")
@@ -45,12 +55,12 @@ extension FuzzTargets {
     /// A URI the player may resolve against the proxy's playlist URL.
     private static func isSafe(_ raw: ArraySlice<UInt8>) -> Bool {
         let uri = raw.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-        if uri.firstRange(of: Array("://".utf8)) != nil { return false }
+        if range(of: schemeSeparator, in: uri) != nil { return false }
         if uri.contains(UInt8(ascii: "?")) || uri.contains(UInt8(ascii: "#")) { return false }
         // A colon in the first segment is a scheme (`data:`, `file:`): RFC 3986 §4.2.
         if uri.prefix(while: { $0 != UInt8(ascii: "/") }).contains(UInt8(ascii: ":")) { return false }
         if uri.first == UInt8(ascii: "/") || uri.first == UInt8(ascii: "\\") {
-            return uri.starts(with: Array("/\(proxyPrefix)/".utf8))
+            return uri.starts(with: prefixPath)
         }
         return true
     }

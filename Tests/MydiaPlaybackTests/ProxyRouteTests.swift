@@ -75,6 +75,10 @@ import Testing
         #expect(out[8] == "  seg2.ts")  // relative: left exactly as it was
         #expect(out[9] == "/\(prefix)/unavailable")
         #expect(out.allSatisfy { !$0.contains("token") && !$0.contains("://") })
+        // Found by the fuzz target: a blank after `URI=` makes the value unquoted; cutting its query
+        // must not drop the blank and turn it into a quoted absolute path.
+        let unquoted = rewritten([Array("#EXT-X-MAP:URI= \"/x.ts#frag".utf8)])
+        #expect(unquoted == ["#EXT-X-MAP:URI= \"/x.ts"])
     }
 
     @Test func mpvVersionsAreParsedAndChecked() {

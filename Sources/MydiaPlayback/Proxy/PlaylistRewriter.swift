@@ -8,6 +8,7 @@
 /// must be checked all the same (PROTOCOL.md §13.64, §13.81).
 public enum PlaylistRewriter {
     private static let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), slash = UInt8(ascii: "/")
+    private static let schemeSeparator = Array("://".utf8), uriKey = Array("URI=".utf8)
 
     /// The playlist to hand the player, or `bytes` itself when nothing needed rewriting. Lines are
     /// kept (LF or CR LF as they were); only URI lines and tags' `URI=` attributes can change.
@@ -44,7 +45,7 @@ public enum PlaylistRewriter {
         var path = uri.drop(while: isBlank)
         var absolute = false
         let firstSegment = path.prefix { $0 != slash }
-        if let scheme = path.firstRange(of: Array("://".utf8)) {
+        if let scheme = find(schemeSeparator, in: path) {
             // scheme://authority/path: keep the path.
             absolute = true
             let afterAuthority = path[scheme.upperBound...]
@@ -61,9 +62,11 @@ public enum PlaylistRewriter {
         let cut = path.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
         guard absolute || cut != nil else { return nil }
         if let cut { path = path[..<cut] }
-        guard absolute else { return Array(path) }
+        // A relative URI only loses its query: the blanks before it stay, so a value that followed
+        // `URI= ` unquoted is not turned into a quoted one (found by the `playlist` fuzz target).
+        guard absolute else { return Array(uri[..<path.startIndex]) + Array(path) }
         // A second scheme inside the path ("https://a/api/v1/hls/x://y") is nothing to serve either.
-        if path.firstRange(of: Array("://".utf8)) != nil { return unavailable(prefix) }
+        if find(schemeSeparator, in: path) != nil { return unavailable(prefix) }
         if path.starts(with: "/\(prefix)/".utf8) { return Array(path) }
         for (instance, local) in [("/api/v1/hls/", "hls"), ("/api/v1/stream/file/", "file")] where path.starts(with: instance.utf8) {
             return Array("/\(prefix)/\(local)/".utf8) + path.dropFirst(instance.utf8.count)
@@ -75,12 +78,11 @@ public enum PlaylistRewriter {
     /// Rewrites the `URI=` attributes of a tag line (`#EXT-X-MEDIA`, `#EXT-X-MAP`, `#EXT-X-KEY`…),
     /// quoted as the HLS spec writes them or unquoted (up to the next comma) as ffmpeg also reads them.
     private static func rewriteAttributes(_ line: ArraySlice<UInt8>, prefix: String) -> [UInt8]? {
-        let key = Array("URI=".utf8)
-        guard line.firstRange(of: key) != nil else { return nil }
+        guard find(uriKey, in: line) != nil else { return nil }
         var result: [UInt8] = []
         var rest = line
         var changed = false
-        while let at = rest.firstRange(of: key) {
+        while let at = find(uriKey, in: rest) {
             result += rest[..<at.upperBound]
             rest = rest[at.upperBound...]
             let quoted = rest.first == UInt8(ascii: "\"")
@@ -99,6 +101,19 @@ public enum PlaylistRewriter {
         }
         result += rest
         return changed ? result : nil
+    }
+
+    /// Where `needle` first occurs in `bytes` (a plain scan: the generic `firstRange(of:)` costs
+    /// far more per call, and the fuzzer calls this millions of times).
+    private static func find(_ needle: [UInt8], in bytes: ArraySlice<UInt8>) -> Range<Int>? {
+        guard let first = needle.first, bytes.count >= needle.count else { return nil }
+        var i = bytes.startIndex
+        let last = bytes.endIndex - needle.count
+        while i <= last {
+            if bytes[i] == first, bytes[i..<i + needle.count].elementsEqual(needle) { return i..<i + needle.count }
+            i += 1
+        }
+        return nil
     }
 
     private static func unavailable(_ prefix: String) -> [UInt8] { Array("/\(prefix)/unavailable".utf8) }
