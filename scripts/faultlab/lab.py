@@ -916,7 +916,8 @@ def scenario_4(lab, quick):
         while time.monotonic() < deadline:
             time.sleep(0.1)
             cur = lab.proxy_bytes_down()
-            if cur - prev >= 8000 and [l for l in pl.events("connection") if l["path"] == "direct"][-1:]:
+            conns = pl.events("connection")
+            if cur - prev >= 8000 and conns and conns[-1]["path"] == "direct":
                 moving = cur - prev
                 break
             prev = cur
