@@ -50,6 +50,11 @@ CLIPS = {
     "30": {"show": "Lab Clip Thirty", "title": "Thirty Seconds", "seconds": 30},
     "60": {"show": "Lab Clip Sixty", "title": "Sixty Seconds", "seconds": 60},
 }
+# The soak's clip, made only when the soak runs: a 60 s, 300 kbit/s clip repeated (stream copy) to
+# outlast the soak. mpv cannot loop an HLS stream instead: with `--loop-file=inf` it either replays
+# from its back buffer (no traffic at all) or, with that buffer off, stops at 0:00 after the first
+# pass (mpv 0.35 / FFmpeg 5.1).
+SOAK_CLIP = {"show": "Lab Soak", "title": "Long Run"}
 SEGMENT_SECONDS = 4  # the server's -hls_time (MydiaStreaming's default)
 
 
@@ -230,6 +235,24 @@ class Lab:
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
         return Exercise(p, os.path.join(self.work, f"exercise-{self.exercises}.jsonl"))
 
+    def make_soak_clip(self, seconds):
+        """SOAK_CLIP: at least `seconds` + 2 min long, in the library before the server scans it."""
+        folder = os.path.join(self.library, "Shows", SOAK_CLIP["show"], "Season 1")
+        os.makedirs(folder, exist_ok=True)
+        base = os.path.join(self.work, "soak-base.mp4")
+        sh("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+           "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=24:duration=60",
+           "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000:duration=60",
+           "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "300k", "-maxrate", "300k", "-bufsize", "300k",
+           "-g", "48", "-keyint_min", "48", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "48k", "-shortest", base)
+        loops = (seconds + 120 + 59) // 60
+        out = os.path.join(folder, f"{SOAK_CLIP['show']} - S01E01 - {SOAK_CLIP['title']}.mp4")
+        sh("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-stream_loop", str(loops - 1), "-i", base,
+           "-c", "copy", out)
+        os.unlink(base)
+        SOAK_CLIP.update(seconds=loops * 60, bytes=os.path.getsize(out))
+        CLIPS["soak"] = SOAK_CLIP
+
     def make_library(self):
         """The sample library the tests use (ffmpeg test patterns, made once per machine), copied
         into the work directory, plus the playback clips (CLIPS), made here at setup. The clips are
@@ -314,9 +337,11 @@ class Lab:
                 player.finish(10)
         self.players = []
 
-    def up(self):
+    def up(self, soak_seconds=None):
         """Network, CA, relay, server, proxies, the lab library and a paired client."""
         self.make_library()
+        if soak_seconds:
+            self.make_soak_clip(soak_seconds)
         self.setup_network()
         self.make_ca()
         self.start_relay()
@@ -916,7 +941,8 @@ def scenario_4(lab, quick):
         while time.monotonic() < deadline:
             time.sleep(0.1)
             cur = lab.proxy_bytes_down()
-            if cur - prev >= 8000 and [l for l in pl.events("connection") if l["path"] == "direct"][-1:]:
+            conns = pl.events("connection")
+            if cur - prev >= 8000 and conns and conns[-1]["path"] == "direct":
                 moving = cur - prev
                 break
             prev = cur
@@ -1007,12 +1033,12 @@ def scenario_9(lab, quick):
 
 
 def scenario_soak(lab, quick):
-    """Long playback (the 60 s clip looped) with the direct path toggled every 2 min: RSS and fds flat."""
+    """Long playback (a clip longer than the soak) with the direct path toggled every 2 min: RSS and fds flat."""
     total = lab.soak_seconds
     res = Result("soak", f"{total} s of playback, direct toggled every 2 min")
     lab.proxy("pass")
     secrets = lab.secrets()
-    pl = lab.play("60", "--loop-file=inf")
+    pl = lab.play("soak")
     res.player = pl
     if not res.expect(pl.wait_position(2, 60) is not None, "playback never started"):
         pl.p.send_signal(signal.SIGTERM)
@@ -1053,6 +1079,13 @@ def scenario_soak(lab, quick):
     res.expect(alive, f"play ended during the soak: {pl.ended()} {pl.stderr.strip()[:200]}")
     res.expect(status == 0 and (pl.ended() or {}).get("how") == "stopped", f"play ended {pl.ended()} with {status}")
     res.expect(len(recent) >= 5, "positions stopped advancing (no position line in the last 30 s)")
+    # Media kept flowing the whole time: at least 80 % of the clip's bytes per second played.
+    served = (pl.summary() or {}).get("bytes_served", 0)
+    res.metrics["bytes_served"] = served
+    needed = 0.8 * SOAK_CLIP["bytes"] / SOAK_CLIP["seconds"] * total
+    res.expect(served >= needed, f"only {served} bytes served in {total} s (at least {needed:.0f} expected)")
+    late = [l for l in pl.events("stats") if l["_at"] > pl.now() - 150]
+    res.expect(len(late) >= 2 and late[-1]["bytes_served"] > late[0]["bytes_served"], "no media bytes in the last 2.5 min")
     res.metrics["faults"] = len(faults)
     res.metrics["fallbacks"] = sum(1 for a, b in zip(pl.events("connection"), pl.events("connection")[1:])
                                    if a["path"] == "direct" and b["path"] == "relay")
@@ -1176,7 +1209,7 @@ def main():
     results = []
     began = time.monotonic()
     try:
-        lab.up()
+        lab.up(args.soak_seconds if "soak" in names else None)
         for n in names:
             t0 = time.monotonic()
             say(f"scenario {n}: {SCENARIOS[n].__doc__.strip()}")
