@@ -186,3 +186,59 @@ import Testing
         await fixture.close()  // at once, so no server outlives its test
     }
 }
+
+/// Backpressure through the real stack (PROTOCOL.md §13.80): a player that reads 1 MB of a large
+/// file and then stalls holds the server back through the proxy, the ConnectionManager and the
+/// pinned direct connection. Before bodies were pulled, the transport's stream buffered the whole
+/// file in the client while the player read nothing.
+@Suite(.serialized) struct ProxyBackpressureTests {
+    /// A library with one ~83 MB raw-video movie, made once per machine.
+    static func bigFileLibrary() throws -> String {
+        let dir = NSTemporaryDirectory() + "mydia-backpressure-tests-library"
+        let file = dir + "/Movies/Raw Pattern (2021).mkv"
+        if FileManager.default.fileExists(atPath: file) { return dir }
+        try FileManager.default.createDirectory(atPath: dir + "/Movies", withIntermediateDirectories: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                       "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=24:duration=10",
+                       "-c:v", "rawvideo", "-pix_fmt", "yuv420p", file + ".partial.mkv"]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+        try FileManager.default.moveItem(atPath: file + ".partial.mkv", toPath: file)
+        return dir
+    }
+
+    @Test func aStalledPlayerHoldsTheServerBackOnTheDirectPath() async throws {
+        let directPort = try TCPForwarder.freePort()
+        let forwarder = try TCPForwarder(target: directPort)
+        defer { forwarder.cut() }
+        let fixture = try await PlaybackFixture.start(directURL: "https://127.0.0.1:\(forwarder.port)", directPort: directPort,
+                                                      library: try Self.bigFileLibrary())
+        defer { Task { await fixture.close() } }
+        try await fixture.waitFor(.direct)
+        let movie = try #require(try await fixture.session.api.movies(first: 10).nodes.first { $0.title == "Raw Pattern" })
+        let file = try #require(movie.files.first)
+        #expect(file.size > 64_000_000)
+        let proxy = try await MediaProxy.start(upstream: ConnectionUpstream(manager: fixture.session.manager, api: fixture.session.api),
+                                               logger: fixture.log.logger())
+        defer { Task { await proxy.stop() } }
+        let before = forwarder.bytesToClient
+        let player = try MediaProxyTests.RawClient(port: proxy.port)
+        player.send("GET /\(proxy.prefix)/file/\(file.id) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        let first = await MediaProxyTests.offPool { player.read(upTo: 1 << 20).count }
+        #expect(first == 1 << 20)
+        // The player stalls. What crosses the direct path stops at the buffers on the way: four
+        // loopback sockets (forwarder and proxy, each side; ~28 MB measured), the transport 128 KiB,
+        // the proxy one chunk. With the old push-based body stream all 83 MB came across at once.
+        try await Task.sleep(for: .seconds(2))
+        let pulled = forwarder.bytesToClient - before
+        try await Task.sleep(for: .seconds(1))
+        let later = forwarder.bytesToClient - before
+        #expect(pulled < 48 << 20, "the client pulled \(pulled) bytes for a player that read 1 MiB")
+        #expect(later - pulled < 1 << 20, "the client kept pulling while the player stalled (\(pulled) → \(later))")
+        await proxy.stop()
+        await fixture.close()  // at once, so no server outlives its test
+    }
+}
