@@ -59,6 +59,19 @@ import Testing
         #expect(throws: DNSMessage.DecodingError.tooLarge) { try DNSMessage.decode([UInt8](repeating: 0, count: 9001)) }
     }
 
+    /// Found by the `dns` fuzz target: a label that is not UTF-8 was read with U+FFFD in place of
+    /// each bad byte, so it re-encoded longer than 63 bytes and was cut mid-character. It is refused
+    /// now, and a long UTF-8 label is cut at a character boundary.
+    @Test func aLabelThatIsNotUTF8IsRefusedAndLongLabelsAreCutAtACharacter() throws {
+        var bytes: [UInt8] = [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+        bytes += [3, 0x61, 0xff, 0xfe, 0, 0, 12, 0, 1]
+        #expect(throws: DNSMessage.DecodingError.badName("a label is not UTF-8")) { try DNSMessage.decode(bytes) }
+        let long = DNSName(labels: [String(repeating: "é", count: 40), "local"])  // 80 bytes of UTF-8
+        let encoded = DNSMessage(questions: [DNSQuestion(name: long, type: .any)]).encode()
+        let label = try #require(try DNSMessage.decode(encoded).questions.first?.name.labels.first)
+        #expect(label == String(repeating: "é", count: 31))  // 62 bytes: the 32nd "é" would not fit
+    }
+
     @Test func aHugeRecordCountInATinyPacketIsRejectedAtOnce() {
         let bytes: [UInt8] = [0, 0, 0x84, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0]
         #expect(throws: DNSMessage.DecodingError.truncated) { try DNSMessage.decode(bytes) }

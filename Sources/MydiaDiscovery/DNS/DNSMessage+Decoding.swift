@@ -77,7 +77,12 @@ struct DNSReader {
                 guard position + 1 + count <= bytes.count else { throw .truncated }
                 length += count + 1
                 guard length <= Self.maximumNameLength else { throw .badName("longer than 255 bytes") }
-                labels.append(String(decoding: bytes[(position + 1)..<(position + 1 + count)], as: UTF8.self))
+                // DNS-SD names are UTF-8 (RFC 6763 §4.1.3). Replacing bad bytes with U+FFFD would make
+                // a label that re-encodes longer than it came (found by the `dns` fuzz target).
+                guard let label = String(validating: bytes[(position + 1)..<(position + 1 + count)], as: UTF8.self) else {
+                    throw .badName("a label is not UTF-8")
+                }
+                labels.append(label)
                 position += 1 + count
             case 0xc0:
                 guard position + 1 < bytes.count else { throw .truncated }

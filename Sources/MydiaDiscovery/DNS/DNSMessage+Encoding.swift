@@ -32,7 +32,9 @@ extension [UInt8] {
 
     fileprivate mutating func appendName(_ name: DNSName) {
         for label in name.labels {
-            let bytes = Array(label.utf8.prefix(63))
+            // At most 63 bytes, cut at a character boundary so the label stays UTF-8.
+            var bytes: [UInt8] = []
+            for character in label where bytes.count + character.utf8.count <= 63 { bytes += character.utf8 }
             guard !bytes.isEmpty else { continue }
             append(UInt8(bytes.count))
             append(contentsOf: bytes)

@@ -2,7 +2,7 @@
 /// ASCII letters case-insensitively, every other byte exactly (RFC 1035 §2.3.3, RFC 6762 §16).
 ///
 /// A label is raw bytes on the wire; DNS-SD instance names are UTF-8 and may contain dots and
-/// spaces, so a label is kept as a `String` decoded from UTF-8 (invalid bytes become U+FFFD).
+/// spaces, so a label is kept as a `String` decoded from UTF-8 (a label that is not UTF-8 is refused when decoding).
 public struct DNSName: Sendable, Hashable, CustomStringConvertible {
     /// The labels, most specific first, without the empty root label.
     public var labels: [String]
