@@ -57,8 +57,10 @@ import Glibc
     final class RawClient: @unchecked Sendable {  // one fd, used by one thread at a time
         let fd: Int32
 
-        init(port: Int) throws {
+        /// - Parameter receiveBuffer: if set, the socket's receive buffer (a player that holds little).
+        init(port: Int, receiveBuffer: Int? = nil) throws {
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            if var size = receiveBuffer.map({ Int32($0) }) { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)

@@ -20,11 +20,15 @@ final class TCPForwarder: Sendable {
 
     let port: Int
     private let target: Int
+    private let socketBuffer: Int32?
     private let state = Mutex(State())
 
     /// Listens on a free loopback port and forwards to `127.0.0.1:target`.
-    init(target: Int) throws {
+    /// - Parameter socketBuffer: if set, the send and receive buffers of both sockets of every
+    ///   connection (so what the forwarder itself holds stays small and known).
+    init(target: Int, socketBuffer: Int? = nil) throws {
         self.target = target
+        self.socketBuffer = socketBuffer.map { Int32($0) }
         let (fd, port) = try Self.listen(port: 0)
         self.port = port
         state.withLock { $0.listener = fd }
@@ -62,6 +66,11 @@ final class TCPForwarder: Sendable {
                 let client = accept(listener, nil, nil)
                 guard client >= 0 else { return }
                 let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                if var size = socketBuffer {
+                    for fd in [client, upstream] {
+                        for option in [SO_SNDBUF, SO_RCVBUF] { setsockopt(fd, SOL_SOCKET, option, &size, socklen_t(MemoryLayout<Int32>.size)) }
+                    }
+                }
                 var address = Self.loopback(port: target)
                 let connected = withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
