@@ -61,6 +61,8 @@ struct Play: AsyncParsableCommand {
             }
             let logger = global.logger()
             let began = ContinuousClock.now
+            // Caught from here on: a reader may signal as soon as it sees the URL or an event line.
+            let interrupted = SignalWaiter()
             try await withSession(global) { session in
                 let playback = try await Playback.start(session: session, itemID: id, options: PlaybackOptions(player: choice, startPosition: start,
                                                                                  resume: ResumePrompt.policy(resume?.mode ?? config.resume)),
@@ -71,7 +73,7 @@ struct Play: AsyncParsableCommand {
                 }
                 // SIGINT/SIGTERM stop the playback (a final progress report, the session ended); so does mpv quitting.
                 let signals = Task {
-                    await SignalWaiter().wait()
+                    await interrupted.wait()
                     await playback.stop()
                 }
                 let end = await playback.waitUntilEnded()

@@ -114,6 +114,9 @@ final class SignalWaiter: Sendable {
     private let sources: SignalSources
 
     init() {
+        // Ignore first: libdispatch installs its own handler when a signal source starts, which a
+        // later SIG_IGN would replace (the signal would then be lost). Callers make the waiter
+        // before their first output, so nobody signals in the moment between the two.
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
