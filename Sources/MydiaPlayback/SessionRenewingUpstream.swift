@@ -56,8 +56,20 @@ final class SessionRenewingUpstream: MediaUpstream {
     }
 
     func send(_ request: PathRequest) async throws -> PathResponse {
+        let (response, sent) = try await sendRenewing(mapped(request))
+        guard response.status == 200 || response.status == 206, !sent.path.hasSuffix(".m3u8") else { return response }
+        var resumable = response
+        let cursor = BodyCursor(upstream: self, request: sent, head: response)
+        resumable.body = AsyncThrowingStream(unfolding: { try await cursor.next() })
+        return resumable
+    }
+
+    /// Sends `request`, waiting while no path is up (at most `patience`); a 404 for the current
+    /// session renews it once and sends again to the new one. Returns the response and the
+    /// request that got it.
+    private func sendRenewing(_ request: PathRequest) async throws -> (PathResponse, PathRequest) {
         let deadline = ContinuousClock.now + patience
-        var request = mapped(request)
+        var request = request
         var renewed = false
         while true {
             let response = try await sendWaiting(request, until: deadline)
@@ -68,11 +80,7 @@ final class SessionRenewingUpstream: MediaUpstream {
                 renewed = true
                 continue
             }
-            guard response.status == 200 || response.status == 206, !request.path.hasSuffix(".m3u8") else { return response }
-            var resumable = response
-            let cursor = BodyCursor(upstream: self, request: request, head: response)
-            resumable.body = AsyncThrowingStream(unfolding: { try await cursor.next() })
-            return resumable
+            return (response, request)
         }
     }
 
@@ -93,18 +101,7 @@ final class SessionRenewingUpstream: MediaUpstream {
         var resumed = mapped(request)
         resumed.headers["range"] = "bytes=\(offset)-\(last.map(String.init) ?? "")"
         resumed.headers["if-range"] = nil
-        let deadline = ContinuousClock.now + patience
-        var renewed = false
-        while true {
-            let response = try await sendWaiting(resumed, until: deadline)
-            if response.status == 404, !renewed, let id = Self.sessionID(in: resumed.path), let fresh = await renew(id) {
-                do { for try await _ in response.body {} } catch {}
-                resumed.path = Self.path(resumed.path, replacing: id, with: fresh)
-                renewed = true
-                continue
-            }
-            return response
-        }
+        return try await sendRenewing(resumed).0
     }
 
     private func mapped(_ request: PathRequest) -> PathRequest {

@@ -19,7 +19,7 @@ enum ResumePrompt {
 
     /// "Resume at 12:34? [Y/n]" on stderr; Enter or y resumes, n starts from the beginning.
     static func ask(_ position: Double) async -> Bool {
-        FileHandle.standardError.write(Data("Resume at \(clock(position))? [Y/n] ".utf8))
+        FileHandle.standardError.write(Data("Resume at \(Format.clock(position))? [Y/n] ".utf8))
         // readLine blocks: keep it off the cooperative pool.
         let answer: String? = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: readLine()) }
@@ -31,11 +31,5 @@ enum ResumePrompt {
     static func resumes(_ answer: String?) -> Bool {
         guard let answer = answer?.trimmingCharacters(in: .whitespaces).lowercased() else { return true }
         return !["n", "no"].contains(answer)
-    }
-
-    /// `12:34` or `1:02:03`.
-    static func clock(_ seconds: Double) -> String {
-        let s = max(Int(seconds.rounded(.down)), 0)
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
     }
 }

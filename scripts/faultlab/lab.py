@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 
-from player import Player, mpv_process, read_proc
+from player import Player, mpv_process, read_proc, timeline
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -428,13 +428,7 @@ class Exercise:
 
     def timeline(self):
         """state/path changes as compact strings, for the report."""
-        out, prev = [], None
-        for l in self.events("state"):
-            key = (l["state"], l["path"], l["relay_up"])
-            if key != prev:
-                out.append(f"{l['_at']:.2f}s {l['state']}/{l['path']}{'' if l['relay_up'] else ' relay-down'}")
-            prev = key
-        return out
+        return timeline(self.events("state"), "_at")
 
     def session_open(self):
         states = self.events("state")

@@ -8,6 +8,17 @@ import threading
 import time
 
 
+def timeline(lines, at):
+    """state/path changes of connection lines as compact strings (`at`: the line's time key)."""
+    out, prev = [], None
+    for l in lines:
+        key = (l["state"], l["path"], l["relay_up"])
+        if key != prev:
+            out.append(f"{l[at]:.2f}s {l['state']}/{l['path']}{'' if l['relay_up'] else ' relay-down'}")
+        prev = key
+    return out
+
+
 class Player:
     """The running `mydia-tui play … --events json`, its lines collected with arrival times, and the
     client log lines written while it ran."""
@@ -142,13 +153,7 @@ class Player:
         return ps[-1]["position"] if ps else None
 
     def connection_timeline(self):
-        out, prev = [], None
-        for l in self.events("connection"):
-            key = (l["state"], l["path"], l["relay_up"])
-            if key != prev:
-                out.append(f"{l['t']:.2f}s {l['state']}/{l['path']}{'' if l['relay_up'] else ' relay-down'}")
-            prev = key
-        return out
+        return timeline(self.events("connection"), "t")
 
     def first_direct_s(self):
         d = next((l for l in self.events("connection") if l["state"] == "direct"), None)

@@ -297,44 +297,6 @@ extension AppState {
         return [.loadShow(id)]
     }
 
-    private mutating func noPlayer() -> Effect {
-        message = Message("Playback is not available in this build — use another client to play.", isError: true)
-        return .saveCache
-    }
-
-    private mutating func play(_ kind: MediaKind, id: String, title: String, files: [MediaFile], progress: MydiaAPI.Progress?) -> [Effect] {
-        guard playbackAvailable else { return [noPlayer()] }
-        guard let file = files.first else {
-            message = Message("\(title) has no playable file on the server.", isError: true)
-            return []
-        }
-        let stored = progress.flatMap { p -> Double? in
-            let nearEnd = p.durationSeconds > 0 && p.positionSeconds >= 0.9 * p.durationSeconds
-            return p.watched || p.positionSeconds < 5 || nearEnd ? nil : p.positionSeconds
-        }
-        let request = PlaybackRequest(kind: kind, itemID: id, fileID: file.id, title: title)
-        switch (resumeMode, stored) {
-        case (.ask, let position?):
-            overlay = .resume(request, position: position)
-            return []
-        case (.auto, let position?):
-            return start(request, at: position)
-        case (.never, _):
-            return start(request, at: 0)
-        case (_, nil):
-            return start(request, at: nil)  // nothing stored here; the player checks the server's position
-        }
-    }
-
-    /// Hands `request` to the player at `position` seconds (nil: where the server's stored position
-    /// says; a number is an explicit start and the player does not resume on its own).
-    private mutating func start(_ request: PlaybackRequest, at position: Double?) -> [Effect] {
-        var request = request
-        request.startPosition = position
-        message = Message("Starting \(request.title)…")
-        return [.play(request)]
-    }
-
     // MARK: Results
 
     private mutating func apply(_ result: LoadResult) -> [Effect] {

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Small display formats shared by the views.
-enum Format {
+/// Small display formats shared by the views (and the CLI's prompts).
+public enum Format {
     /// `01:02:03` or `02:03`.
-    static func clock(_ seconds: Double) -> String {
+    public static func clock(_ seconds: Double) -> String {
         let s = max(Int(seconds.rounded(.down)), 0)
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
     }
