@@ -197,14 +197,14 @@ func memoryMB(_ pid: Int32) -> (rss: Double, anon: Double, file: Double) {
 
 // 1. Throughput: the client's proxy on the direct path vs curl straight to the direct HTTPS
 // listener, and the client's proxy on the relay path vs on direct; 256 MiB per fetch (64 MiB on
-// the relay), rounds interleaved, medians.
+// the relay), five rounds interleaved, medians.
 let chunk = 256 << 20
 let credentials = try await directStore.select(nil)
 let directURL = "https://127.0.0.1:\(try await directHost.directPort())/api/v1/stream/file/\(big.id)"
 let directClient = try ClientProcess.start(store: directStore, itemID: clip.id, state: "direct")
 let relayClient = try ClientProcess.start(store: relayStore, itemID: relayClip.id, state: "relay")
 var curlSpeeds: [Double] = [], directSpeeds: [Double] = [], relaySpeeds: [Double] = []
-for _ in 0..<3 {
+for _ in 0..<5 {
     curlSpeeds.append(try curlSpeed(directURL, bytes: chunk, headers: ["Authorization: Bearer \(credentials.accessToken)"], insecure: true))
     directSpeeds.append(try curlSpeed(directClient.fileURL(big.id), bytes: chunk))
     relaySpeeds.append(try curlSpeed(relayClient.fileURL(relayBig.id), bytes: chunk / 4))
@@ -241,8 +241,11 @@ print(String(format: "BENCH play_first_byte_relay_ms %.0f ms", median(relayFirst
 print(String(format: "BENCH play_first_byte_direct_ms %.0f ms", median(directFirst)))
 
 // 3. The client's RSS while a player streams the whole file (> 1 GB) through its proxy on the
-// direct path: the same `mydia-tui play` process, sampled every 50 ms.
-let childPID = directClient.process.processIdentifier
+// direct path, sampled every 50 ms: a fresh `mydia-tui play` process, as when a user starts one
+// (the throughput client above has already pushed 768 MiB at full speed, and its heap shows it).
+directClient.stop()
+let streamClient = try ClientProcess.start(store: directStore, itemID: clip.id, state: "direct")
+let childPID = streamClient.process.processIdentifier
 let idle = memoryMB(childPID)
 // Detached: curl below blocks this (main) thread while the sampler runs.
 let sampler = Task.detached { () -> (rss: Double, anon: Double) in
@@ -254,10 +257,10 @@ let sampler = Task.detached { () -> (rss: Double, anon: Double) in
     }
     return peak
 }
-let streamed = try run("curl", ["-s", "-o", "/dev/null", "-w", "%{size_download}", directClient.fileURL(big.id)])
+let streamed = try run("curl", ["-s", "-o", "/dev/null", "-w", "%{size_download}", streamClient.fileURL(big.id)])
 sampler.cancel()
 let peak = await sampler.value
-directClient.stop()
+streamClient.stop()
 guard Int(streamed) == bigSize, bigSize >= 1 << 30 else { fatalError("streamed \(streamed) of \(bigSize) bytes") }
 print(String(format: "# streamed %.2f GB through mydia-tui's proxy; before: RSS %.1f MB (anon %.1f, file %.1f); peak anon %.1f MB",
              Double(bigSize) / 1e9, idle.rss, idle.anon, idle.file, peak.anon))

@@ -141,7 +141,7 @@ final class DirectConnection: Sendable {
                 switch part {
                 case .head: continue
                 case .body(let buffer):
-                    // Pieces of at most 32 KiB, each waiting while the consumer lags: what is buffered
+                    // Pieces of at most `maxPiece`, each waiting while the consumer lags: what is buffered
                     // stays within the configured bytes plus one piece.
                     let bytes = buffer.readableBytesView
                     var start = bytes.startIndex

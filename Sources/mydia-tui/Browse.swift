@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MydiaAPI
 import MydiaClient
+import MydiaPlayback
 
 /// Opens the selected server's session for one command and closes it afterwards.
 func withSession<T>(_ global: GlobalOptions, _ body: (ClientSession) async throws -> T) async throws -> T {
@@ -20,8 +21,8 @@ func withSession<T>(_ global: GlobalOptions, _ body: (ClientSession) async throw
 
 /// Prints `value` as JSON (sorted keys, unescaped slashes) on one line per top-level call.
 func printJSON(_ value: Any) {
-    let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])) ?? Data("null".utf8)
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    let text = JSONValue(any: value)?.encoded() ?? "null"
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
 func item(_ id: String, _ title: String, _ year: Int?, _ type: String, _ extra: [String: Any] = [:]) -> [String: Any] {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MydiaWire
 import Synchronization
 
 /// Logs go to a file, never to the terminal (curses owns it in TUI mode, and stdout is for
@@ -41,15 +42,10 @@ struct FileLogHandler: LogHandler {
         guard let sink else { return }
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
         let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        sink.write("\(WireTimestamp.now()) \(event.level) \(label): \(event.message)\(meta)\n")
+        sink.write("\(WireTime.formatMilliseconds(Date())) \(event.level) \(label): \(event.message)\(meta)\n")
     }
 }
 
-enum WireTimestamp {
-    static func now() -> String {
-        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeSeparator(.colon))
-    }
-}
 
 /// Sets up swift-log once for the process.
 enum LogSetup {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MydiaClient
 import MydiaConnection
+import MydiaWire
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "How this device reaches the server now: relay, dual or direct, with round-trip times.")
@@ -101,7 +102,7 @@ enum SnapshotJSON {
             },
             "next_probe_in_ms": s.nextProbeAt.map { ms($0 - s.takenAt) } ?? NSNull(),
             "transitions": s.transitions.suffix(10).map { t -> [String: Any] in
-                ["from": t.from.rawValue, "to": t.to.rawValue, "reason": t.reason, "at": ISO8601DateFormatter().string(from: t.date)]
+                ["from": t.from.rawValue, "to": t.to.rawValue, "reason": t.reason, "at": WireTime.format(t.date)]
             },
         ]
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A JSON value as mpv's IPC speaks it (commands out, replies and events in).
+/// A JSON value: mpv's IPC (commands out, replies and events in) and the CLI's JSON output.
 public enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
@@ -38,13 +38,48 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// The value of a `JSONSerialization`-style tree: strings, booleans, numbers, `NSNull`, arrays
+    /// and string-keyed dictionaries of those, optionals (`nil` is null); `nil` for anything else.
+    public init?(any value: Any) {
+        switch value {
+        case let v as JSONValue: self = v
+        case is NSNull: self = .null
+        case let v as String: self = .string(v)
+        case let v as Bool where type(of: value) == Bool.self: self = .bool(v)
+        case let v as any BinaryInteger: self = .number(Double(v))
+        case let v as any BinaryFloatingPoint: self = .number(Double(v))
+        case let v as NSNumber: self = .number(v.doubleValue)
+        case let v as [Any]:
+            var items: [JSONValue] = []
+            for item in v {
+                guard let item = JSONValue(any: item) else { return nil }
+                items.append(item)
+            }
+            self = .array(items)
+        case let v as [String: Any]:
+            var fields: [String: JSONValue] = [:]
+            for (key, item) in v {
+                guard let item = JSONValue(any: item) else { return nil }
+                fields[key] = item
+            }
+            self = .object(fields)
+        default:
+            let mirror = Mirror(reflecting: value)
+            guard mirror.displayStyle == .optional else { return nil }
+            guard let wrapped = mirror.children.first?.value else { self = .null; return }
+            self.init(any: wrapped)
+        }
+    }
+
     /// Parses one JSON text.
     static func decode(_ bytes: [UInt8]) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
     }
 
-    /// Compact JSON text (one line: no raw newlines survive string escaping).
-    func encoded() -> String {
+    /// Compact JSON text with sorted keys (one line: no raw newlines survive string escaping).
+    /// `JSONEncoder` sorts by code point; `JSONSerialization` would sort with an ICU collator,
+    /// which loads ICU's locale data (§13.85).
+    public func encoded() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"

@@ -37,11 +37,12 @@ public enum Format {
         return "\(s / 86400) days ago"
     }
 
-    /// `14:03:27` local time.
+    /// `14:03:27` local time (the C library's time zone: a `DateFormatter` would load ICU).
     static func time(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.dateFormat = "HH:mm:ss"
-        return f.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var local = tm()
+        guard localtime_r(&seconds, &local) != nil else { return "--:--:--" }
+        return [local.tm_hour, local.tm_min, local.tm_sec].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined(separator: ":")
     }
 
     /// A host and port from a URL string, for the status bar.
