@@ -12,7 +12,7 @@ FUZZ_RT      = $(shell find $$(dirname $$(dirname $$(readlink -f $$(command -v s
 
 export SWIFT_BACKTRACE = interactive=no
 
-.PHONY: deps build test bench fuzz fuzz-loop faultlab soak demo clean
+.PHONY: deps build release test bench fuzz fuzz-loop faultlab soak demo clean
 
 deps:
 	@bash scripts/deps.sh
@@ -30,15 +30,25 @@ test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	$(SWIFT) test --skip-build --no-parallel
 
+# Release builds link the Swift runtime and Foundation into each binary (--static-swift-stdlib):
+# they run where no Swift toolchain is installed (they need only the Debian packages of `make deps`),
+# and a process maps and relocates only the parts it uses (PROTOCOL.md §13.86). The binaries land
+# in .build/release/.
+RELEASE = $(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS)
+release: deps
+	$(RELEASE) --product mydia-tui
+	$(RELEASE) --product mydia-relay
+	$(RELEASE) --product mydia-server
+
 # Release build; each figure is one `BENCH <name> <value> <unit> [target…]` line. Ratios are measured
 # against a baseline run in the same process, interleaved, because these machines are noisy.
 bench: deps
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-bench
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-relay-bench
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-server-bench
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-tui
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-playback-bench
-	$(SWIFT) build -c release $(SWIFT_FLAGS) --product mydia-tui-bench
+	$(RELEASE) --product mydia-bench
+	$(RELEASE) --product mydia-relay-bench
+	$(RELEASE) --product mydia-server-bench
+	$(RELEASE) --product mydia-tui
+	$(RELEASE) --product mydia-playback-bench
+	$(RELEASE) --product mydia-tui-bench
 	.build/release/mydia-bench
 	.build/release/mydia-relay-bench
 	.build/release/mydia-server-bench

@@ -296,7 +296,7 @@ let package = Package(
         .target(
             name: "MydiaTestSupport",
             dependencies: [
-                "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaServer",
+                "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaServer", "MydiaTransport",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,

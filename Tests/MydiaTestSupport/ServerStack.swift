@@ -1,11 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
 import MydiaCrypto
 import MydiaRelay
 public import MydiaServer
+import MydiaTransport
 public import MydiaWire
 import Synchronization
 
@@ -92,9 +90,10 @@ public final class ServerStack: Sendable {
     /// GET the sealed claim for `code` from the relay (as a client does, §3.3 step 2).
     public func fetchClaim(_ code: String) async throws -> ClaimPayload {
         let keys = SealedClaim.Keys(code: try ClaimCode(code))
-        let (data, response) = try await URLSession.shared.data(from: URL(string: try RelayOrigin(relayOrigin).claimURL(lookupHex: keys.lookupHex))!)
-        guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw TestSocket.Failure.unexpected("claim GET \(String(describing: response))") }
-        let sealed = try JSONDecoder().decode(ClaimLookupResponse.self, from: data).sealed
+        // NIO rather than URLSession: FoundationNetworking would need libcurl to link statically.
+        let response = try await RelayHTTP.request("GET", origin: try RelayOrigin(relayOrigin), path: "/pairing/v2/claim/\(keys.lookupHex)")
+        guard response.status == 200 else { throw TestSocket.Failure.unexpected("claim GET: HTTP \(response.status)") }
+        let sealed = try JSONDecoder().decode(ClaimLookupResponse.self, from: Data(response.body)).sealed
         return try ClaimPayload(decoding: try SealedClaim.open(sealed, keys: keys))
     }
 }
