@@ -108,9 +108,11 @@ final class DirectConnection: Sendable {
         outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>, bodyBufferBytes: Int
     ) async -> Bool {
         do {
-            try await outbound.write(.head(job.head))
-            if !job.body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: job.body)))) }
-            try await outbound.write(.end(nil))
+            // One flush for the whole request (one write to the socket, not three).
+            var request: [HTTPClientRequestPart] = [.head(job.head)]
+            if !job.body.isEmpty { request.append(.body(.byteBuffer(ByteBuffer(bytes: job.body)))) }
+            request.append(.end(nil))
+            try await outbound.write(contentsOf: request)
         } catch {
             job.response.fulfil(.failure(.connectionClosed(retryable: true)))
             return false

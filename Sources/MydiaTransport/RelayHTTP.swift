@@ -82,9 +82,15 @@ public enum RelayHTTP {
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(.head(head))
-            if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            try await outbound.write(.end(nil))
+            // The whole request in one flush, and a failed write is not the end: a GET is complete
+            // with its head, so the relay may answer and close (`connection: close`) before a
+            // separately flushed `.end` reaches the socket ("I/O on closed channel"), and the answer
+            // is then already waiting to be read. Without an answer, the read below says so.
+            var parts: [HTTPClientRequestPart] = [.head(head)]
+            if !body.isEmpty { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            parts.append(.end(nil))
+            var writeError: (any Error)?
+            do { try await outbound.write(contentsOf: parts) } catch { writeError = error }
             var status: Int?
             var collected: [UInt8] = []
             for try await part in inbound {
@@ -101,6 +107,7 @@ public enum RelayHTTP {
                     return Response(status: status, body: collected)
                 }
             }
+            if let writeError { throw writeError }
             throw RelayConnection.Error.unreachable("the relay closed the connection before answering")
         }
     }
