@@ -109,10 +109,7 @@ final class DirectConnection: Sendable {
     ) async -> Bool {
         do {
             // One flush for the whole request (one write to the socket, not three).
-            var request: [HTTPClientRequestPart] = [.head(job.head)]
-            if !job.body.isEmpty { request.append(.body(.byteBuffer(ByteBuffer(bytes: job.body)))) }
-            request.append(.end(nil))
-            try await outbound.write(contentsOf: request)
+            try await outbound.write(contentsOf: HTTPRequestHeadBuilder.parts(job.head, body: job.body))
         } catch {
             job.response.fulfil(.failure(.connectionClosed(retryable: true)))
             return false
@@ -200,6 +197,14 @@ final class BodyCopyHandler: ChannelInboundHandler {
 
 /// Request heads the client builds itself.
 enum HTTPRequestHeadBuilder {
+    /// A whole request as the parts one `write(contentsOf:)` sends in a single flush.
+    static func parts(_ head: HTTPRequestHead, body: [UInt8]) -> [HTTPClientRequestPart] {
+        var parts: [HTTPClientRequestPart] = [.head(head)]
+        if !body.isEmpty { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+        parts.append(.end(nil))
+        return parts
+    }
+
     static func get(path: String, host: String) -> HTTPRequestHead {
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
         head.headers.add(name: "host", value: host)

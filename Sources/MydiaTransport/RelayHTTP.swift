@@ -86,11 +86,8 @@ public enum RelayHTTP {
             // with its head, so the relay may answer and close (`connection: close`) before a
             // separately flushed `.end` reaches the socket ("I/O on closed channel"), and the answer
             // is then already waiting to be read. Without an answer, the read below says so.
-            var parts: [HTTPClientRequestPart] = [.head(head)]
-            if !body.isEmpty { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            parts.append(.end(nil))
             var writeError: (any Error)?
-            do { try await outbound.write(contentsOf: parts) } catch { writeError = error }
+            do { try await outbound.write(contentsOf: HTTPRequestHeadBuilder.parts(head, body: body)) } catch { writeError = error }
             var status: Int?
             var collected: [UInt8] = []
             for try await part in inbound {
