@@ -46,7 +46,6 @@ struct FileLogHandler: LogHandler {
     }
 }
 
-
 /// Sets up swift-log once for the process.
 enum LogSetup {
     private static let once = OnceFlag()
