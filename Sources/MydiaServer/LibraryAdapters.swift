@@ -45,24 +45,13 @@ struct HLSStreamingProvider: StreamingSessionProvider {
 }
 
 extension APIResponse {
-    /// Adapts the streaming module's answer; file bodies stay streams read in bounded chunks.
+    /// Adapts the streaming module's answer; file bodies stay streams, read as they are consumed.
     init(_ response: StreamingResponse) {
         let body: APIResponse.Body
         switch response.body {
         case .empty: body = .bytes([])
         case .bytes(let b): body = .bytes(b)
-        case .file(let file):
-            body = .stream(AsyncThrowingStream { continuation in
-                let task = Task {
-                    do {
-                        for try await chunk in file { continuation.yield(chunk) }
-                        continuation.finish()
-                    } catch {
-                        continuation.finish(throwing: error)
-                    }
-                }
-                continuation.onTermination = { _ in task.cancel() }
-            })
+        case .file(let file): body = .stream(file.pulledStream())
         }
         self.init(status: response.status, headers: response.headers, body: body)
     }

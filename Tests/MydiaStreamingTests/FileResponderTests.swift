@@ -135,6 +135,43 @@ import Testing
         await #expect(throws: FileBody.ReadError.self) { try await response.collect() }
     }
 
+    /// The body of a `.file` response, as the server streams it.
+    func pulled(_ response: StreamingResponse) throws -> AsyncThrowingStream<[UInt8], any Error> {
+        guard case .file(let body) = response.body else { throw CancellationError() }
+        return body.pulledStream()
+    }
+
+    @Test func pulledStreamYieldsTheRegionInChunks() async throws {
+        var chunks: [[UInt8]] = []
+        for try await chunk in try pulled(get(["range": "bytes=100-60099"], chunkSize: 16 * 1024)) { chunks.append(chunk) }
+        #expect(chunks.map(\.count) == [16_384, 16_384, 16_384, 10_848])
+        #expect(Array(chunks.joined()) == Array(expected[100...60_099]))
+    }
+
+    @Test func pulledStreamReadsAtMostOneChunkAhead() async throws {
+        // After the first chunk is taken, only the second may have been read: bytes written to
+        // the third chunk's region before the consumer asks again are what it receives.
+        let chunk = 10_000
+        var iterator = try pulled(get(chunkSize: chunk)).makeAsyncIterator()
+        #expect(try await iterator.next() == Array(expected[0..<chunk]))
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.seek(toOffset: UInt64(2 * chunk))
+        try handle.write(contentsOf: Data(repeating: 0xEE, count: size - 2 * chunk))
+        try handle.close()
+        #expect(try await iterator.next() == Array(expected[chunk..<2 * chunk]))
+        var rest: [UInt8] = []
+        while let next = try await iterator.next() { rest += next }
+        #expect(rest == [UInt8](repeating: 0xEE, count: size - 2 * chunk))
+    }
+
+    @Test func pulledStreamFailsWhenTheFileShrinks() async throws {
+        let stream = try pulled(get(chunkSize: 1_000))
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.truncate(atOffset: 10)
+        try handle.close()
+        await #expect(throws: FileBody.ReadError.self) { for try await _ in stream {} }
+    }
+
     @Test func missingFileOrFolderIs404() {
         #expect(FileResponder.response(path: "/nonexistent/x.mp4", method: .get, headers: [:]).status == 404)
         #expect(FileResponder.response(path: TestMedia.folder.path, method: .get, headers: [:]).status == 404)
