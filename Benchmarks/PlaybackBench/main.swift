@@ -15,6 +15,10 @@ import MydiaServer
 import MydiaWire
 import Synchronization
 
+// The relay and the servers run in this process: with the allocator settings each of them sets
+// as a program of its own (PROTOCOL.md §13.90).
+MallocTuning.apply()
+
 let quiet: Logger = {
     var logger = Logger(label: "bench")
     logger.logLevel = .critical
@@ -184,6 +188,14 @@ final class ClientProcess: Sendable {
     }
 }
 
+/// User plus system CPU time of a process so far, in seconds (`/proc/PID/stat`, clock ticks).
+func cpuSeconds(_ pid: Int32) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 12,
+          let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
 /// VmRSS, RssAnon and RssFile of a process, in MB.
 func memoryMB(_ pid: Int32) -> (rss: Double, anon: Double, file: Double) {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0, 0) }
@@ -204,10 +216,15 @@ let directURL = "https://127.0.0.1:\(try await directHost.directPort())/api/v1/s
 let directClient = try ClientProcess.start(store: directStore, itemID: clip.id, state: "direct")
 let relayClient = try ClientProcess.start(store: relayStore, itemID: relayClip.id, state: "relay")
 var curlSpeeds: [Double] = [], directSpeeds: [Double] = [], relaySpeeds: [Double] = []
+/// CPU seconds spent during the relay rounds: this process (relay and servers) and the client.
+var relayCPU = (instanceAndRelay: 0.0, client: 0.0)
 for _ in 0..<5 {
     curlSpeeds.append(try curlSpeed(directURL, bytes: chunk, headers: ["Authorization: Bearer \(credentials.accessToken)"], insecure: true))
     directSpeeds.append(try curlSpeed(directClient.fileURL(big.id), bytes: chunk))
+    let before = (cpuSeconds(getpid()), cpuSeconds(relayClient.process.processIdentifier))
     relaySpeeds.append(try curlSpeed(relayClient.fileURL(relayBig.id), bytes: chunk / 4))
+    relayCPU.instanceAndRelay += cpuSeconds(getpid()) - before.0
+    relayCPU.client += cpuSeconds(relayClient.process.processIdentifier) - before.1
 }
 guard directClient.connectionState == "direct", relayClient.connectionState == "relay" else {
     fatalError("a client changed paths during the throughput rounds: \(directClient.connectionState ?? "-"), \(relayClient.connectionState ?? "-")")
@@ -215,6 +232,9 @@ guard directClient.connectionState == "direct", relayClient.connectionState == "
 relayClient.stop()
 print(String(format: "# curl direct %.0f MB/s, client proxy direct %.0f MB/s, client proxy relay %.0f MB/s",
              median(curlSpeeds) / 1e6, median(directSpeeds) / 1e6, median(relaySpeeds) / 1e6))
+let relayBytes = Double(5 * chunk / 4)
+print(String(format: "# relay path CPU per byte: instance and relay %.2f ns, client %.2f ns (the bench's other threads included)",
+             relayCPU.instanceAndRelay / relayBytes * 1e9, relayCPU.client / relayBytes * 1e9))
 print(String(format: "BENCH proxy_direct_vs_curl %.2f x target>=0.8", median(directSpeeds) / median(curlSpeeds)))
 print(String(format: "BENCH proxy_relay_vs_direct %.2f x target>=0.4", median(relaySpeeds) / median(directSpeeds)))
 

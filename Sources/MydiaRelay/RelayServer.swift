@@ -160,11 +160,12 @@ public final class RelayServer: Sendable {
         }
 
         let limits = configuration.limits
-        // No extensions: permessage-deflate is never negotiated (PROTOCOL.md §12.1). The relay's own
-        // JSON ping/pong is the heartbeat, so WebSocket-level auto-ping is off.
+        // No negotiated extensions: permessage-deflate is never offered (PROTOCOL.md §12.1); the one
+        // local transform unmasks frames word-wide (§13.89). The relay's own JSON ping/pong is the
+        // heartbeat, so WebSocket-level auto-ping is off.
         let ws = WebSocketServerConfiguration(
             maxFrameSize: max(limits.maxInstanceBinary, limits.maxClientBinary, limits.maxText),
-            extensions: [], autoPing: .disabled, closeTimeout: .seconds(5))
+            extensions: [.nonNegotiatedExtension { WordUnmasking() }], autoPing: .disabled, closeTimeout: .seconds(5))
         let upgrade = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(), ws: ws)
         let address = BindAddress.hostname(configuration.host, port: configuration.port)
         let onRunning: @Sendable (any Channel) async -> Void = { [weak self] channel in

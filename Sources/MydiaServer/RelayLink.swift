@@ -3,7 +3,7 @@ public import MydiaCrypto
 public import MydiaWire
 import NIOCore
 public import NIOSSL
-import WSClient
+import Synchronization
 
 /// The instance's connection to the relay (PROTOCOL.md §2.1, §12.2, §12.3, §11.10): registers with
 /// proof of key possession, keeps the registration alive, answers each session's handshake and then
@@ -19,13 +19,14 @@ public actor RelayLink {
 
     private enum Outgoing: Sendable {
         case text(String)
-        case binary([UInt8])
+        /// `session_id || frame`, built once (§2.1).
+        case binary(ByteBuffer)
     }
 
     private enum Slot {
         case awaitingMessage1(deadline: Task<Void, Never>)
         case handshaking
-        case established(TunnelResponder, deviceID: String, pump: Task<Void, Never>)
+        case established(TunnelResponder, deviceID: String, gate: SessionGate)
     }
 
     private let origin: RelayOrigin
@@ -83,9 +84,9 @@ public actor RelayLink {
     /// Ends every tunnel of `deviceID` at once (revocation, §12.14).
     public func closeSessions(deviceID: String, reason: String = "device_revoked") {
         for (id, slot) in sessions {
-            guard case .established(let responder, let owner, let pump) = slot, owner == deviceID else { continue }
+            guard case .established(let responder, let owner, let gate) = slot, owner == deviceID else { continue }
             sessions.removeValue(forKey: id)
-            pump.cancel()
+            gate.shut()
             Task { await responder.close() }
             send(.text(RelayMessage.close(sessionID: id, reason: RelayCloseReason(rawValue: reason)).jsonText))
         }
@@ -103,18 +104,16 @@ public actor RelayLink {
         var registered = false
         let timing = self.timing
         do {
-            try await WebSocketClient.connect(
-                url: origin.instanceWebSocketURL,
-                configuration: .init(maxFrameSize: 36 + FrameHeader.maxFrame + 1024, autoPing: .disabled,
-                                     sniHostname: origin.isSecure && Self.isIPLiteral(origin.host) ? RelayHTTPClient.ipLiteralSNI : nil),
-                tlsConfiguration: tls, logger: logger
-            ) { inbound, outbound, _ in
+            let sni = origin.isSecure && Self.isIPLiteral(origin.host) ? RelayHTTPClient.ipLiteralSNI : nil
+            try await InstanceWebSocket.connect(
+                origin: origin, path: RelayOrigin.instanceWebSocketPath, tls: tls, sni: sni, maxMessage: 36 + FrameHeader.maxFrame
+            ) { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         for await item in stream {
                             switch item {
-                            case .text(let t): try await outbound.write(.text(t))
-                            case .binary(let b): try await outbound.write(.binary(ByteBuffer(bytes: b)))
+                            case .text(let t): try await outbound.write(text: t)
+                            case .binary(let b): try await outbound.write(binary: b)
                             }
                         }
                     }
@@ -127,7 +126,7 @@ public actor RelayLink {
                     group.addTask {
                         // Messages are handled one at a time, in order: a session's frames reach
                         // its tunnel in the order the relay forwarded them.
-                        for try await message in inbound.messages(maxSize: 36 + FrameHeader.maxFrame) {
+                        for try await message in inbound {
                             switch message {
                             case .text(let text): await self.handle(text: text)
                             case .binary(let buffer):
@@ -154,6 +153,16 @@ public actor RelayLink {
     }
 
     private func send(_ item: Outgoing) { writer?.yield(item) }
+
+    /// `session_id || payload` (§2.1) in the buffer the socket sends: one copy of the payload.
+    private static func sessionFrame(_ sid: String, _ payload: [UInt8]) -> ByteBuffer {
+        precondition(RelaySessionID.isValid(sid), "session ids are 36-character lowercase UUIDs")
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(RelaySessionFrame.sessionIDBytes + payload.count)
+        buffer.writeString(sid)
+        buffer.writeBytes(payload)
+        return buffer
+    }
 
     private func handle(text: String) {
         let message: RelayMessage
@@ -217,25 +226,22 @@ public actor RelayLink {
         guard case .handshaking? = sessions[sid] else { return }  // closed meanwhile
         switch outcome {
         case let .established(session, deviceID, reply):
-            send(.binary(RelaySessionFrame.encode(sessionID: sid, payload: reply)))
-            let (frames, outbound) = AsyncStream<[UInt8]>.makeStream()
+            send(.binary(Self.sessionFrame(sid, reply)))
             var sessionLogger = logger
             sessionLogger[metadataKey: "session"] = "\(sid)"
-            let responder = TunnelResponder(session: session, deviceID: deviceID, handler: api, outbound: outbound, logger: sessionLogger)
-            let pump = Task {
-                for await frame in frames { self.forward(sid, frame) }
-            }
-            sessions[sid] = .established(responder, deviceID: deviceID, pump: pump)
+            // The responder's frames go straight into the socket's queue (no task or actor hop per
+            // frame, §13.89) until the session ends here.
+            let gate = SessionGate()
+            let writer = self.writer
+            let responder = TunnelResponder(session: session, deviceID: deviceID, handler: api, outbound: { frame in
+                if gate.isOpen { writer?.yield(.binary(Self.sessionFrame(sid, frame))) }
+            }, logger: sessionLogger)
+            sessions[sid] = .established(responder, deviceID: deviceID, gate: gate)
         case let .rejected(reply, reason):
-            if let reply { send(.binary(RelaySessionFrame.encode(sessionID: sid, payload: reply))) }
+            if let reply { send(.binary(Self.sessionFrame(sid, reply))) }
             send(.text(RelayMessage.close(sessionID: sid, reason: RelayCloseReason(rawValue: reason)).jsonText))
             sessions.removeValue(forKey: sid)
         }
-    }
-
-    private func forward(_ sid: String, _ frame: [UInt8]) {
-        guard sessions[sid] != nil else { return }
-        send(.binary(RelaySessionFrame.encode(sessionID: sid, payload: frame)))
     }
 
     private func handshakeTimedOut(_ sid: String) {
@@ -247,8 +253,8 @@ public actor RelayLink {
     private func end(_ sid: String) {
         switch sessions.removeValue(forKey: sid) {
         case .awaitingMessage1(let deadline)?: deadline.cancel()
-        case .established(let responder, _, let pump)?:
-            pump.cancel()
+        case .established(let responder, _, let gate)?:
+            gate.shut()
             Task { await responder.close() }
         case .handshaking?, nil: break
         }
@@ -257,4 +263,14 @@ public actor RelayLink {
     private func dropAllSessions() {
         for sid in Array(sessions.keys) { end(sid) }
     }
+}
+
+/// Whether a session's frames may still go out: shut when the link ends the session, so a
+/// responder still finishing a frame sends nothing after that.
+final class SessionGate: Sendable {
+    private let open = Mutex(true)
+
+    var isOpen: Bool { open.withLock { $0 } }
+
+    func shut() { open.withLock { $0 = false } }
 }

@@ -8,7 +8,7 @@ import MydiaWire
 /// another stream.
 ///
 /// Outgoing frames are sealed here (one counter, in order) and handed to `outbound` in exactly that
-/// order; whoever owns the socket drains it.
+/// order, on the actor: the sink queues them for whoever owns the socket (PROTOCOL.md §13.89).
 public actor TunnelResponder {
     /// Each stream starts with this much credit (§5.3).
     public static let initialCredit = 256 * 1024
@@ -26,7 +26,7 @@ public actor TunnelResponder {
     private var session: E2EESession
     private let deviceID: String
     private let handler: any APIHandler
-    private let outbound: AsyncStream<[UInt8]>.Continuation
+    private let outbound: @Sendable ([UInt8]) -> Void
     private let logger: Logger
     private var lastRequestID: UInt32?
     private var inFlight: [UInt32: InFlight] = [:]
@@ -36,9 +36,9 @@ public actor TunnelResponder {
     /// - Parameters:
     ///   - session: an established session (the handshake is done).
     ///   - deviceID: the device the handshake authenticated; requests carry it.
-    ///   - outbound: receives every sealed frame, in counter order.
+    ///   - outbound: receives every sealed frame, in counter order; it must not block.
     public init(session: E2EESession, deviceID: String, handler: any APIHandler,
-                outbound: AsyncStream<[UInt8]>.Continuation, logger: Logger) {
+                outbound: @escaping @Sendable ([UInt8]) -> Void, logger: Logger) {
         precondition(session.isEstablished, "TunnelResponder needs a finished handshake")
         self.session = session
         self.deviceID = deviceID
@@ -72,14 +72,13 @@ public actor TunnelResponder {
         }
     }
 
-    /// Ends the tunnel: every request is cancelled, keys are dropped, the outbound stream finishes.
+    /// Ends the tunnel: every request is cancelled, keys are dropped, nothing more goes out.
     public func close() {
         guard !closed else { return }
         closed = true
         for (_, f) in inFlight { f.credit.cancel(); f.task.cancel() }
         inFlight.removeAll()
         session.close()
-        outbound.finish()
     }
 
     private func handle(_ plaintext: [UInt8]) {
@@ -156,11 +155,12 @@ public actor TunnelResponder {
         }
     }
 
-    /// Sends `data` as media frames of at most 16 KiB, never beyond the granted credit.
+    /// Sends `data` as media frames of up to 64 KiB (the most one frame carries, §13.89), never
+    /// beyond the granted credit.
     private func stream(id: UInt32, _ data: ArraySlice<UInt8>, credit: StreamCredit) async throws {
         var rest = data
         while !rest.isEmpty {
-            let n = try await credit.take(upTo: min(rest.count, MediaFrame.recommendedDataSize))
+            let n = try await credit.take(upTo: min(rest.count, MediaFrame.maxDataSize))
             guard inFlight[id] != nil, !closed else { throw CancellationError() }
             send(.media, MediaFrame(streamID: id, data: Array(rest.prefix(n))).encoded())
             rest = rest.dropFirst(n)
@@ -179,7 +179,7 @@ public actor TunnelResponder {
     private func send(_ channel: Channel, _ plaintext: [UInt8]) {
         guard !closed else { return }
         do {
-            outbound.yield(try session.seal(channel: channel, plaintext: plaintext))
+            outbound(try session.seal(channel: channel, plaintext: plaintext))
         } catch {
             logger.error("cannot seal a frame; closing the tunnel", metadata: ["error": "\(error)"])
             close()

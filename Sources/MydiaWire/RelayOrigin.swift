@@ -59,7 +59,9 @@ public struct RelayOrigin: Sendable, Equatable, CustomStringConvertible {
     /// The client WebSocket endpoint.
     public var clientWebSocketURL: String { "\(isSecure ? "wss" : "ws")://\(authority)/relay/client/websocket" }
     /// The instance WebSocket endpoint.
-    public var instanceWebSocketURL: String { "\(isSecure ? "wss" : "ws")://\(authority)/relay/tunnel/websocket" }
+    public var instanceWebSocketURL: String { "\(isSecure ? "wss" : "ws")://\(authority)\(Self.instanceWebSocketPath)" }
+    /// The path of the instance endpoint (§2.1).
+    public static let instanceWebSocketPath = "/relay/tunnel/websocket"
     /// `…/pairing/v2/claim` and `…/pairing/v2/claim/{lookup}`.
     public func claimURL(lookupHex: String? = nil) -> String {
         httpOrigin + "/pairing/v2/claim" + (lookupHex.map { "/\($0)" } ?? "")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MydiaRelay
+import MydiaWire
 
 /// `mydia-relay`: argument parsing and wiring only; the relay itself is `MydiaRelay.RelayServer`.
 @main
@@ -9,6 +10,11 @@ struct RelayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mydia-relay",
         abstract: "Forward end-to-end encrypted tunnels between mydia clients and instances, and hold sealed pairing claims.")
+
+    static func main() async {
+        MallocTuning.apply()
+        await main(nil)
+    }
 
     @Option(help: "Address to bind. Anything but a 127.0.0.0/8 or ::1 literal needs --tls-cert and --tls-key.")
     var host = "127.0.0.1"

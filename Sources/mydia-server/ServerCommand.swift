@@ -11,6 +11,11 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "The mydia home media server: a library folder, pairing, GraphQL and HLS, reachable through a relay and directly over HTTPS.",
         subcommands: [Serve.self, Claim.self, Devices.self, Revoke.self, Approve.self, Deny.self],
         defaultSubcommand: Serve.self)
+
+    static func main() async {
+        MallocTuning.apply()
+        await main(nil)
+    }
 }
 
 struct StateOption: ParsableArguments {

@@ -127,7 +127,7 @@ import Testing
             _ = try instance.receive(try client.writeHandshake(payload: []))
             _ = try client.receive(try instance.writeHandshake(payload: []))
             let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-            responder = TunnelResponder(session: instance, deviceID: "device-1", handler: api, outbound: continuation,
+            responder = TunnelResponder(session: instance, deviceID: "device-1", handler: api, outbound: { continuation.yield($0) },
                                         logger: Logger(label: "test"))
             // The client's receive state lives in its own copy inside the pump.
             var rx = client
