@@ -150,6 +150,11 @@ enum InstanceWebSocket {
         }
     }
 
+    /// `base64(SHA-1(key || GUID))`: the `Sec-WebSocket-Accept` a server must answer `key` with.
+    static func accept(for key: String) -> String {
+        Data(Insecure.SHA1.hash(data: Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
+    }
+
     private enum UpgradeResult: Sendable {
         case upgraded(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
         case refused
@@ -170,12 +175,7 @@ enum InstanceWebSocket {
         func shouldAllowUpgrade(upgradeResponse: HTTPResponseHead) -> Bool {
             let accept = upgradeResponse.headers["Sec-WebSocket-Accept"]
             guard accept.count == 1 else { return false }
-            return accept[0] == Self.accept(for: requestKey)
-        }
-
-        /// `base64(SHA-1(key || GUID))`, the answer a server must give to `key`.
-        static func accept(for key: String) -> String {
-            Data(Insecure.SHA1.hash(data: Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
+            return accept[0] == InstanceWebSocket.accept(for: requestKey)
         }
 
         func upgrade(channel: any Channel, upgradeResponse: HTTPResponseHead) -> EventLoopFuture<UpgradeResult> {
