@@ -78,7 +78,8 @@ struct TunnelRelaySession: RelaySession {
 
 extension ResponseBody {
     /// The body as the ConnectionManager's stream; a stream aborted by a counter gap (§12.11) surfaces
-    /// as `ExchangeInterrupted` so the manager resumes it by Range.
+    /// as `ExchangeInterrupted`, one cut by the end of the relay session as `RelaySessionLost`, so
+    /// the manager resumes it by Range (on the next session for the latter, §13.92).
     ///
     /// The stream is pull-based: a chunk leaves the transport's buffer only when the manager's reader
     /// asks for it, so the tunnel's stream credit (§5.3) and the direct socket's TCP window keep
@@ -92,6 +93,8 @@ extension ResponseBody {
                 return try await iterator.next()
             } catch let error as TunnelSession.Error where error.isWithheldOrAborted {
                 throw ExchangeInterrupted(reason: error.description)
+            } catch let error as TunnelSession.Error where error.isSessionLost {
+                throw RelaySessionLost(reason: error.description)
             }
         })
     }
@@ -102,6 +105,15 @@ extension TunnelSession.Error {
     var isWithheldOrAborted: Bool {
         switch self {
         case .framesWithheld, .streamAborted: true
+        default: false
+        }
+    }
+
+    /// The relay session ended under the exchange, not by this device's choice (§13.92).
+    var isSessionLost: Bool {
+        switch self {
+        case .closed(let reason): reason != .closedLocally
+        case .pingTimedOut: true
         default: false
         }
     }

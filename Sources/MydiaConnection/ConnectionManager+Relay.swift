@@ -82,6 +82,7 @@ extension ConnectionManager {
 
     private func relayConnected(_ session: any RelaySession) {
         relaySession = session
+        relayGeneration += 1
         relayStatistics.isUp = true
         let reconnect = relayConnectedBefore
         relayConnectedBefore = true

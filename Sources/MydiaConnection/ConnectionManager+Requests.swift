@@ -97,12 +97,33 @@ extension ConnectionManager {
     static var interruptionRetryLimit: Int { 3 }
 
     /// Re-sends the rest of a body's request on the relay for `ResponseBodyReader` (§8.5).
-    func resend(_ request: PathRequest, exchangeID: Int) async throws -> PathResponse {
+    func resend(_ request: PathRequest, exchangeID: Int) async throws -> (PathResponse, relayGeneration: Int) {
         guard exchanges[exchangeID] != nil else { throw Error.stopped }
         guard let session = relaySession else { throw Error.offline }
+        let generation = relayGeneration
         move(exchangeID, to: .relay)
         relayStatistics.bytesSent += request.body.count
-        return try await session.send(request)
+        return (try await session.send(request), generation)
+    }
+
+    /// `resend` on a relay session newer than `lost`, the one that ended under a body (§13.92):
+    /// waits until the manager has reconnected, up to `policy.resumeWait`. Throws `Error.offline`
+    /// (or the relay's refusal) when no new session came in time, `Error.stopped` after `stop()`.
+    func resend(_ request: PathRequest, exchangeID: Int, after lost: Int) async throws -> (PathResponse, relayGeneration: Int) {
+        let deadline = clock.now() + policy.resumeWait
+        while relaySession == nil || relayGeneration <= lost {
+            guard exchanges[exchangeID] != nil, !isStopped else { throw Error.stopped }
+            guard clock.now() < deadline else { throw relayRefusal ?? Error.offline }
+            try Task.checkCancellation()
+            // The relay loop reconnects on its own; look again at each change or every 100 ms.
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.waitForStateChange() }
+                group.addTask { [clock] in try? await clock.sleep(.milliseconds(100)) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        return try await resend(request, exchangeID: exchangeID)
     }
 
     private func currentRoute() async throws -> Route {
@@ -179,7 +200,7 @@ extension ConnectionManager {
     private func wrap(_ head: PathResponse, request: PathRequest, exchangeID: Int, path: PathKind, linkID: Int?, idempotent: Bool) -> PathResponse {
         let reader = ResponseBodyReader(
             manager: self, exchangeID: exchangeID, request: request, head: head, path: path,
-            linkID: linkID, idempotent: idempotent, stallTimeout: policy.directStallTimeout, clock: clock)
+            linkID: linkID, relayGeneration: relayGeneration, idempotent: idempotent, stallTimeout: policy.directStallTimeout, clock: clock)
         if path == .direct { setDirectAbort(exchangeID) { [weak reader] in reader?.abandonDirect() } }
         return PathResponse(status: head.status, headers: head.headers, body: AsyncThrowingStream(unfolding: { try await reader.next() }))
     }

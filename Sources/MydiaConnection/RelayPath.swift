@@ -20,6 +20,20 @@ public struct ExchangeInterrupted: Error, Sendable, Hashable {
     }
 }
 
+/// Thrown by a relay body stream when the whole relay session ended under it: the relay closed it
+/// (a `slow_consumer` close of a client starved of CPU, a relay restart), the socket dropped, or
+/// the heartbeat stopped. The manager waits for its next relay session, up to
+/// `ConnectionPolicy.resumeWait`, and continues the body there by `Range` (PROTOCOL.md §13.92).
+public struct RelaySessionLost: Error, Sendable, Hashable {
+    /// Why, in a few words (no payloads).
+    public var reason: String
+
+    /// Creates the error.
+    public init(reason: String) {
+        self.reason = reason
+    }
+}
+
 /// A relay connect that failed for a reason waiting cannot fix: the instance rejected this device's
 /// credentials (revoked, unknown) or the relay announced another server key (§3.3 step 2). The
 /// manager goes on retrying at the slowest step of the backoff table, and requests that find no

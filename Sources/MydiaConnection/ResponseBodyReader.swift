@@ -4,11 +4,15 @@ import Synchronization
 /// The caller's view of one response body. It reads the current path's body chunk by chunk and,
 /// when the direct path fails mid-body, continues on the relay with a `Range` request from the
 /// first byte not yet delivered, so the caller sees one seamless body (PROTOCOL.md §8.5, §12.16).
+/// A body cut by the end of its relay session continues the same way on the next relay session
+/// (§13.92).
 final class ResponseBodyReader: Sendable {
     private struct State {
         var source: ChunkSource?
         var path: PathKind
         var linkID: Int?
+        /// The manager's relay session count when the current source started (on the relay path).
+        var relayGeneration: Int
         /// Bytes handed to the caller so far.
         var delivered = 0
         /// Bytes of a resumed body to drop before delivering (a server that ignored `Range`).
@@ -33,7 +37,7 @@ final class ResponseBodyReader: Sendable {
 
     init(
         manager: ConnectionManager, exchangeID: Int, request: PathRequest, head: PathResponse, path: PathKind,
-        linkID: Int?, idempotent: Bool, stallTimeout: Duration, clock: ManagerClock
+        linkID: Int?, relayGeneration: Int, idempotent: Bool, stallTimeout: Duration, clock: ManagerClock
     ) {
         self.manager = manager
         self.exchangeID = exchangeID
@@ -42,7 +46,7 @@ final class ResponseBodyReader: Sendable {
         self.idempotent = idempotent
         self.stallTimeout = stallTimeout
         self.clock = clock
-        self.state = Mutex(State(source: ChunkSource(head.body), path: path, linkID: linkID))
+        self.state = Mutex(State(source: ChunkSource(head.body), path: path, linkID: linkID, relayGeneration: relayGeneration))
     }
 
     deinit {
@@ -104,13 +108,17 @@ final class ResponseBodyReader: Sendable {
                 await finish()
                 throw CancellationError()
             case .failed(let error) where path == .relay:
-                guard error is ExchangeInterrupted else {
+                let lostSession: Int?
+                switch error {
+                case is ExchangeInterrupted: lostSession = nil  // §12.11: the tunnel aborted the stream
+                case is RelaySessionLost: lostSession = state.withLock { $0.relayGeneration }  // §13.92
+                default:
                     await finish()
                     throw error
                 }
-                // PROTOCOL.md §12.11: the tunnel aborted the stream; re-request the rest by Range.
+                // Re-request the rest by Range, on the same session or on the next one.
                 do {
-                    try await resumeOnRelay()
+                    try await resumeOnRelay(after: lostSession)
                 } catch {
                     await finish()
                     throw error
@@ -152,7 +160,8 @@ final class ResponseBodyReader: Sendable {
 
     /// Re-issues the request on the relay: whole when nothing was delivered yet, else by `Range`
     /// from the first undelivered byte with `If-Range` when the body had a strong etag (§12.16).
-    private func resumeOnRelay() async throws {
+    /// With `lostSession`, on a relay session newer than that one, once there is one (§13.92).
+    private func resumeOnRelay(after lostSession: Int? = nil) async throws {
         await flushReport()
         guard idempotent else { throw ConnectionManager.Error.interrupted(method: request.method, path: request.path) }
         let (delivered, resumes) = state.withLock { state -> (Int, Int) in
@@ -171,7 +180,11 @@ final class ResponseBodyReader: Sendable {
                 if let ifRange { resumed.headers["if-range"] = ifRange }
             }
         }
-        let response = try await manager.resend(resumed, exchangeID: exchangeID)
+        let (response, generation) = if let lostSession {
+            try await manager.resend(resumed, exchangeID: exchangeID, after: lostSession)
+        } else {
+            try await manager.resend(resumed, exchangeID: exchangeID)
+        }
         let skip = try plan.validate(response, originalStatus: head.status, delivered: delivered)
         if case .range(let start, _, _) = plan {
             manager.logger.notice("body resumed on the relay by Range", metadata: ["from": "\(start)", "status": "\(response.status)"])
@@ -181,6 +194,7 @@ final class ResponseBodyReader: Sendable {
             state.lastReport = nil
             state.path = .relay
             state.linkID = nil
+            state.relayGeneration = generation
             state.skip = skip
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import MydiaConnection
+import Synchronization
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct RelayLifecycleTests {
@@ -133,6 +134,74 @@ import Testing
         }
         #expect(error == .interrupted(method: "POST", path: "/api/graphql"))
         #expect(attempts.all.map(\.method) == ["GET", "GET", "POST"])
+        await h.manager.stop()
+    }
+}
+
+/// PROTOCOL.md §13.92: a body cut by the end of its relay session continues by Range on the next
+/// session, once the manager has reconnected; the caller sees one body.
+@Suite(.timeLimit(.minutes(1))) struct RelaySessionLossTests {
+    /// A relay whose first session's stream breaks after two chunks with the session's end.
+    static func harness(file: FakeFile, policy: ConnectionPolicy = ConnectionPolicy()) async -> Harness {
+        let cut = Mutex(false)
+        return await Harness(relayResponder: RelayResponder { request in
+            var response = file.respond(to: request)
+            guard request.headers["range"] == nil, !cut.withLock({ $0 }) else { return response }
+            cut.withLock { $0 = true }
+            let original = response.body
+            let (stream, continuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
+            Task {
+                var sent = 0
+                for try await chunk in original where sent < 2 {
+                    continuation.yield(chunk)
+                    sent += 1
+                }
+                continuation.finish(throwing: RelaySessionLost(reason: "The relay closed the session (slow_consumer)."))
+            }
+            response.body = stream
+            return response
+        }, policy: policy)
+    }
+
+    @Test func aBodyCutByTheSessionsEndContinuesOnTheNextSession() async throws {
+        let file = FakeFile(size: 70_000)
+        let h = await Self.harness(file: file)
+        await h.manager.start()
+        try await h.recorder.wait(forState: .relay)
+        let response = try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/stream/file/9"))
+        let manager = h.manager
+        let body = Task { try await collect(response.body) }
+        // The body waits: the dead session is still current until the manager notices its end.
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(h.relay.sessions.count == 1)
+        h.relay.sessions[0].end("socket dropped")
+        try await h.recorder.wait(forState: .offline)
+        #expect(await h.clock.waitForSleeper(until: .seconds(1)))
+        h.clock.advance(to: .seconds(1))
+        #expect(try await withTimeout("resumed body") { try await body.value } == file.bytes)
+        #expect(h.relay.sessions.count == 2)
+        #expect(h.relay.sessions[0].log.all.map { $0.headers["range"] } == [nil])
+        #expect(h.relay.sessions[1].log.all.map { $0.headers["range"] } == ["bytes=32768-"])
+        await manager.stop()
+    }
+
+    @Test func withoutANewSessionInTimeTheBodyFailsRetryably() async throws {
+        var policy = ConnectionPolicy()
+        policy.resumeWait = .seconds(5)
+        policy.relayReconnectBackoff = [.seconds(60)]
+        let h = await Self.harness(file: FakeFile(size: 70_000), policy: policy)
+        await h.manager.start()
+        try await h.recorder.wait(forState: .relay)
+        let response = try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/stream/file/9"))
+        let body = Task { try await collect(response.body) }
+        // The reader waits for a new session (it looks again every 100 ms), then the session ends.
+        #expect(await h.clock.waitForSleeper(until: .milliseconds(100)))
+        h.relay.sessions[0].end("socket dropped")
+        try await h.recorder.wait(forState: .offline)
+        h.clock.advance(to: .seconds(6))
+        let error = await #expect(throws: ConnectionManager.Error.self) { try await withTimeout("failed body") { try await body.value } }
+        #expect(error == .offline)
+        #expect(h.relay.sessions.count == 1, "no reconnect came within the wait")
         await h.manager.stop()
     }
 }

@@ -210,6 +210,38 @@ import Testing
         return dir
     }
 
+    @Test func theRelayRestartingMidFileIsInvisibleToThePlayer() async throws {
+        // Relay only. The player takes 1 MiB, the relay restarts (every socket drops), and the
+        // rest of the file arrives on the next relay session by Range, byte for byte (§13.92).
+        let library = try Self.bigFileLibrary()
+        let fixture = try await PlaybackFixture.start(directURL: "https://127.0.0.1:\(try TCPForwarder.freePort())", library: library)
+        defer { Task { await fixture.close() } }
+        try await fixture.waitFor(.relay)
+        let movie = try #require(try await fixture.session.api.movies(first: 10).nodes.first { $0.title == "Raw Pattern" })
+        let file = try #require(movie.files.first)
+        let original = try Data(contentsOf: URL(fileURLWithPath: library + "/Movies/Raw Pattern (2021).mkv"))
+        #expect(Double(original.count) == file.size)
+        let proxy = try await MediaProxy.start(upstream: ConnectionUpstream(manager: fixture.session.manager, api: fixture.session.api),
+                                               logger: fixture.log.logger())
+        defer { Task { await proxy.stop() } }
+        let player = try MediaProxyTests.RawClient(port: proxy.port, receiveBuffer: 64 * 1024)
+        player.send("GET /\(proxy.prefix)/file/\(file.id) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        let first = await MediaProxyTests.offPool { player.read(upTo: 1 << 20) }
+        #expect(first.count == 1 << 20)
+        try await fixture.stack.restartRelay()
+        let rest = await MediaProxyTests.offPool { player.read(upTo: 200 << 20) }
+        let all = first + rest
+        let split = try #require((0..<min(all.count, 4096)).first { Array(all[$0..<min(all.count, $0 + 4)]) == Array("\r\n\r\n".utf8) })
+        #expect(String(decoding: all[..<split], as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        let body = all[(split + 4)...]
+        #expect(body.count == original.count, "the player got \(body.count) of \(original.count) bytes")
+        let identical = body.count == original.count && body.elementsEqual(original)
+        #expect(identical, "the body differs from the file")
+        #expect(fixture.log.all.contains { $0.contains("body resumed on the relay by Range") })
+        await proxy.stop()
+        await fixture.close()
+    }
+
     @Test func aStalledPlayerHoldsTheServerBackOnTheDirectPath() async throws {
         let directPort = try TCPForwarder.freePort()
         let forwarder = try TCPForwarder(target: directPort, socketBuffer: 64 * 1024)
