@@ -32,9 +32,10 @@ struct FakeFile: Sendable {
         self.chunkSize = chunkSize
     }
 
-    /// Serves `request`; with `failAfterChunks`, the body throws after that many chunks, and with
-    /// `hangAfterChunks` it stops sending without ending.
-    func respond(to request: PathRequest, failAfterChunks: Int? = nil, hangAfterChunks: Int? = nil) -> PathResponse {
+    /// Serves `request`; with `failAfterChunks`, the body throws `failure` after that many chunks,
+    /// and with `hangAfterChunks` it stops sending without ending.
+    func respond(to request: PathRequest, failAfterChunks: Int? = nil, failure: any Error & Sendable = FakeTransportError(reason: "connection reset"),
+                 hangAfterChunks: Int? = nil) -> PathResponse {
         var start = 0
         var end = bytes.count - 1
         var status = 200
@@ -55,7 +56,7 @@ struct FakeFile: Sendable {
         let hold = HoldOpen()
         for (index, chunk) in chunks.enumerated() {
             if let failAfterChunks, index == failAfterChunks {
-                continuation.finish(throwing: FakeTransportError(reason: "connection reset"))
+                continuation.finish(throwing: failure)
                 return PathResponse(status: status, headers: headers, body: stream)
             }
             if let hangAfterChunks, index == hangAfterChunks {

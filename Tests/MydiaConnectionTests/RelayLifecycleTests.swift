@@ -88,22 +88,8 @@ import Testing
     @Test func relayStreamAbortedMidBodyResumesByRangeOnTheRelay() async throws {
         let file = FakeFile(size: 70_000)
         let h = await Harness(relayResponder: RelayResponder { request in
-            if request.headers["range"] == nil {
-                var response = file.respond(to: request)
-                let original = response.body
-                let (stream, continuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
-                Task {
-                    var sent = 0
-                    for try await chunk in original where sent < 2 {
-                        continuation.yield(chunk)
-                        sent += 1
-                    }
-                    continuation.finish(throwing: ExchangeInterrupted(reason: "counter gap"))
-                }
-                response.body = stream
-                return response
-            }
-            return file.respond(to: request)
+            // PROTOCOL.md §12.11: the first stream is aborted after two chunks.
+            file.respond(to: request, failAfterChunks: request.headers["range"] == nil ? 2 : nil, failure: ExchangeInterrupted(reason: "counter gap"))
         })
         await h.manager.start()
         try await h.recorder.wait(forState: .relay)
@@ -145,21 +131,13 @@ import Testing
     static func harness(file: FakeFile, policy: ConnectionPolicy = ConnectionPolicy()) async -> Harness {
         let cut = Mutex(false)
         return await Harness(relayResponder: RelayResponder { request in
-            var response = file.respond(to: request)
-            guard request.headers["range"] == nil, !cut.withLock({ $0 }) else { return response }
-            cut.withLock { $0 = true }
-            let original = response.body
-            let (stream, continuation) = AsyncThrowingStream.makeStream(of: [UInt8].self)
-            Task {
-                var sent = 0
-                for try await chunk in original where sent < 2 {
-                    continuation.yield(chunk)
-                    sent += 1
-                }
-                continuation.finish(throwing: RelaySessionLost(reason: "The relay closed the session (slow_consumer)."))
+            let alreadyCut = cut.withLock { wasCut in
+                defer { wasCut = true }
+                return wasCut
             }
-            response.body = stream
-            return response
+            let first = request.headers["range"] == nil && !alreadyCut
+            return file.respond(to: request, failAfterChunks: first ? 2 : nil,
+                                failure: RelaySessionLost(reason: "The relay closed the session (slow_consumer)."))
         }, policy: policy)
     }
 
