@@ -109,11 +109,12 @@ extension TunnelSession.Error {
         }
     }
 
-    /// The relay session ended under the exchange, not by this device's choice (§13.92).
+    /// The relay session ended under the exchange (§13.92). `closedLocally` counts too: when the
+    /// manager notices a dead session first, it closes the tunnel itself, and that is the error the
+    /// body sees. A manager that is stopping fails the resume at once (`stopped`).
     var isSessionLost: Bool {
         switch self {
-        case .closed(let reason): reason != .closedLocally
-        case .pingTimedOut: true
+        case .closed, .pingTimedOut: true
         default: false
         }
     }
