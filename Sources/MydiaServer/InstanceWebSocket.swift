@@ -6,6 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
+import Synchronization
 
 /// The instance's WebSocket to the relay's `/relay/tunnel/websocket` (PROTOCOL.md §2.1), on
 /// swift-nio's HTTP upgrade and frame decoder, with a frame encoder of our own (§13.89).
@@ -42,17 +43,27 @@ enum InstanceWebSocket {
     struct Outbound: Sendable {
         fileprivate let writer: NIOAsyncChannelOutboundWriter<WebSocketFrame>
         fileprivate let allocator: ByteBufferAllocator
+        /// Set once a close frame went out: nothing may follow it (RFC 6455 §5.5.1).
+        fileprivate let closeSent = CloseSent()
 
         func write(text: String) async throws {
             try await writer.write(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: allocator.buffer(string: text)))
         }
 
-        /// `buffer` is masked in place when it is not shared: hand it over, do not keep it.
+        /// The encoder masks a copy of `buffer` (it is never written to).
         func write(binary buffer: ByteBuffer) async throws {
             try await writer.write(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: buffer))
         }
 
         fileprivate func write(_ frame: WebSocketFrame) async throws { try await writer.write(frame) }
+
+        /// Sends a close frame with `code`, unless one went out already.
+        fileprivate func close(code: UInt16?) async {
+            guard closeSent.claim() else { return }
+            var data = ByteBuffer()
+            if let code { data.writeInteger(code) }
+            try? await writer.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data))
+        }
     }
 
     /// Connects, upgrades, and runs `body` with the relay's messages and a writer. When `body`
@@ -104,9 +115,7 @@ enum InstanceWebSocket {
                 }
                 group.addTask {
                     let result = try await body(messages, outbound)
-                    var code = ByteBuffer()
-                    code.writeInteger(UInt16(1000))  // normal closure
-                    try? await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: code))
+                    await outbound.close(code: 1000)  // normal closure
                     return result
                 }
                 defer { group.cancelAll() }
@@ -118,7 +127,8 @@ enum InstanceWebSocket {
         }
     }
 
-    /// Reads frames until the relay closes; answers pings, passes messages on.
+    /// Reads frames until the relay closes; answers pings, passes messages on. A close with 1000
+    /// (normal) or 1001 (going away, a relay restarting) ends the messages; any other fails them.
     ///
     /// The reader never waits for the consumer (the stream buffers): messages are few and small
     /// towards the instance (requests, credit, handshakes), and stopping here would also stop the
@@ -140,9 +150,8 @@ enum InstanceWebSocket {
             case .connectionClose:
                 var data = frame.unmaskedData
                 let code = data.readInteger(as: UInt16.self)
-                var echo = ByteBuffer()
-                if let code { echo.writeInteger(code) }
-                try? await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: echo))
+                await outbound.close(code: code)
+                if code == nil || code == 1000 || code == 1001 { return }
                 throw Error.closedByRelay(code: code)
             default:
                 continue  // pong, or a reserved opcode the decoder let through: nothing to do
@@ -153,6 +162,19 @@ enum InstanceWebSocket {
     /// `base64(SHA-1(key || GUID))`: the `Sec-WebSocket-Accept` a server must answer `key` with.
     static func accept(for key: String) -> String {
         Data(Insecure.SHA1.hash(data: Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
+    }
+
+    /// Whether a close frame went out on a socket.
+    fileprivate final class CloseSent: Sendable {
+        private let sent = Mutex(false)
+
+        /// `true` the first time only.
+        func claim() -> Bool {
+            sent.withLock { wasSent in
+                defer { wasSent = true }
+                return !wasSent
+            }
+        }
     }
 
     private enum UpgradeResult: Sendable {
