@@ -273,7 +273,7 @@ let package = Package(
             name: "MydiaClientTests",
             dependencies: ["MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaTestSupport", "MydiaWire", "MydiaCrypto"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "MydiaConnectionTests", dependencies: ["MydiaConnection"], swiftSettings: swiftSettings),
+        .testTarget(name: "MydiaConnectionTests", dependencies: ["MydiaConnection", "MydiaTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaDiscoveryTests",
             dependencies: ["MydiaDiscovery", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaClient", "MydiaConnection", "MydiaAPI", "MydiaTestSupport"] + nio,

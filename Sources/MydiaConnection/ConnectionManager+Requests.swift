@@ -113,12 +113,14 @@ extension ConnectionManager {
         let deadline = clock.now() + policy.resumeWait
         while relaySession == nil || relayGeneration <= lost {
             guard exchanges[exchangeID] != nil, !isStopped else { throw Error.stopped }
-            guard clock.now() < deadline else { throw relayRefusal ?? Error.offline }
+            let now = clock.now()
+            guard now < deadline else { throw relayRefusal ?? Error.offline }
             try Task.checkCancellation()
             // The relay loop reconnects on its own; look again at each change or every 100 ms.
+            let nextLook = min(now + .milliseconds(100), deadline)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.waitForStateChange() }
-                group.addTask { [clock] in try? await clock.sleep(.milliseconds(100)) }
+                group.addTask { [clock] in try? await clock.sleepUntil(nextLook) }
                 await group.next()
                 group.cancelAll()
             }

@@ -5,10 +5,15 @@ struct ManagerClock: Sendable {
     let now: @Sendable () -> Duration
     /// Sleeps for a duration; throws `CancellationError` when cancelled.
     let sleep: @Sendable (Duration) async throws -> Void
+    /// Sleeps until `now()` reaches an offset; returns at once if it already has. A loop that reads
+    /// `now()` and then waits for a deadline derived from that reading uses this, not `sleep`: time
+    /// that passes between the two cannot stretch the wait.
+    let sleepUntil: @Sendable (Duration) async throws -> Void
 
     init<C: Clock>(_ clock: C) where C.Duration == Duration {
         let start = clock.now
         self.now = { start.duration(to: clock.now) }
         self.sleep = { duration in try await clock.sleep(for: duration) }
+        self.sleepUntil = { offset in try await clock.sleep(until: start.advanced(by: offset), tolerance: nil) }
     }
 }

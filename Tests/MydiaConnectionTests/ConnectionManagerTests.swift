@@ -1,5 +1,6 @@
 import Foundation
 import MydiaConnection
+import MydiaTestSupport
 import Testing
 
 private func get(_ path: String) -> PathRequest { PathRequest(method: "GET", path: path) }
@@ -71,7 +72,7 @@ private func graphQL(_ document: String) -> PathRequest {
         slow.send([1, 2, 3])
         slow.send([4, 5])
         slow.finish()
-        #expect(try await withTimeout("relay body") { try await collector.value } == [1, 2, 3, 4, 5])
+        #expect(try await withTimeout(.seconds(10), "relay body") { try await collector.value } == [1, 2, 3, 4, 5])
         let direct = try await h.recorder.wait(forState: .direct)
         #expect(direct.relay.inFlight == 0)
         #expect(direct.transitions.map(\.to) == [.relay, .dual, .direct])
@@ -89,7 +90,7 @@ private func graphQL(_ document: String) -> PathRequest {
         try await h.recorder.wait(forState: .direct)
         let response = try await h.manager.send(get("/api/v1/stream/file/7"))
         #expect(response.status == 200)
-        let body = try await withTimeout("resumed body") { try await collect(response.body) }
+        let body = try await withTimeout(.seconds(10), "resumed body") { try await collect(response.body) }
         #expect(body == file.bytes)
         let relayed = h.relay.sessions.flatMap { $0.log.all }
         #expect(relayed.count == 1)
@@ -149,7 +150,7 @@ private func graphQL(_ document: String) -> PathRequest {
         #expect(await h.clock.waitForSleeper(until: start + .seconds(3)))
         #expect(await h.manager.currentState == .direct)
         h.clock.advance(to: start + .seconds(3))
-        #expect(try await withTimeout("resumed body") { try await collector.value } == file.bytes)
+        #expect(try await withTimeout(.seconds(10), "resumed body") { try await collector.value } == file.bytes)
         let relayed = h.relay.sessions.flatMap { $0.log.all }
         #expect(relayed.map { $0.headers["range"] } == ["bytes=16384-"])
         let snapshot = try await h.recorder.wait(forState: .relay)

@@ -1,5 +1,6 @@
 import Foundation
 import MydiaConnection
+import MydiaTestSupport
 import Testing
 
 @Suite(.timeLimit(.minutes(1))) struct DirectFailureTests {
@@ -20,7 +21,7 @@ import Testing
         #expect(await h.clock.waitForSleeper(until: .seconds(3)))
         #expect(await h.manager.currentState == .direct)
         h.clock.advance(to: .seconds(3))
-        let response = try await withTimeout("re-issued request") { try await pending.value }
+        let response = try await withTimeout(.seconds(10), "re-issued request") { try await pending.value }
         #expect(try await collect(response.body).count == 1000)
         let snapshot = try await h.recorder.wait(forState: .relay)
         #expect(snapshot.transitions.last?.reason == "direct response stalled")

@@ -1,12 +1,8 @@
 import Foundation
 import MydiaConnection
+import MydiaTestSupport
 import Synchronization
 import Testing
-
-struct TimedOut: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
-}
 
 /// Keeps every snapshot a manager publishes and lets a test await one that matches.
 final class SnapshotRecorder: Sendable {
@@ -68,7 +64,7 @@ final class SnapshotRecorder: Sendable {
             }
             if let existing { continuation.resume(returning: existing) }
         }
-        guard let found else { throw TimedOut(what: what) }
+        guard let found else { throw TimeoutError(what: what) }
         return found
     }
 
@@ -76,23 +72,6 @@ final class SnapshotRecorder: Sendable {
     @discardableResult
     func wait(forState expected: ConnectionState, timeout: Duration = .seconds(5)) async throws -> ConnectionSnapshot {
         try await wait(for: "state \(expected)", timeout: timeout) { $0.state == expected }
-    }
-}
-
-/// Runs `body` with a real-time bound so a bug fails the test instead of hanging it.
-func withTimeout<T: Sendable>(_ what: String, timeout: Duration = .seconds(10), _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        guard let first = try await group.next(), let value = first else {
-            group.cancelAll()
-            throw TimedOut(what: what)
-        }
-        group.cancelAll()
-        return value
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MydiaConnection
+import MydiaTestSupport
 import Synchronization
 import Testing
 
@@ -75,7 +76,7 @@ import Testing
         let manager = h.manager
         let pending = Task { try await manager.send(PathRequest(method: "GET", path: "/api/v1/stream/file/1")) }
         await manager.start()
-        let response = try await withTimeout("queued request") { try await pending.value }
+        let response = try await withTimeout(.seconds(10), "queued request") { try await pending.value }
         #expect(try await collect(response.body).count == 1000)
         #expect(h.relay.sessions.first?.log.all.count == 1)
         await manager.stop()
@@ -94,7 +95,7 @@ import Testing
         await h.manager.start()
         try await h.recorder.wait(forState: .relay)
         let response = try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/stream/file/9"))
-        #expect(try await withTimeout("resumed body") { try await collect(response.body) } == file.bytes)
+        #expect(try await withTimeout(.seconds(10), "resumed body") { try await collect(response.body) } == file.bytes)
         let requests = h.relay.sessions[0].log.all
         #expect(requests.map { $0.headers["range"] } == [nil, "bytes=32768-"])
         #expect(await h.manager.currentState == .relay)
@@ -156,7 +157,7 @@ import Testing
         try await h.recorder.wait(forState: .offline)
         #expect(await h.clock.waitForSleeper(until: .seconds(1)))
         h.clock.advance(to: .seconds(1))
-        #expect(try await withTimeout("resumed body") { try await body.value } == file.bytes)
+        #expect(try await withTimeout(.seconds(10), "resumed body") { try await body.value } == file.bytes)
         #expect(h.relay.sessions.count == 2)
         #expect(h.relay.sessions[0].log.all.map { $0.headers["range"] } == [nil])
         #expect(h.relay.sessions[1].log.all.map { $0.headers["range"] } == ["bytes=32768-"])
@@ -177,7 +178,7 @@ import Testing
         h.relay.sessions[0].end("socket dropped")
         try await h.recorder.wait(forState: .offline)
         h.clock.advance(to: .seconds(6))
-        let error = await #expect(throws: ConnectionManager.Error.self) { try await withTimeout("failed body") { try await body.value } }
+        let error = await #expect(throws: ConnectionManager.Error.self) { try await withTimeout(.seconds(10), "failed body") { try await body.value } }
         #expect(error == .offline)
         #expect(h.relay.sessions.count == 1, "no reconnect came within the wait")
         await h.manager.stop()

@@ -61,6 +61,11 @@ import Glibc
         init(port: Int, receiveBuffer: Int? = nil) throws {
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             if var size = receiveBuffer.map({ Int32($0) }) { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
+            // Reads block a thread of the (two-thread) cooperative pool: bound each one, so a proxy
+            // that never answers fails the test with a short read instead of stalling the run.
+            var bound = timeval(tv_sec: 30, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, socklen_t(MemoryLayout<timeval>.size))
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -78,7 +83,7 @@ import Glibc
             _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, bytes.count) }
         }
 
-        /// Reads up to `limit` bytes (or to EOF).
+        /// Reads up to `limit` bytes (or to EOF, or until 30 s pass without a byte).
         func read(upTo limit: Int) -> [UInt8] {
             var result: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65536)
