@@ -26,9 +26,14 @@ build: deps
 # LAN discovery stays off in client sessions under test (MYDIA_DISCOVERY): the discovery tests
 # browse the loopback interface explicitly, and nothing else should multicast onto the real network.
 test: export MYDIA_DISCOVERY = off
+# The suite takes about five minutes; a run past TEST_LIMIT is a hung test, and ends as a failure
+# that says so (the last "◇ Test … started." without its result names it).
+TEST_LIMIT ?= 40m
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	$(SWIFT) test --skip-build --no-parallel
+	@timeout --signal=INT --kill-after=30s $(TEST_LIMIT) $(SWIFT) test --skip-build --no-parallel; rc=$$?; \
+	  if [ $$rc -eq 124 ] || [ $$rc -eq 137 ]; then echo "make test: the suite ran past $(TEST_LIMIT); a test hangs (see the last test started above)" >&2; fi; \
+	  exit $$rc
 
 # Release builds link the Swift runtime and Foundation into each binary (--static-swift-stdlib):
 # they run where no Swift toolchain is installed (they need only the Debian packages of `make deps`),
