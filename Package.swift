@@ -266,7 +266,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaAPITests",
-            dependencies: ["MydiaAPI", "MydiaConnection", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaLibrary", "MydiaTestSupport",
+            dependencies: ["MydiaAPI", "MydiaConnection", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaLibrary", "MydiaStreaming", "MydiaTestSupport",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
@@ -306,7 +306,7 @@ let package = Package(
         .testTarget(
             name: "MydiaServerTests",
             dependencies: [
-                "MydiaServer", "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaLibrary", "MydiaTestSupport",
+                "MydiaServer", "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaLibrary", "MydiaStreaming", "MydiaTestSupport",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -117,8 +117,9 @@ final class ClientProcess: Sendable {
     private let url = Mutex<String?>(nil)
     private let state = Mutex<String?>(nil)
 
-    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("mydia-tui").path
+    /// `mydia-tui` next to this binary, or `MYDIA_BENCH_CLIENT` (to compare two builds of it).
+    static let binary = ProcessInfo.processInfo.environment["MYDIA_BENCH_CLIENT"]
+        ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("mydia-tui").path
 
     private init(process: Process) { self.process = process }
 
@@ -215,6 +216,16 @@ let credentials = try await directStore.select(nil)
 let directURL = "https://127.0.0.1:\(try await directHost.directPort())/api/v1/stream/file/\(big.id)"
 let directClient = try ClientProcess.start(store: directStore, itemID: clip.id, state: "direct")
 let relayClient = try ClientProcess.start(store: relayStore, itemID: relayClip.id, state: "relay")
+// Profiling aid: MYDIA_BENCH_RELAY_ONLY=N fetches N × 64 MiB over the relay path only, prints each
+// speed and exits (run `perf record -a` beside it).
+if let rounds = ProcessInfo.processInfo.environment["MYDIA_BENCH_RELAY_ONLY"].flatMap(Int.init) {
+    for _ in 0..<rounds {
+        print(String(format: "# relay %.0f MB/s", try curlSpeed(relayClient.fileURL(relayBig.id), bytes: chunk / 4) / 1e6))
+    }
+    relayClient.stop()
+    directClient.stop()
+    exit(0)
+}
 var curlSpeeds: [Double] = [], directSpeeds: [Double] = [], relaySpeeds: [Double] = []
 /// CPU seconds spent during the relay rounds: this process (relay and servers) and the client.
 var relayCPU = (instanceAndRelay: 0.0, client: 0.0)

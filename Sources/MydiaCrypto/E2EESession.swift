@@ -143,6 +143,20 @@ public struct E2EESession: Sendable {
         }
     }
 
+    /// Encrypts one transport frame in place (`SecureChannel.seal(channel:inPlace:)`): `frame` is
+    /// 11 bytes of header room, the plaintext, 16 bytes of tag room.
+    public mutating func seal(channel: Channel, inPlace frame: UnsafeMutableRawBufferPointer) throws(Error) {
+        guard case .established(var secure, let check, let key) = state else {
+            throw isClosed ? .closed : .handshakeIncomplete
+        }
+        do {
+            try secure.seal(channel: channel, inPlace: frame)
+            state = .established(secure, pairingCheck: check, remoteStaticKey: key)
+        } catch {
+            switch error { case .plaintextTooLarge(let n): throw .plaintextTooLarge(n) }
+        }
+    }
+
     /// Asks for a new transmit key at the next send (the peer's `{"t":"rekey"}`, §11.12).
     public mutating func requestRekey() {
         guard case .established(var secure, let check, let key) = state else { return }

@@ -126,23 +126,40 @@ public struct SecureChannel: Sendable {
         return sealChecked(channel: channel, plaintext: plaintext)
     }
 
+    /// Seals one frame where it lies, in a buffer the caller owns (the zero-copy path: the frame is
+    /// built in the buffer its socket sends). `frame` is the whole frame: 11 bytes of room for the
+    /// header, the plaintext, then 16 bytes of room for the tag. The header and tag are written and
+    /// the plaintext is encrypted in place; the bytes are the same as `seal(channel:plaintext:)`'s.
+    /// - Throws: `Error.plaintextTooLarge` over 65,536 bytes of plaintext. Nothing is consumed then.
+    public mutating func seal(channel: Channel, inPlace frame: UnsafeMutableRawBufferPointer) throws(Error) {
+        precondition(frame.count >= FrameHeader.minFrame, "a frame has room for its header and tag")
+        let plaintextCount = frame.count - FrameHeader.minFrame
+        guard plaintextCount <= FrameHeader.maxPlaintext else { throw .plaintextTooLarge(plaintextCount) }
+        let plaintext = UnsafeRawBufferPointer(rebasing: frame[FrameHeader.length..<(FrameHeader.length + plaintextCount)])
+        sealChecked(channel: channel, plaintext: plaintext, into: frame)
+    }
+
     private mutating func sealChecked(channel: Channel, plaintext: UnsafeRawBufferPointer) -> [UInt8] {
+        let total = FrameHeader.length + plaintext.count + FrameHeader.tagLength
+        return [UInt8](unsafeUninitializedCapacity: total) { out, n in
+            sealChecked(channel: channel, plaintext: plaintext, into: UnsafeMutableRawBufferPointer(out))
+            n = total
+        }
+    }
+
+    /// Writes `header || ChaCha20-Poly1305(plaintext)` to `frame`. `plaintext` may be the very
+    /// bytes of `frame` after the header (libsodium's ChaCha20-Poly1305 encrypts in place).
+    private mutating func sealChecked(channel: Channel, plaintext: UnsafeRawBufferPointer, into frame: UnsafeMutableRawBufferPointer) {
         rekeyIfDue()
         let counter = txCounter
-        let total = FrameHeader.length + plaintext.count + FrameHeader.tagLength
-        let frame = [UInt8](unsafeUninitializedCapacity: total) { out, n in
-            let raw = UnsafeMutableRawBufferPointer(out)
-            writeHeader(into: raw, channel: channel, phase: txPhase, counter: counter)
-            Self.withNonce(counter) { nonce in
-                ChaChaPoly.seal(
-                    key: txKey, nonce: nonce, ad: UnsafeRawBufferPointer(rebasing: raw[0..<FrameHeader.length]),
-                    plaintext: plaintext, into: UnsafeMutableRawBufferPointer(rebasing: raw[FrameHeader.length...]))
-            }
-            n = total
+        writeHeader(into: frame, channel: channel, phase: txPhase, counter: counter)
+        Self.withNonce(counter) { nonce in
+            ChaChaPoly.seal(
+                key: txKey, nonce: nonce, ad: UnsafeRawBufferPointer(rebasing: frame[0..<FrameHeader.length]),
+                plaintext: plaintext, into: UnsafeMutableRawBufferPointer(rebasing: frame[FrameHeader.length...]))
         }
         txCounter += 1
         sentInPhase = true
-        return frame
     }
 
     /// Authenticates and decrypts one received frame. Receiver state changes only when the frame

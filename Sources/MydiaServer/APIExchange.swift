@@ -1,4 +1,5 @@
 import Foundation
+public import MydiaStreaming
 
 /// An HTTP-shaped request to the instance API (PROTOCOL.md §7), the same whether it arrived over
 /// the relay tunnel (§5) or the direct HTTPS listener (§6).
@@ -46,11 +47,14 @@ public struct APIRequest: Sendable {
     }
 }
 
-/// The instance API's answer: a status, lowercase headers and a body that is either in memory or
-/// a stream of chunks produced as the consumer reads (never a whole file in memory).
+/// The instance API's answer: a status, lowercase headers and a body that is either in memory, a
+/// region of a file, or a stream of chunks produced as the consumer reads (never a whole file in
+/// memory).
 public struct APIResponse: Sendable {
     public enum Body: Sendable {
         case bytes([UInt8])
+        /// Read as it is sent, in the chunk size the carrier chooses (`FileBody.readingChunks(of:)`).
+        case file(FileBody)
         case stream(AsyncThrowingStream<[UInt8], any Error>)
     }
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTLS
 public import Logging
+import MydiaStreaming
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -121,6 +122,9 @@ struct APIResponder: HTTPResponder {
         case .bytes(let bytes):
             fields[.contentLength] = fields[.contentLength] ?? String(bytes.count)
             return Response(status: .init(code: response.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .file(let file):
+            return Response(status: .init(code: response.status), headers: fields,
+                            body: ResponseBody(asyncSequence: file.pulledStream().map { ByteBuffer(bytes: $0) }))
         case .stream(let chunks):
             return Response(status: .init(code: response.status), headers: fields,
                             body: ResponseBody(asyncSequence: chunks.map { ByteBuffer(bytes: $0) }))

@@ -39,30 +39,40 @@ enum InstanceWebSocket {
         }
     }
 
+    /// What the socket's writer takes: a frame for the encoder, or a binary message already framed
+    /// and masked in the buffer the socket sends (``PreparedMessage``), which passes through as is.
+    enum OutboundItem: Sendable {
+        case frame(WebSocketFrame)
+        case prepared(ByteBuffer)
+    }
+
     /// Sends messages; one writer at a time.
     struct Outbound: Sendable {
-        fileprivate let writer: NIOAsyncChannelOutboundWriter<WebSocketFrame>
+        fileprivate let writer: NIOAsyncChannelOutboundWriter<OutboundItem>
         fileprivate let allocator: ByteBufferAllocator
         /// Set once a close frame went out: nothing may follow it (RFC 6455 §5.5.1).
         fileprivate let closeSent = CloseSent()
 
         func write(text: String) async throws {
-            try await writer.write(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: allocator.buffer(string: text)))
+            try await writer.write(.frame(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: allocator.buffer(string: text))))
         }
 
         /// The encoder masks a copy of `buffer` (it is never written to).
         func write(binary buffer: ByteBuffer) async throws {
-            try await writer.write(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: buffer))
+            try await writer.write(.frame(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: buffer)))
         }
 
-        fileprivate func write(_ frame: WebSocketFrame) async throws { try await writer.write(frame) }
+        /// Sends a message built with ``PreparedMessage`` (framed and masked already).
+        func write(prepared buffer: ByteBuffer) async throws { try await writer.write(.prepared(buffer)) }
+
+        fileprivate func write(_ frame: WebSocketFrame) async throws { try await writer.write(.frame(frame)) }
 
         /// Sends a close frame with `code`, unless one went out already.
         fileprivate func close(code: UInt16?) async {
             guard closeSent.claim() else { return }
             var data = ByteBuffer()
             if let code { data.writeInteger(code) }
-            try? await writer.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data))
+            try? await writer.write(.frame(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)))
         }
     }
 
@@ -178,7 +188,7 @@ enum InstanceWebSocket {
     }
 
     private enum UpgradeResult: Sendable {
-        case upgraded(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
+        case upgraded(NIOAsyncChannel<WebSocketFrame, OutboundItem>)
         case refused
     }
 
@@ -208,30 +218,56 @@ enum InstanceWebSocket {
                 try pipeline.addHandler(WebSocketProtocolErrorHandler(isServer: false))
                 try pipeline.addHandler(NIOWebSocketFrameAggregator(
                     minNonFinalFragmentSize: 1, maxAccumulatedFrameCount: 64, maxAccumulatedFrameSize: maxMessage))
-                return .upgraded(try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel))
+                return .upgraded(try NIOAsyncChannel<WebSocketFrame, OutboundItem>(wrappingChannelSynchronously: channel))
             }
         }
     }
 }
 
-/// Writes WebSocket frames (RFC 6455 §5.2), masking with ``WebSocketMask``. A masked frame goes out
-/// as one buffer: the header, then the payload copied and masked in place (the caller's buffer is
-/// never written to, so masking costs no copy-on-write of a buffer still referenced upstream).
-final class WordMaskingFrameEncoder: ChannelOutboundHandler {
-    typealias OutboundIn = WebSocketFrame
-    typealias OutboundOut = ByteBuffer
+/// A masked binary message built in the buffer the socket sends (PROTOCOL.md §13.93): ``begin``
+/// writes the frame header and a fresh mask key, the caller appends exactly the payload length it
+/// announced, ``mask(_:)`` masks the payload where it lies, and the encoder passes the buffer on
+/// as it is. A tunnel frame is sealed straight into such a buffer, so its bytes are written once
+/// between the file read and the socket (no copy into a masking buffer, none for the session id).
+enum PreparedMessage {
+    /// A buffer holding the header of a masked binary message of `payloadLength` bytes, with room
+    /// for the payload.
+    static func begin(payloadLength: Int) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: WebSocketFrameHeader.maxLength + payloadLength)
+        WebSocketFrameHeader.write(first: 0x80 | UInt8(webSocketOpcode: .binary), length: payloadLength,
+                                   maskKey: .random(), into: &buffer)
+        return buffer
+    }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let frame = Self.unwrapOutboundIn(data)
-        let length = (frame.extensionData?.readableBytes ?? 0) + frame.data.readableBytes
-        var out = context.channel.allocator.buffer(capacity: 14 + (frame.maskKey == nil ? 0 : length))
-        var first = UInt8(webSocketOpcode: frame.opcode)
-        if frame.fin { first |= 0x80 }
-        if frame.rsv1 { first |= 0x40 }
-        if frame.rsv2 { first |= 0x20 }
-        if frame.rsv3 { first |= 0x10 }
+    /// Masks the payload of a message from ``begin(payloadLength:)`` in place.
+    static func mask(_ buffer: inout ByteBuffer) {
+        let start = buffer.readerIndex
+        let second = buffer.getInteger(at: start + 1, as: UInt8.self) ?? 0
+        precondition(second & 0x80 != 0, "a prepared message is masked")
+        let lengthBytes = switch second & 0x7F { case 126: 2; case 127: 8; default: 0 }
+        let keyOffset = 2 + lengthBytes
+        let declared = switch lengthBytes {
+        case 2: Int(buffer.getInteger(at: start + 2, as: UInt16.self) ?? 0)
+        case 8: Int(buffer.getInteger(at: start + 2, as: UInt64.self) ?? 0)
+        default: Int(second & 0x7F)
+        }
+        let key = buffer.getBytes(at: start + keyOffset, length: 4) ?? []
+        precondition(buffer.readableBytes == keyOffset + 4 + declared, "the payload written is the length announced")
+        buffer.withUnsafeMutableReadableBytes { bytes in
+            WebSocketMask.apply(key: key, to: UnsafeMutableRawBufferPointer(rebasing: bytes[(keyOffset + 4)...]))
+        }
+    }
+}
+
+/// The header of a WebSocket frame (RFC 6455 §5.2): first byte, length, mask key.
+enum WebSocketFrameHeader {
+    /// 2 bytes, an 8-byte extended length and a 4-byte mask key.
+    static let maxLength = 14
+
+    /// Writes the header of a frame of `length` payload bytes; `first` is FIN, RSV and opcode.
+    static func write(first: UInt8, length: Int, maskKey: WebSocketMaskingKey?, into out: inout ByteBuffer) {
         out.writeInteger(first)
-        let maskBit: UInt8 = frame.maskKey == nil ? 0 : 0x80
+        let maskBit: UInt8 = maskKey == nil ? 0 : 0x80
         switch length {
         case ...125:
             out.writeInteger(UInt8(length) | maskBit)
@@ -242,13 +278,41 @@ final class WordMaskingFrameEncoder: ChannelOutboundHandler {
             out.writeInteger(127 | maskBit)
             out.writeInteger(UInt64(length))
         }
+        if let maskKey { out.writeBytes(maskKey) }
+    }
+}
+
+/// Writes WebSocket frames (RFC 6455 §5.2), masking with ``WebSocketMask``. A masked frame goes out
+/// as one buffer: the header, then the payload copied and masked in place (the caller's buffer is
+/// never written to, so masking costs no copy-on-write of a buffer still referenced upstream).
+/// A ``PreparedMessage`` is framed and masked already and goes out as it is.
+final class WordMaskingFrameEncoder: ChannelOutboundHandler {
+    typealias OutboundIn = InstanceWebSocket.OutboundItem
+    typealias OutboundOut = ByteBuffer
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let frame: WebSocketFrame
+        switch Self.unwrapOutboundIn(data) {
+        case .prepared(let buffer):
+            context.write(Self.wrapOutboundOut(buffer), promise: promise)
+            return
+        case .frame(let f):
+            frame = f
+        }
+        let length = (frame.extensionData?.readableBytes ?? 0) + frame.data.readableBytes
+        var out = context.channel.allocator.buffer(capacity: WebSocketFrameHeader.maxLength + (frame.maskKey == nil ? 0 : length))
+        var first = UInt8(webSocketOpcode: frame.opcode)
+        if frame.fin { first |= 0x80 }
+        if frame.rsv1 { first |= 0x40 }
+        if frame.rsv2 { first |= 0x20 }
+        if frame.rsv3 { first |= 0x10 }
+        WebSocketFrameHeader.write(first: first, length: length, maskKey: frame.maskKey, into: &out)
         guard let key = frame.maskKey else {
             context.write(Self.wrapOutboundOut(out), promise: nil)
             if let extensionData = frame.extensionData { context.write(Self.wrapOutboundOut(extensionData), promise: nil) }
             context.write(Self.wrapOutboundOut(frame.data), promise: promise)
             return
         }
-        out.writeBytes(key)
         let headerLength = out.readableBytes
         if let extensionData = frame.extensionData { out.writeImmutableBuffer(extensionData) }
         out.writeImmutableBuffer(frame.data)

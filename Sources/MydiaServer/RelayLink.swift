@@ -19,8 +19,8 @@ public actor RelayLink {
 
     private enum Outgoing: Sendable {
         case text(String)
-        /// `session_id || frame`, built once (§2.1).
-        case binary(ByteBuffer)
+        /// A `PreparedMessage` carrying `session_id || frame` (§2.1), framed and masked already.
+        case prepared(ByteBuffer)
     }
 
     private enum Slot {
@@ -113,7 +113,7 @@ public actor RelayLink {
                         for await item in stream {
                             switch item {
                             case .text(let t): try await outbound.write(text: t)
-                            case .binary(let b): try await outbound.write(binary: b)
+                            case .prepared(let b): try await outbound.write(prepared: b)
                             }
                         }
                     }
@@ -154,14 +154,29 @@ public actor RelayLink {
 
     private func send(_ item: Outgoing) { writer?.yield(item) }
 
-    /// `session_id || payload` (§2.1) in the buffer the socket sends: one copy of the payload.
-    private static func sessionFrame(_ sid: String, _ payload: [UInt8]) -> ByteBuffer {
+    /// Where a session's frames go: each one is sealed into a `PreparedMessage` that already holds
+    /// the WebSocket header and the session id (§2.1), masked in place and queued on the socket
+    /// (no task or actor hop per frame, §13.89; no copy of the frame, §13.93) while `gate` is open.
+    private static func sink(sessionID sid: String, gate: SessionGate, writer: AsyncStream<Outgoing>.Continuation?) -> TunnelFrameSink {
         precondition(RelaySessionID.isValid(sid), "session ids are 36-character lowercase UUIDs")
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(RelaySessionFrame.sessionIDBytes + payload.count)
-        buffer.writeString(sid)
-        buffer.writeBytes(payload)
-        return buffer
+        return TunnelFrameSink(
+            buffer: { frameLength in
+                var buffer = PreparedMessage.begin(payloadLength: RelaySessionFrame.sessionIDBytes + frameLength)
+                buffer.writeString(sid)
+                return buffer
+            },
+            send: { buffer in
+                PreparedMessage.mask(&buffer)
+                if gate.isOpen { writer?.yield(.prepared(buffer)) }
+            })
+    }
+
+    /// Sends one handshake message of session `sid` (§2.1).
+    private func send(sessionID sid: String, _ message: [UInt8]) {
+        let sink = Self.sink(sessionID: sid, gate: SessionGate(), writer: writer)
+        var buffer = sink.buffer(message.count)
+        buffer.writeBytes(message)
+        sink.send(&buffer)
     }
 
     private func handle(text: String) {
@@ -226,19 +241,16 @@ public actor RelayLink {
         guard case .handshaking? = sessions[sid] else { return }  // closed meanwhile
         switch outcome {
         case let .established(session, deviceID, reply):
-            send(.binary(Self.sessionFrame(sid, reply)))
+            send(sessionID: sid, reply)
             var sessionLogger = logger
             sessionLogger[metadataKey: "session"] = "\(sid)"
-            // The responder's frames go straight into the socket's queue (no task or actor hop per
-            // frame, §13.89) until the session ends here.
+            // The responder's frames go straight into the socket's queue until the session ends here.
             let gate = SessionGate()
-            let writer = self.writer
-            let responder = TunnelResponder(session: session, deviceID: deviceID, handler: api, outbound: { frame in
-                if gate.isOpen { writer?.yield(.binary(Self.sessionFrame(sid, frame))) }
-            }, logger: sessionLogger)
+            let responder = TunnelResponder(session: session, deviceID: deviceID, handler: api,
+                                            sink: Self.sink(sessionID: sid, gate: gate, writer: writer), logger: sessionLogger)
             sessions[sid] = .established(responder, deviceID: deviceID, gate: gate)
         case let .rejected(reply, reason):
-            if let reply { send(.binary(Self.sessionFrame(sid, reply))) }
+            if let reply { send(sessionID: sid, reply) }
             send(.text(RelayMessage.close(sessionID: sid, reason: RelayCloseReason(rawValue: reason)).jsonText))
             sessions.removeValue(forKey: sid)
         }

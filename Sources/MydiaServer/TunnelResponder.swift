@@ -1,14 +1,17 @@
 public import Logging
 public import MydiaCrypto
+import MydiaStreaming
 import MydiaWire
+import NIOCore
 
 /// The instance's side of one established tunnel (PROTOCOL.md §5): decrypts what the client
 /// sends, runs each request against the instance API, and answers inline or as a credit-limited
 /// stream on the media channel. One stream waiting for credit never holds up the api channel or
 /// another stream.
 ///
-/// Outgoing frames are sealed here (one counter, in order) and handed to `outbound` in exactly that
-/// order, on the actor: the sink queues them for whoever owns the socket (PROTOCOL.md §13.89).
+/// Outgoing frames are sealed here (one counter, in order), each straight into the buffer its socket
+/// sends, and handed to the sink in exactly that order, on the actor: the sink queues them for
+/// whoever owns the socket (PROTOCOL.md §13.89, §13.93).
 public actor TunnelResponder {
     /// Each stream starts with this much credit (§5.3).
     public static let initialCredit = 256 * 1024
@@ -16,6 +19,9 @@ public actor TunnelResponder {
     public static let maxInFlight = 64
     /// Bodies up to this size go inline; larger ones stream.
     static let inlineLimit = 32 * 1024
+    /// A file body is read this many bytes at a time: four whole media frames, so every frame of
+    /// it but the last carries the most one frame can (§13.93).
+    static let fileReadSize = 4 * MediaFrame.maxDataSize
 
     struct InFlight {
         let task: Task<Void, Never>
@@ -26,7 +32,7 @@ public actor TunnelResponder {
     private var session: E2EESession
     private let deviceID: String
     private let handler: any APIHandler
-    private let outbound: @Sendable ([UInt8]) -> Void
+    private let sink: TunnelFrameSink
     private let logger: Logger
     private var lastRequestID: UInt32?
     private var inFlight: [UInt32: InFlight] = [:]
@@ -36,14 +42,13 @@ public actor TunnelResponder {
     /// - Parameters:
     ///   - session: an established session (the handshake is done).
     ///   - deviceID: the device the handshake authenticated; requests carry it.
-    ///   - outbound: receives every sealed frame, in counter order; it must not block.
-    public init(session: E2EESession, deviceID: String, handler: any APIHandler,
-                outbound: @escaping @Sendable ([UInt8]) -> Void, logger: Logger) {
+    ///   - sink: receives every sealed frame, in counter order; it must not block.
+    public init(session: E2EESession, deviceID: String, handler: any APIHandler, sink: TunnelFrameSink, logger: Logger) {
         precondition(session.isEstablished, "TunnelResponder needs a finished handshake")
         self.session = session
         self.deviceID = deviceID
         self.handler = handler
-        self.outbound = outbound
+        self.sink = sink
         self.logger = logger
     }
 
@@ -138,6 +143,11 @@ public actor TunnelResponder {
             switch response.body {
             case .bytes(let body):
                 try await stream(id: id, body[...], credit: credit)
+            case .file(let file):
+                for try await chunk in file.readingChunks(of: Self.fileReadSize).pulledStream() {
+                    try Task.checkCancellation()
+                    try await stream(id: id, chunk[...], credit: credit)
+                }
             case .stream(let chunks):
                 for try await chunk in chunks {
                     try Task.checkCancellation()
@@ -162,7 +172,11 @@ public actor TunnelResponder {
         while !rest.isEmpty {
             let n = try await credit.take(upTo: min(rest.count, MediaFrame.maxDataSize))
             guard inFlight[id] != nil, !closed else { throw CancellationError() }
-            send(.media, MediaFrame(streamID: id, data: Array(rest.prefix(n))).encoded())
+            let data = rest.prefix(n)
+            send(.media, plaintextCount: MediaFrame.prefixLength + n) { plaintext in
+                MediaFrame.writePrefix(streamID: id, flags: [], to: plaintext)
+                data.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: plaintext[MediaFrame.prefixLength...]).copyMemory(from: $0) }
+            }
             rest = rest.dropFirst(n)
         }
     }
@@ -176,14 +190,29 @@ public actor TunnelResponder {
         return true
     }
 
-    private func send(_ channel: Channel, _ plaintext: [UInt8]) {
+    private func send(_ channel: MydiaCrypto.Channel, _ plaintext: [UInt8]) {
+        send(channel, plaintextCount: plaintext.count) { out in plaintext.withUnsafeBytes { out.copyMemory(from: $0) } }
+    }
+
+    /// Seals one frame into the sink's buffer: `write` fills the `plaintextCount` bytes of plaintext
+    /// where they lie in the frame, which is then encrypted in place (§13.93).
+    private func send(_ channel: MydiaCrypto.Channel, plaintextCount: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void) {
         guard !closed else { return }
+        let frameLength = FrameHeader.minFrame + plaintextCount
+        var buffer = sink.buffer(frameLength)
         do {
-            outbound(try session.seal(channel: channel, plaintext: plaintext))
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frameLength) { out in
+                let frame = UnsafeMutableRawBufferPointer(rebasing: out[0..<frameLength])
+                write(UnsafeMutableRawBufferPointer(rebasing: frame[FrameHeader.length..<(frameLength - FrameHeader.tagLength)]))
+                try session.seal(channel: channel, inPlace: frame)
+                return frameLength
+            }
         } catch {
             logger.error("cannot seal a frame; closing the tunnel", metadata: ["error": "\(error)"])
             close()
+            return
         }
+        sink.send(&buffer)
     }
 
     private func finish(_ id: UInt32) { inFlight.removeValue(forKey: id) }

@@ -43,6 +43,12 @@ public struct FileBody: AsyncSequence, Sendable {
         self.chunkSize = Swift.max(1, chunkSize)
     }
 
+    /// The same region read in chunks of `size` bytes (each carrier reads in the size it sends:
+    /// the relay tunnel in whole media frames, PROTOCOL.md §13.93).
+    public func readingChunks(of size: Int) -> FileBody {
+        FileBody(descriptor: descriptor, offset: offset, length: length, chunkSize: size)
+    }
+
     /// Makes an iterator that starts at ``offset``.
     public func makeAsyncIterator() -> Iterator {
         Iterator(descriptor: descriptor, position: offset, remaining: length, chunkSize: chunkSize)

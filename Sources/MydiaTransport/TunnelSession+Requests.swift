@@ -1,6 +1,7 @@
 import Logging
 import MydiaCrypto
 import MydiaWire
+import Synchronization
 
 extension TunnelSession {
     /// Sends one HTTP-shaped request through the tunnel (§5.1) and returns the response head with its
@@ -126,16 +127,10 @@ extension TunnelSession {
         send(.api, TunnelMessage.cancel(id: id).encoded())
     }
 
-    /// The consumer took `bytes`: grant them back in batches (§5.3, increments per §11.6).
-    func consumed(_ id: UInt32, _ bytes: Int) {
-        guard case .streaming(let pipe, let unacknowledged)? = exchanges[id] else { return }
-        let total = unacknowledged + bytes
-        if total >= configuration.creditBatch {
-            exchanges[id] = .streaming(pipe, unacknowledged: 0)
-            send(.api, TunnelMessage.credit(id: id, bytes: UInt64(total)).encoded())
-        } else {
-            exchanges[id] = .streaming(pipe, unacknowledged: total)
-        }
+    /// Grants `bytes` of a stream's consumed data back (§5.3, increments per §11.6).
+    func grant(_ id: UInt32, _ bytes: Int) {
+        guard case .streaming? = exchanges[id] else { return }
+        send(.api, TunnelMessage.credit(id: id, bytes: UInt64(bytes)).encoded())
     }
 
     private func resolvePing(_ n: UInt64, error: (any Swift.Error)?) {
@@ -151,7 +146,7 @@ extension TunnelSession {
             if notifyInstance { send(.api, TunnelMessage.cancel(id: id).encoded()) }
             switch exchange {
             case .awaitingHead(let c): c.resume(throwing: error)
-            case .streaming(let pipe, _): pipe.fail(error)
+            case .streaming(let pipe): pipe.fail(error)
             }
         }
     }
@@ -202,7 +197,7 @@ extension TunnelSession {
         case .cancel(let id):
             switch remove(id) {
             case .awaitingHead(let c)?: c.resume(throwing: Error.cancelledByInstance)
-            case .streaming(let pipe, _)?: pipe.fail(Error.cancelledByInstance)
+            case .streaming(let pipe)?: pipe.fail(Error.cancelledByInstance)
             case nil: break
             }
         case .ping(let n): send(.api, TunnelMessage.pong(n: n).encoded())
@@ -220,10 +215,14 @@ extension TunnelSession {
             return
         }
         let id = response.id
+        // Consumed bytes are counted where the consumer takes them; only a whole batch hops here.
+        let credit = CreditBatcher(batch: configuration.creditBatch, unit: MediaFrame.maxDataSize)
         let pipe = BodyPipe(
-            onConsume: { [weak self] n in Task { await self?.consumed(id, n) } },
+            onConsume: { [weak self] n in
+                if let bytes = credit.add(n) { Task { await self?.grant(id, bytes) } }
+            },
             onCancel: { [weak self] in Task { await self?.streamCancelled(id) } })
-        exchanges[id] = .streaming(pipe, unacknowledged: 0)
+        exchanges[id] = .streaming(pipe)
         let extra = configuration.streamWindow - configuration.initialCredit
         if extra > 0 { send(.api, TunnelMessage.credit(id: id, bytes: UInt64(extra)).encoded()) }
         c.resume(returning: TransportResponse(status: response.status, headers: response.headers, body: ResponseBody(pipe: pipe)))
@@ -234,7 +233,7 @@ extension TunnelSession {
             logDrop("undecodable media frame")
             return
         }
-        guard case .streaming(let pipe, _)? = exchanges[frame.streamID] else { return }  // unknown or cancelled
+        guard case .streaming(let pipe)? = exchanges[frame.streamID] else { return }  // unknown or cancelled
         if frame.isAborted {
             remove(frame.streamID)
             pipe.fail(Error.streamAborted(String(decoding: frame.data, as: UTF8.self)))
@@ -244,6 +243,33 @@ extension TunnelSession {
         if frame.isEnd {
             remove(frame.streamID)
             pipe.finish()
+        }
+    }
+}
+
+/// A stream's consumed bytes, granted back in batches (§5.3, §13.82, §13.93). Counted under a lock
+/// where the consumer takes them, so only a whole batch costs a hop to the session. A grant is at
+/// least `batch` bytes and a whole number of `unit`s (full media frames): with a window of whole
+/// frames the instance's credit then stays in whole frames, and every frame it sends is full.
+final class CreditBatcher: Sendable {
+    private let pending = Mutex(0)
+    let batch: Int
+    let unit: Int
+
+    init(batch: Int, unit: Int) {
+        self.batch = max(1, batch)
+        self.unit = max(1, unit)
+    }
+
+    /// Counts `bytes` taken by the consumer; returns the grant to send now, if any.
+    func add(_ bytes: Int) -> Int? {
+        pending.withLock { pending in
+            pending += bytes
+            guard pending >= batch else { return nil }
+            let grant = pending - pending % unit
+            guard grant > 0 else { return nil }
+            pending -= grant
+            return grant
         }
     }
 }

@@ -20,20 +20,21 @@ public actor TunnelSession {
         public var maxInFlight: Int
         /// Credit each stream starts with (§5.3: 256 KiB). Only used to size grants.
         public var initialCredit: Int
-        /// Consumed bytes are granted back in increments of at least this size.
+        /// Consumed bytes are granted back in increments of at least this size, in whole media
+        /// frames (PROTOCOL.md §13.93).
         public var creditBatch: Int
         /// The window each stream gets: when it is larger than `initialCredit`, the difference is
         /// granted with the response head (PROTOCOL.md §13.82), so the instance can keep a fast path
         /// full while credit for what the consumer took travels back. What is buffered per stream
-        /// stays bounded by this.
+        /// stays bounded by this. The default is 16 full media frames (1,048,496 bytes, §13.93).
         public var streamWindow: Int
         /// Rekey policy of the transport keys (§4.4).
         public var channel: SecureChannel.Configuration
 
         /// The protocol's defaults.
         public init(pairingHandshakeTimeout: Duration = .seconds(130), reconnectHandshakeTimeout: Duration = .seconds(30),
-                    maxInFlight: Int = 64, initialCredit: Int = 256 * 1024, creditBatch: Int = 64 * 1024,
-                    streamWindow: Int = 1024 * 1024, channel: SecureChannel.Configuration = .init()) {
+                    maxInFlight: Int = 64, initialCredit: Int = 256 * 1024, creditBatch: Int = 256 * 1024,
+                    streamWindow: Int = 16 * MediaFrame.maxDataSize, channel: SecureChannel.Configuration = .init()) {
             self.pairingHandshakeTimeout = pairingHandshakeTimeout
             self.reconnectHandshakeTimeout = reconnectHandshakeTimeout
             self.maxInFlight = max(1, maxInFlight)
@@ -96,7 +97,7 @@ public actor TunnelSession {
     /// One request: waiting for its `res`, or a streamed body being delivered.
     enum Exchange {
         case awaitingHead(CheckedContinuation<TransportResponse, any Swift.Error>)
-        case streaming(BodyPipe, unacknowledged: Int)
+        case streaming(BodyPipe)
     }
 
     /// The relay session this tunnel runs over.

@@ -42,14 +42,25 @@ public struct MediaFrame: Sendable, Equatable {
     public var isEnd: Bool { flags.contains(.end) }
     public var isAborted: Bool { flags.contains(.aborted) }
 
+    /// Length of the `stream id || flags` prefix.
+    public static let prefixLength = 5
+
     /// The frame plaintext.
     public func encoded() -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(5 + data.count)
-        withUnsafeBytes(of: streamID.bigEndian) { out += $0 }
-        out.append(flags.rawValue)
-        out += data
-        return out
+        [UInt8](unsafeUninitializedCapacity: Self.prefixLength + data.count) { out, n in
+            let raw = UnsafeMutableRawBufferPointer(out)
+            Self.writePrefix(streamID: streamID, flags: flags, to: raw)
+            data.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: raw[Self.prefixLength...]).copyMemory(from: $0) }
+            n = Self.prefixLength + data.count
+        }
+    }
+
+    /// Writes `stream id (4, big-endian) || flags (1)` to the first five bytes of `out`: a frame
+    /// built in place, its data written after them by the caller.
+    public static func writePrefix(streamID: UInt32, flags: Flags, to out: UnsafeMutableRawBufferPointer) {
+        precondition(out.count >= prefixLength)
+        out.storeBytes(of: streamID.bigEndian, toByteOffset: 0, as: UInt32.self)
+        out[4] = flags.rawValue
     }
 
     public init(decoding bytes: some Collection<UInt8>) throws(DecodingError) {

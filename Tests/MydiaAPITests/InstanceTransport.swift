@@ -5,6 +5,7 @@ import MydiaAPI
 import MydiaCrypto
 import MydiaLibrary
 import MydiaServer
+import MydiaStreaming
 import MydiaTestSupport
 import Synchronization
 
@@ -31,6 +32,7 @@ final class InstanceTransport: APITransport {
         var body: [UInt8] = []
         switch response.body {
         case .bytes(let bytes): body = bytes
+        case .file(let file): for try await chunk in file { body += chunk }
         case .stream(let stream): for try await chunk in stream { body += chunk }
         }
         let name = (try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])?["operationName"] as? String

@@ -26,6 +26,14 @@ import Testing
         return f
     }
 
+    /// `seal(channel:inPlace:)` on a frame built around `plaintext` (header and tag room filled with
+    /// a marker the seal must overwrite).
+    static func sealInPlace(_ sender: inout SecureChannel, _ channel: Channel, _ plaintext: [UInt8]) throws -> [UInt8] {
+        var frame = [UInt8](repeating: 0xEE, count: FrameHeader.length) + plaintext + [UInt8](repeating: 0xEE, count: FrameHeader.tagLength)
+        try frame.withUnsafeMutableBytes { try sender.seal(channel: channel, inPlace: $0) }
+        return frame
+    }
+
     @Test func rekeyedKeysMatchTheVectors() throws {
         let keys = try vectors.object("keys")
         #expect(ChaChaPoly.rekey(c1).exposedCopy() == (try keys.hex("rekey(c1)")))
@@ -52,7 +60,12 @@ import Testing
             // The 64 KiB frame is given by recipe, length, SHA-256 and tag instead of in full.
             let plaintext = v["plaintext"] != nil
                 ? try v.hex("plaintext") : (0..<Int(try v.uint64("plaintext_len"))).map { UInt8($0 % 251) }
+            var twin = sender
             let frame = try sender.seal(channel: channel, plaintext: plaintext)
+            // The same frame sealed where it lies (the instance's zero-copy send path).
+            let inPlace = try Self.sealInPlace(&twin, channel, plaintext)
+            #expect(inPlace == frame, "\(name), sealed in place")
+            #expect(twin.sendPosition == sender.sendPosition, "\(name), sealed in place")
             if v["frame"] != nil {
                 #expect(frame == (try v.hex("frame")), "\(name)")
             } else {
@@ -180,6 +193,9 @@ import Testing
         #expect(instance.open(good + [UInt8](repeating: 0, count: 65_537)) == .dropped(.oversize))
         #expect(throws: SecureChannel.Error.plaintextTooLarge(65_537)) {
             try client.seal(channel: .media, plaintext: [UInt8](repeating: 0, count: 65_537))
+        }
+        #expect(throws: SecureChannel.Error.plaintextTooLarge(65_537)) {
+            _ = try Self.sealInPlace(&client, .media, [UInt8](repeating: 0, count: 65_537))
         }
         let biggest = try client.seal(channel: .media, plaintext: [UInt8](repeating: 5, count: 65_536))
         #expect(biggest.count == FrameHeader.maxFrame)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MydiaCrypto
 @testable import MydiaServer
+import MydiaStreaming
 import MydiaWire
 import Synchronization
 import Testing
@@ -9,12 +10,21 @@ import Testing
 /// PROTOCOL.md §5 from the instance's side, over a real Noise session: inline and streamed
 /// responses, credit flow control, cancel, ping, request-id rules and gap handling.
 @Suite struct TunnelResponderTests {
-    /// Test routes: /small, /big?n=N (streamed in 8 KiB chunks, byte i = i % 251), /hold (waits
-    /// until released), /fail (throws after 20 KiB).
+    /// Test routes: /small, /big?n=N (streamed in 8 KiB chunks, byte i = i % 251), /file (the
+    /// file `TestAPI.file`, served as the server serves media), /hold (waits until released),
+    /// /fail (throws after 20 KiB).
     struct TestAPI: APIHandler {
+        /// 1 MB + 1,000 bytes, byte i = i % 251.
+        static let file: String = {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("tunnel-responder-\(getpid()).bin").path
+            precondition(FileManager.default.createFile(atPath: path, contents: Data((0..<1_001_000).map { UInt8($0 % 251) })))
+            return path
+        }()
+
         let gate = Gate()
         func handle(_ request: APIRequest) async -> APIResponse {
             switch request.path {
+            case "/file": return APIResponse(FileResponder.response(path: Self.file, method: .get, headers: request.headers))
             case "/small": return APIResponse(status: 200, headers: ["x-device": request.tunnelDeviceID ?? ""], body: .bytes(Array("hello".utf8)))
             case "/big":
                 let n = Int(request.query["n"] ?? "0") ?? 0
@@ -127,7 +137,7 @@ import Testing
             _ = try instance.receive(try client.writeHandshake(payload: []))
             _ = try client.receive(try instance.writeHandshake(payload: []))
             let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
-            responder = TunnelResponder(session: instance, deviceID: "device-1", handler: api, outbound: { continuation.yield($0) },
+            responder = TunnelResponder(session: instance, deviceID: "device-1", handler: api, sink: .frames { continuation.yield($0) },
                                         logger: Logger(label: "test"))
             // The client's receive state lives in its own copy inside the pump.
             var rx = client
@@ -174,6 +184,25 @@ import Testing
         #expect(r.status == 200 && !r.isStreamed && r.body == Array("hello".utf8) && r.headers["x-device"] == "device-1")
         try await h.get(2, "/nowhere")
         #expect(try await h.response(2).status == 404)
+    }
+
+    /// A file body is read in whole media frames (§13.93): every frame but the last carries the
+    /// most one frame can, however the file's chunks would have fallen.
+    @Test func fileBodiesStreamInFullFrames() async throws {
+        let h = try Harness()
+        try await h.get(1, "/file")
+        // Granted before the body starts: the initial 256 KiB is not a whole number of frames.
+        try await h.send(.credit(id: 1, bytes: 4 << 20))
+        let head = try await h.response(1)
+        #expect(head.isStreamed && head.status == 200)
+        let frames = try await h.inbox.media(bytes: 1_001_000)
+        var all = frames
+        if all.last?.isEnd != true { all += try await h.inbox.media(bytes: 1) }
+        #expect(all.flatMap(\.data) == (0..<1_001_000).map { UInt8($0 % 251) })
+        #expect(all.last?.isEnd == true)
+        let sizes = all.map(\.data.count).filter { $0 > 0 }
+        #expect(sizes.dropLast().allSatisfy { $0 == MediaFrame.maxDataSize }, "\(sizes)")
+        #expect(sizes.count == (1_001_000 + MediaFrame.maxDataSize - 1) / MediaFrame.maxDataSize)
     }
 
     @Test func streamsNeverExceedTheGrantedCredit() async throws {

@@ -162,3 +162,32 @@ import Testing
         }
     }
 }
+
+/// The client's credit batches (§13.93): at least a batch, always whole frames, nothing lost.
+@Suite struct CreditBatcherTests {
+    @Test func grantsWholeFramesOfAtLeastABatch() {
+        let frame = MediaFrame.maxDataSize
+        let batcher = CreditBatcher(batch: 256 * 1024, unit: frame)
+        var granted = 0, taken = 0
+        // Chunks as the pipe hands them out: single frames, coalesced runs, and odd sizes.
+        for chunk in [frame, 3 * frame, 20, frame, 2 * frame + 7, 5, frame, 65_511, 4 * frame, 100, 9 * frame] {
+            taken += chunk
+            if let grant = batcher.add(chunk) {
+                #expect(grant >= 3 * frame && grant % frame == 0, "grant \(grant)")
+                granted += grant
+            }
+            // What is held back is less than a batch plus a frame.
+            #expect(taken - granted < 256 * 1024 + frame)
+        }
+        #expect(granted > 0)
+        #expect(batcher.add(0) == nil)
+    }
+
+    @Test func aBatchSmallerThanAFrameStillGrantsWholeFrames() {
+        let batcher = CreditBatcher(batch: 1000, unit: 4096)
+        #expect(batcher.add(1500) == nil)
+        #expect(batcher.add(3000) == 4096)
+        #expect(batcher.add(3691) == nil)
+        #expect(batcher.add(1) == 4096)
+    }
+}
