@@ -216,11 +216,23 @@ let credentials = try await directStore.select(nil)
 let directURL = "https://127.0.0.1:\(try await directHost.directPort())/api/v1/stream/file/\(big.id)"
 let directClient = try ClientProcess.start(store: directStore, itemID: clip.id, state: "direct")
 let relayClient = try ClientProcess.start(store: relayStore, itemID: relayClip.id, state: "relay")
-// Profiling aid: MYDIA_BENCH_RELAY_ONLY=N fetches N × 64 MiB over the relay path only, prints each
-// speed and exits (run `perf record -a` beside it).
-if let rounds = ProcessInfo.processInfo.environment["MYDIA_BENCH_RELAY_ONLY"].flatMap(Int.init) {
-    for _ in 0..<rounds {
-        print(String(format: "# relay %.0f MB/s", try curlSpeed(relayClient.fileURL(relayBig.id), bytes: chunk / 4) / 1e6))
+/// One fetch of each kind: curl straight to the server, and through the client's proxy on each path.
+func curlRound() throws -> Double {
+    try curlSpeed(directURL, bytes: chunk, headers: ["Authorization: Bearer \(credentials.accessToken)"], insecure: true)
+}
+func directRound() throws -> Double { try curlSpeed(directClient.fileURL(big.id), bytes: chunk) }
+func relayRound() throws -> Double { try curlSpeed(relayClient.fileURL(relayBig.id), bytes: chunk / 4) }
+// One round of each, not counted: the file's pages into the page cache (this machine's kernel pages
+// out file data untouched for a minute, and a cold read comes from disk at about the speed being
+// measured) and every connection open.
+_ = (try curlRound(), try directRound(), try relayRound())
+// Profiling aid: MYDIA_BENCH_ONLY=relay|direct|curl fetches MYDIA_BENCH_ROUNDS (default 20) times
+// over that path only, prints each speed and exits; run `perf record -a` beside it, or compare two
+// client builds with MYDIA_BENCH_CLIENT.
+if let only = ProcessInfo.processInfo.environment["MYDIA_BENCH_ONLY"] {
+    for _ in 0..<(ProcessInfo.processInfo.environment["MYDIA_BENCH_ROUNDS"].flatMap(Int.init) ?? 20) {
+        let speed = try only == "relay" ? relayRound() : only == "direct" ? directRound() : curlRound()
+        print(String(format: "# %@ %.0f MB/s", only, speed / 1e6))
     }
     relayClient.stop()
     directClient.stop()
@@ -230,10 +242,10 @@ var curlSpeeds: [Double] = [], directSpeeds: [Double] = [], relaySpeeds: [Double
 /// CPU seconds spent during the relay rounds: this process (relay and servers) and the client.
 var relayCPU = (instanceAndRelay: 0.0, client: 0.0)
 for _ in 0..<5 {
-    curlSpeeds.append(try curlSpeed(directURL, bytes: chunk, headers: ["Authorization: Bearer \(credentials.accessToken)"], insecure: true))
-    directSpeeds.append(try curlSpeed(directClient.fileURL(big.id), bytes: chunk))
+    curlSpeeds.append(try curlRound())
+    directSpeeds.append(try directRound())
     let before = (cpuSeconds(getpid()), cpuSeconds(relayClient.process.processIdentifier))
-    relaySpeeds.append(try curlSpeed(relayClient.fileURL(relayBig.id), bytes: chunk / 4))
+    relaySpeeds.append(try relayRound())
     relayCPU.instanceAndRelay += cpuSeconds(getpid()) - before.0
     relayCPU.client += cpuSeconds(relayClient.process.processIdentifier) - before.1
 }

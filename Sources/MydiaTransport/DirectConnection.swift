@@ -23,8 +23,9 @@ final class DirectConnection: Sendable {
         }
     }
 
-    /// Largest body piece handed to the consumer.
-    static let maxPiece = 64 * 1024
+    /// Largest body piece handed to the consumer: what one read burst of four 64 KiB socket reads
+    /// can bring (§13.94).
+    static let maxPiece = 256 * 1024
 
     private let jobs: AsyncStream<Job>.Continuation
     /// Called when the connection can take another request.
@@ -168,30 +169,52 @@ enum DirectResponsePart: Sendable {
     case end
 }
 
-/// Copies each decoded body slice into pieces of at most `maxPiece` bytes on the event loop, so
-/// that no slice of the TLS handler's plaintext buffer outlives the read that filled it (PROTOCOL.md
-/// §13.87). A slice waiting in the async channel's buffer made NIOSSL's next read copy that buffer
-/// into a fresh allocation (copy on write): one more copy of every body byte, onto pages never
-/// touched before, at the cost of a page fault per 4 KiB.
+/// Copies each decoded body slice out of NIO's buffers on the event loop, so that no slice of the
+/// TLS handler's plaintext buffer outlives the read that filled it (PROTOCOL.md §13.87). A slice
+/// waiting in the async channel's buffer made NIOSSL's next read copy that buffer into a fresh
+/// allocation (copy on write): one more copy of every body byte, onto pages never touched before,
+/// at the cost of a page fault per 4 KiB.
+///
+/// The bytes of one read burst leave as one piece of up to `maxPiece` (PROTOCOL.md §13.94): a
+/// piece is handed on when it is full, at the end of the read (`channelReadComplete`) and before
+/// the response's end, never held for a later read.
 final class BodyCopyHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias InboundOut = DirectResponsePart
+
+    private var piece: [UInt8] = []
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             context.fireChannelRead(wrapInboundOut(.head(head)))
         case .body(let buffer):
-            let bytes = buffer.readableBytesView
-            var start = bytes.startIndex
-            while start < bytes.endIndex {
-                let end = bytes.index(start, offsetBy: DirectConnection.maxPiece, limitedBy: bytes.endIndex) ?? bytes.endIndex
-                context.fireChannelRead(wrapInboundOut(.body(Array(bytes[start..<end]))))
-                start = end
+            buffer.withUnsafeReadableBytes { bytes in
+                var rest = bytes[...]
+                while !rest.isEmpty {
+                    if piece.isEmpty { piece.reserveCapacity(DirectConnection.maxPiece) }
+                    let n = min(DirectConnection.maxPiece - piece.count, rest.count)
+                    piece.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest.prefix(n)))
+                    rest = rest.dropFirst(n)
+                    if piece.count == DirectConnection.maxPiece { handOn(context) }
+                }
             }
         case .end:
+            handOn(context)
             context.fireChannelRead(wrapInboundOut(.end))
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        handOn(context)
+        context.fireChannelReadComplete()
+    }
+
+    private func handOn(_ context: ChannelHandlerContext) {
+        guard !piece.isEmpty else { return }
+        let full = piece
+        piece = []
+        context.fireChannelRead(wrapInboundOut(.body(full)))
     }
 }
 

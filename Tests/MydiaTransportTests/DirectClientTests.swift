@@ -79,7 +79,7 @@ import Testing
         let direct = try client(f)
         let response = try await direct.request(method: "GET", path: "/api/v1/stream/file/\(file.id)", bearer: f.pairing.accessToken)
         let pipe = response.body.consumer.pipe
-        // Nothing is read for a while: at most the 128 KiB buffer plus one piece (64 KiB) piles up, not the file.
+        // Nothing is read for a while: at most the 128 KiB buffer plus one piece (up to 256 KiB) piles up, not the file.
         try await Task.sleep(for: .milliseconds(300))
         let buffered = pipe.bufferedBytes
         print("direct: \(buffered) bytes buffered for a stalled consumer")
