@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "MydiaStreaming",
             dependencies: [
-                "MydiaCrypto",
+                "MydiaCrypto", "MydiaWire",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -50,18 +50,19 @@ struct ServerBench {
         // Reference: openssl's static TLS file server on the same file.
         let certificate = work.appendingPathComponent("state/tls-cert.pem").path, key = work.appendingPathComponent("state/tls-key.pem").path
         let port = 40_000 + Int(getpid() % 20_000)
-        let reference = Process()
-        reference.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        reference.arguments = ["s_server", "-WWW", "-quiet", "-accept", "\(port)", "-cert", certificate, "-key", key]
-        // s_server -WWW does not decode %20, so it serves a plainly named link to the same file.
+        // s_server -WWW does not decode %20, so it serves a plainly named link to the same file, from
+        // the folder it is started in (`-WWW` serves paths relative to it: given by `cd` in `sh`).
         let plain = work.appendingPathComponent("plain")
         try FileManager.default.createDirectory(at: plain, withIntermediateDirectories: true)
         try FileManager.default.linkItem(at: file, to: plain.appendingPathComponent("bench.mkv"))
-        reference.currentDirectoryURL = plain
-        reference.standardOutput = FileHandle.nullDevice
-        reference.standardError = FileHandle.nullDevice
-        try reference.run()
-        defer { reference.terminate() }
+        // A ChildProcess, not Foundation's Process: a child that Process starts from async code has
+        // SIGTERM blocked, and the reference server outlived every bench run (PROTOCOL.md §13.95).
+        let reference = try ChildProcess(
+            executable: "/bin/sh",
+            arguments: ["-c", "cd \"$0\" && exec /usr/bin/openssl s_server -WWW -quiet -accept \"$1\" -cert \"$2\" -key \"$3\"",
+                        plain.path, "\(port)", certificate, key],
+            environment: ["PATH": "/usr/bin:/bin"])
+        defer { reference.send(SIGTERM) }
         try await Task.sleep(for: .milliseconds(500))
         let referenceURL = "https://127.0.0.1:\(port)/bench.mkv"
         let size = (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0

@@ -1,4 +1,5 @@
 import Foundation
+import MydiaWire
 
 #if canImport(Glibc)
 import Glibc
@@ -8,18 +9,13 @@ import Glibc
 ///
 /// The child gets a minimal environment (no secrets of the server's environment reach it), its
 /// stdin and stdout are `/dev/null` or a file, and its stderr goes to a log file — never to the
-/// server's terminal. Exit is observed through `Process.terminationHandler`.
-///
-/// `@unchecked Sendable`: `lock` guards `exitStatus` and `waiters`; `process` is only configured
-/// before `run()` and afterwards touched through its own thread-safe accessors and `kill(2)`.
-final class FFmpegProcess: @unchecked Sendable {
-    private let process: Process
-    private let lock = NSLock()
-    private var exitStatus: Int32?
-    private var waiters: [CheckedContinuation<Int32, Never>] = []
+/// server's terminal. It starts with no signal blocked (``ChildProcess``, PROTOCOL.md §13.95), so
+/// `stop` ends it with SIGTERM, as ffmpeg expects, and SIGKILL is only the fallback.
+final class FFmpegProcess: Sendable {
+    private let child: ChildProcess
 
     /// The child's process id.
-    var processIdentifier: Int32 { process.processIdentifier }
+    var processIdentifier: Int32 { child.processIdentifier }
 
     /// The environment every child runs with: enough to find shared libraries, nothing more.
     static let environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C"]
@@ -29,42 +25,25 @@ final class FFmpegProcess: @unchecked Sendable {
     ///   - stdout: where standard output goes; `nil` → `/dev/null`.
     ///   - log: the file that receives standard error (created 0600 if missing, appended to).
     init(executable: URL, arguments: [String], stdout: URL?, log: URL) throws {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = Self.environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try stdout.map { try Self.writeHandle($0, append: false) } ?? FileHandle.nullDevice
-        process.standardError = try Self.writeHandle(log, append: true)
-        self.process = process
-        process.terminationHandler = { [weak self] finished in
-            self?.finish(status: finished.terminationReason == .exit ? finished.terminationStatus : 128 + finished.terminationStatus)
-        }
-        try process.run()
+        let output = try stdout.map { try Self.writeHandle($0, append: false) }
+        let errors = try Self.writeHandle(log, append: true)
+        // The child has its own copies of the descriptors; ours close when the handles go.
+        child = try ChildProcess(executable: executable.path, arguments: arguments, environment: Self.environment,
+                                 stdout: output.map { .descriptor($0.fileDescriptor) } ?? .null,
+                                 stderr: .descriptor(errors.fileDescriptor))
     }
 
     /// The exit status once the child has exited (128 + signal number when killed), else `nil`.
-    var exitCode: Int32? {
-        lock.withLock { exitStatus }
-    }
+    var exitCode: Int32? { child.exitStatus }
 
     /// Waits until the child exits and returns its exit status.
-    func waitForExit() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let status: Int32? = lock.withLock {
-                if let exitStatus { return exitStatus }
-                waiters.append(continuation)
-                return nil
-            }
-            if let status { continuation.resume(returning: status) }
-        }
-    }
+    func waitForExit() async -> Int32 { await child.waitForExit() }
 
     /// Asks the child to stop (SIGTERM), and kills it (SIGKILL) if it has not exited after `grace`.
     /// Returns once it has exited.
     func stop(grace: Duration = .seconds(2)) async {
         guard exitCode == nil else { return }
-        kill(processIdentifier, SIGTERM)
+        child.send(SIGTERM)
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 _ = await self.waitForExit()
@@ -82,17 +61,8 @@ final class FFmpegProcess: @unchecked Sendable {
             group.cancelAll()
             // The waiting child task only finishes once the process is gone, so the group
             // (and this method) returns after the exit either way.
-            if !exitedInTime, exitCode == nil { kill(processIdentifier, SIGKILL) }
+            if !exitedInTime { child.send(SIGKILL) }
         }
-    }
-
-    private func finish(status: Int32) {
-        let toResume: [CheckedContinuation<Int32, Never>] = lock.withLock {
-            exitStatus = status
-            defer { waiters.removeAll() }
-            return waiters
-        }
-        for waiter in toResume { waiter.resume(returning: status) }
     }
 
     /// The last line ffmpeg wrote to `log`, for a one-line failure report in the server's log.

@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import MydiaWire
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -38,7 +39,7 @@ public final class MPVPlayer: Sendable {
         case seek
         /// Playback (re)started after loading or a seek.
         case playbackRestart
-        /// The process is gone (exit status or signal number).
+        /// The process is gone (its exit code, or 128 + the signal that ended it).
         case exited(Int32)
     }
 
@@ -72,7 +73,7 @@ public final class MPVPlayer: Sendable {
     /// The mpv process id (for the caller's diagnostics and tests).
     public let processIdentifier: Int32
     private let continuation: AsyncStream<Event>.Continuation
-    private let process: Process
+    private let process: ChildProcess
     private let directory: PrivateRuntimeDirectory
     private let channel: any Channel
     private let reader: Mutex<Task<Void, Never>?>
@@ -82,34 +83,32 @@ public final class MPVPlayer: Sendable {
     /// Starts mpv idle and connects to its IPC socket.
     public static func launch(_ configuration: Configuration, logger: Logger) async throws -> MPVPlayer {
         let directory = try PrivateRuntimeDirectory.make()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: configuration.installation.path)
         var arguments = ["--idle=yes", "--input-ipc-server=\(directory.socketPath)", "--keep-open=no"]
         if !configuration.useTerminal { arguments += ["--no-terminal", "--input-terminal=no"] }
         arguments += configuration.extraArguments
-        process.arguments = arguments
-        // The user's environment as is (their mpv config lives there); nothing of ours is added.
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MYDIA_") }
-        if !configuration.useTerminal {
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-        }
-        let (events, continuation) = AsyncStream<Event>.makeStream()
-        process.terminationHandler = { p in
-            continuation.yield(.exited(p.terminationStatus))
-            continuation.finish()
-        }
-        do { try process.run() } catch {
+        // The user's environment as is (their mpv config lives there); nothing of ours is added. It
+        // starts with no signal blocked (§13.95): in the terminal, Ctrl-C and resizes reach it.
+        let stream: ChildProcess.Stream = configuration.useTerminal ? .inherit : .null
+        let process: ChildProcess
+        do {
+            process = try ChildProcess(executable: configuration.installation.path, arguments: arguments,
+                                       environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MYDIA_") },
+                                       stdin: stream, stdout: stream, stderr: stream)
+        } catch {
             directory.remove()
             throw Error.launchFailed("\(error)")
+        }
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        Task {
+            continuation.yield(.exited(await process.waitForExit()))
+            continuation.finish()
         }
         logger.info("mpv started", metadata: ["pid": "\(process.processIdentifier)", "version": "\(configuration.installation.version)"])
         let connected: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             connected = try await connect(socket: directory.socketPath, process: process)
         } catch {
-            if process.isRunning { process.terminate() }
+            process.send(SIGTERM)
             directory.remove()
             throw error
         }
@@ -131,7 +130,7 @@ public final class MPVPlayer: Sendable {
         return player
     }
 
-    private init(process: Process, directory: PrivateRuntimeDirectory, channel: any Channel, events: AsyncStream<Event>,
+    private init(process: ChildProcess, directory: PrivateRuntimeDirectory, channel: any Channel, events: AsyncStream<Event>,
                  continuation: AsyncStream<Event>.Continuation, logger: Logger) {
         self.process = process
         self.processIdentifier = process.processIdentifier
@@ -186,7 +185,7 @@ public final class MPVPlayer: Sendable {
             _ = try? await withThrowingTimeout(.seconds(1)) { try await self.command([.string("quit")]) }
             let deadline = ContinuousClock.now + grace
             while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if process.isRunning { process.send(SIGKILL) }
         }
         try? await channel.close()
         await reader.withLock { $0 }?.value
@@ -274,7 +273,7 @@ public final class MPVPlayer: Sendable {
     }
 
     /// Connects to mpv's socket once it exists, while mpv runs, for at most 15 s.
-    private static func connect(socket: String, process: Process) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+    private static func connect(socket: String, process: ChildProcess) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline, process.isRunning {
             if FileManager.default.fileExists(atPath: socket) {
