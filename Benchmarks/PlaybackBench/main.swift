@@ -227,10 +227,16 @@ func relayRound() throws -> Double { try curlSpeed(relayClient.fileURL(relayBig.
 // measured) and every connection open.
 _ = (try curlRound(), try directRound(), try relayRound())
 // Profiling aid: MYDIA_BENCH_ONLY=relay|direct|curl fetches MYDIA_BENCH_ROUNDS (default 20) times
-// over that path only, prints each speed and exits; run `perf record -a` beside it, or compare two
+// over that path only, prints each speed and exits (`rss`: streams the big file through a fresh
+// client each round and prints its memory); run `perf record -a` beside it, or compare two
 // client builds with MYDIA_BENCH_CLIENT.
 if let only = ProcessInfo.processInfo.environment["MYDIA_BENCH_ONLY"] {
     for _ in 0..<(ProcessInfo.processInfo.environment["MYDIA_BENCH_ROUNDS"].flatMap(Int.init) ?? 20) {
+        if only == "rss" {
+            let (idle, peak) = try await streamBigFile()
+            print(String(format: "# rss idle %.1f (anon %.1f, file %.1f) peak %.1f (anon %.1f) MB", idle.rss, idle.anon, idle.file, peak.rss, peak.anon))
+            continue
+        }
         let speed = try only == "relay" ? relayRound() : only == "direct" ? directRound() : curlRound()
         print(String(format: "# %@ %.0f MB/s", only, speed / 1e6))
     }
@@ -286,25 +292,30 @@ print(String(format: "BENCH play_first_byte_direct_ms %.0f ms", median(directFir
 // 3. The client's RSS while a player streams the whole file (> 1 GB) through its proxy on the
 // direct path, sampled every 50 ms: a fresh `mydia-tui play` process, as when a user starts one
 // (the throughput client above has already pushed 768 MiB at full speed, and its heap shows it).
-directClient.stop()
-let streamClient = try ClientProcess.start(store: directStore, itemID: clip.id, state: "direct")
-let childPID = streamClient.process.processIdentifier
-let idle = memoryMB(childPID)
-// Detached: curl below blocks this (main) thread while the sampler runs.
-let sampler = Task.detached { () -> (rss: Double, anon: Double) in
-    var peak = (rss: 0.0, anon: 0.0)
-    while !Task.isCancelled {
-        let m = memoryMB(childPID)
-        peak = (max(peak.rss, m.rss), max(peak.anon, m.anon))
-        try? await Task.sleep(for: .milliseconds(50))
+/// Streams the big file through a fresh client; its memory before, and its peak RSS and anon.
+func streamBigFile() async throws -> (idle: (rss: Double, anon: Double, file: Double), peak: (rss: Double, anon: Double)) {
+    let streamClient = try ClientProcess.start(store: directStore, itemID: clip.id, state: "direct")
+    let childPID = streamClient.process.processIdentifier
+    let idle = memoryMB(childPID)
+    // Detached: curl below blocks this (main) thread while the sampler runs.
+    let sampler = Task.detached { () -> (rss: Double, anon: Double) in
+        var peak = (rss: 0.0, anon: 0.0)
+        while !Task.isCancelled {
+            let m = memoryMB(childPID)
+            peak = (max(peak.rss, m.rss), max(peak.anon, m.anon))
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return peak
     }
-    return peak
+    let streamed = try run("curl", ["-s", "-o", "/dev/null", "-w", "%{size_download}", streamClient.fileURL(big.id)])
+    sampler.cancel()
+    let peak = await sampler.value
+    streamClient.stop()
+    guard Int(streamed) == bigSize, bigSize >= 1 << 30 else { fatalError("streamed \(streamed) of \(bigSize) bytes") }
+    return (idle, peak)
 }
-let streamed = try run("curl", ["-s", "-o", "/dev/null", "-w", "%{size_download}", streamClient.fileURL(big.id)])
-sampler.cancel()
-let peak = await sampler.value
-streamClient.stop()
-guard Int(streamed) == bigSize, bigSize >= 1 << 30 else { fatalError("streamed \(streamed) of \(bigSize) bytes") }
+directClient.stop()
+let (idle, peak) = try await streamBigFile()
 print(String(format: "# streamed %.2f GB through mydia-tui's proxy; before: RSS %.1f MB (anon %.1f, file %.1f); peak anon %.1f MB",
              Double(bigSize) / 1e9, idle.rss, idle.anon, idle.file, peak.anon))
 print(String(format: "BENCH stream_1gb_rss_mb %.1f MB target<=40", peak.rss))
