@@ -144,15 +144,9 @@ public actor TunnelResponder {
             case .bytes(let body):
                 try await stream(id: id, body[...], credit: credit)
             case .file(let file):
-                for try await chunk in file.readingChunks(of: Self.fileReadSize).pulledStream() {
-                    try Task.checkCancellation()
-                    try await stream(id: id, chunk[...], credit: credit)
-                }
+                try await stream(id: id, file.readingChunks(of: Self.fileReadSize).pulledStream(), credit: credit)
             case .stream(let chunks):
-                for try await chunk in chunks {
-                    try Task.checkCancellation()
-                    try await stream(id: id, chunk[...], credit: credit)
-                }
+                try await stream(id: id, chunks, credit: credit)
             }
             guard inFlight[id] != nil, !closed else { return }
             send(.media, MediaFrame(streamID: id, flags: .end).encoded())
@@ -162,6 +156,14 @@ public actor TunnelResponder {
             guard inFlight[id] != nil, !closed else { return }
             logger.warning("stream failed", metadata: ["request": "\(id)", "error": "\(error)"])
             send(.media, MediaFrame.aborted(id, reason: "the server could not read the stream").encoded())
+        }
+    }
+
+    /// Sends each chunk as it comes, in frames as `stream(id:_:credit:)` makes them.
+    private func stream(id: UInt32, _ chunks: AsyncThrowingStream<[UInt8], any Error>, credit: StreamCredit) async throws {
+        for try await chunk in chunks {
+            try Task.checkCancellation()
+            try await stream(id: id, chunk[...], credit: credit)
         }
     }
 

@@ -42,27 +42,7 @@ final class FFmpegProcess: Sendable {
     /// Asks the child to stop (SIGTERM), and kills it (SIGKILL) if it has not exited after `grace`.
     /// Returns once it has exited.
     func stop(grace: Duration = .seconds(2)) async {
-        guard exitCode == nil else { return }
-        child.send(SIGTERM)
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = await self.waitForExit()
-                return true
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: grace)
-                    return false  // grace period over
-                } catch {
-                    return true  // cancelled: the child exited first
-                }
-            }
-            let exitedInTime = await group.next() ?? true
-            group.cancelAll()
-            // The waiting child task only finishes once the process is gone, so the group
-            // (and this method) returns after the exit either way.
-            if !exitedInTime { child.send(SIGKILL) }
-        }
+        await child.stop(sending: SIGTERM, grace: grace)
     }
 
     /// The last line ffmpeg wrote to `log`, for a one-line failure report in the server's log.

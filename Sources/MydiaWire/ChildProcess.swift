@@ -105,6 +105,33 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// Sends `signal` (none: the caller asked the child to quit some other way), waits up to
+    /// `grace` for the child to exit and kills it (SIGKILL) if it has not. Returns its exit status
+    /// once it has exited.
+    @discardableResult
+    public func stop(sending signal: Int32?, grace: Duration) async -> Int32 {
+        if let signal { send(signal) }
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = await self.waitForExit()
+                return true
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: grace)
+                    return false  // grace period over
+                } catch {
+                    return true  // cancelled: the child exited first
+                }
+            }
+            let exitedInTime = await group.next() ?? true
+            group.cancelAll()
+            // Inside the group: it returns only once the waiting task has seen the exit.
+            if !exitedInTime { send(SIGKILL) }
+        }
+        return await waitForExit()
+    }
+
     private func reap() {
         var raw: Int32 = 0
         while waitpid(processIdentifier, &raw, 0) == -1 && errno == EINTR {}

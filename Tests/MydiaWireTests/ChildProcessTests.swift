@@ -33,6 +33,14 @@ import Testing
         child.send(SIGKILL)  // after the exit: nothing is sent
     }
 
+    /// `stop`: the signal given, then SIGKILL once the grace is over (here no signal, so the kill).
+    @Test func stopSignalsThenKillsAfterTheGrace() async throws {
+        let polite = try ChildProcess(executable: "/bin/sleep", arguments: ["30"], environment: [:])
+        #expect(await polite.stop(sending: SIGTERM, grace: .seconds(30)) == 128 + SIGTERM)
+        let deaf = try ChildProcess(executable: "/bin/sleep", arguments: ["30"], environment: [:])
+        #expect(await deaf.stop(sending: nil, grace: .milliseconds(200)) == 128 + SIGKILL)
+    }
+
     @Test func exitCodesEnvironmentAndStandardOutput() async throws {
         #expect(await (try ChildProcess(executable: "/bin/sh", arguments: ["-c", "exit 3"], environment: [:])).waitForExit() == 3)
         let output = try await run("/usr/bin/env", [], environment: ["MYDIA_CHILD_TEST": "1"])

@@ -183,9 +183,7 @@ public final class MPVPlayer: Sendable {
     public func shutdown(grace: Duration = .seconds(3)) async {
         if process.isRunning {
             _ = try? await withThrowingTimeout(.seconds(1)) { try await self.command([.string("quit")]) }
-            let deadline = ContinuousClock.now + grace
-            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-            if process.isRunning { process.send(SIGKILL) }
+            await process.stop(sending: nil, grace: grace)
         }
         try? await channel.close()
         await reader.withLock { $0 }?.value
