@@ -48,16 +48,33 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
 
+        // What all three programs need from the operating system: the interface list, the signal
+        // trap. Imports nothing of ours.
+        .target(name: "MydiaSystem", swiftSettings: swiftSettings),
         // Noise IK, SecureChannel framing, sealed claims, secret buffers. Imports libsodium only.
         .target(name: "MydiaCrypto", dependencies: ["CSodium"], swiftSettings: swiftSettings),
         // Protocol message types shared by all three programs: relay JSON, handshake payloads,
         // tunnel api messages and media frames, the sealed claim's plaintext.
         .target(name: "MydiaWire", dependencies: ["MydiaCrypto"], swiftSettings: swiftSettings),
+        // What both peers need to reach the relay and run a tunnel over it: relay TLS and SNI, the
+        // claim-API exchange, the word-masking WebSocket client and frame pieces, the tunnel
+        // endpoint core (limits, sealing into the socket's buffer, throttled drop log).
+        .target(
+            name: "MydiaTunnel",
+            dependencies: [
+                "MydiaWire", "MydiaCrypto",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: swiftSettings),
         // The relay: WebSocket endpoints for instances and clients, the sealed-claim store.
         .target(
             name: "MydiaRelay",
             dependencies: [
-                "MydiaWire", "MydiaCrypto",
+                "MydiaWire", "MydiaCrypto", "MydiaTunnel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -93,8 +110,7 @@ let package = Package(
         .target(
             name: "MydiaTransport",
             dependencies: [
-                "MydiaWire", "MydiaCrypto",
-                .product(name: "WSClient", package: "swift-websocket"),
+                "MydiaWire", "MydiaCrypto", "MydiaTunnel",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -118,7 +134,7 @@ let package = Package(
         .target(
             name: "MydiaClient",
             dependencies: [
-                "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaWire", "MydiaCrypto", "MydiaDiscovery",
+                "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaTunnel", "MydiaSystem", "MydiaWire", "MydiaCrypto", "MydiaDiscovery",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -127,7 +143,7 @@ let package = Package(
         .target(
             name: "MydiaDiscovery",
             dependencies: [
-                "MydiaWire", "MydiaCrypto",
+                "MydiaWire", "MydiaCrypto", "MydiaSystem",
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             swiftSettings: swiftSettings),
@@ -147,7 +163,7 @@ let package = Package(
         .target(
             name: "MydiaTUI",
             dependencies: [
-                "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaWire", "MydiaCrypto",
+                "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaWire", "MydiaCrypto", "MydiaSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -157,7 +173,7 @@ let package = Package(
         .target(
             name: "MydiaServer",
             dependencies: [
-                "MydiaWire", "MydiaCrypto", "MydiaLibrary", "MydiaStreaming", "MydiaDiscovery",
+                "MydiaWire", "MydiaCrypto", "MydiaTunnel", "MydiaSystem", "MydiaLibrary", "MydiaStreaming", "MydiaDiscovery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -183,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "mydia-server",
             dependencies: [
-                "MydiaServer", "MydiaWire", "MydiaDiscovery",
+                "MydiaServer", "MydiaWire", "MydiaDiscovery", "MydiaSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -193,7 +209,7 @@ let package = Package(
             name: "mydia-tui",
             dependencies: [
                 "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaWire", "MydiaCrypto",
-                "MydiaPlayback", "MydiaTUI", "MydiaDiscovery",
+                "MydiaPlayback", "MydiaTUI", "MydiaDiscovery", "MydiaSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -244,6 +260,17 @@ let package = Package(
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"], swiftSettings: swiftSettings),
         .testTarget(name: "MydiaWireTests", dependencies: ["MydiaWire"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "MydiaTunnelTests",
+            dependencies: [
+                "MydiaTunnel", "MydiaWire", "MydiaCrypto",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ] + nio,
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "MydiaRelayTests",
             dependencies: [
                 "MydiaRelay", "MydiaWire", "MydiaCrypto", "MydiaTestSupport",
@@ -255,7 +282,7 @@ let package = Package(
         .testTarget(
             name: "MydiaTransportTests",
             dependencies: [
-                "MydiaTransport", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaRelay", "MydiaTestSupport",
+                "MydiaTransport", "MydiaTunnel", "MydiaWire", "MydiaCrypto", "MydiaServer", "MydiaRelay", "MydiaTestSupport",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -298,7 +325,7 @@ let package = Package(
         .target(
             name: "MydiaTestSupport",
             dependencies: [
-                "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaServer", "MydiaTransport",
+                "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaServer", "MydiaTransport", "MydiaTunnel",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
@@ -306,7 +333,7 @@ let package = Package(
         .testTarget(
             name: "MydiaServerTests",
             dependencies: [
-                "MydiaServer", "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaLibrary", "MydiaStreaming", "MydiaTestSupport",
+                "MydiaServer", "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaLibrary", "MydiaStreaming", "MydiaTestSupport", "MydiaTunnel",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

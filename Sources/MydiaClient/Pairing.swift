@@ -3,6 +3,7 @@ public import Logging
 public import MydiaAPI
 import MydiaCrypto
 import MydiaTransport
+import MydiaTunnel
 public import MydiaWire
 
 /// First pairing with a claim code (PROTOCOL.md §3.3): look the sealed claim up at the relay, open
@@ -79,9 +80,10 @@ public enum Pairing {
             response = try await RelayHTTP.request("GET", origin: origin, path: "/pairing/v2/claim/\(keys.lookupHex)",
                                                    extraTrustAnchorPEM: relayCAPEM)
         } catch {
-            if case .invalidConfiguration = error { throw ClientError.invalidRelay(error.description) }
-            if case .unreachable(let why) = error { throw ClientError.relayUnreachable(why) }
-            throw ClientError.relayUnreachable(error.description)
+            switch error {
+            case .invalidConfiguration(let why): throw ClientError.invalidRelay(RelayConnection.Error.invalidConfiguration(why).description)
+            case .unreachable(let why): throw ClientError.relayUnreachable(why)
+            }
         }
         switch response.status {
         case 200: break

@@ -1,3 +1,4 @@
+import MydiaTunnel
 import Synchronization
 
 /// One registered instance socket: what clients reach when they `connect` to its id.
@@ -8,7 +9,7 @@ final class InstanceLink: Sendable {
     /// Everything the relay sends on the instance socket.
     let outbox: Outbox
     private let heard: Mutex<ContinuousClock.Instant>
-    private let lastDropLog = Mutex<ContinuousClock.Instant?>(nil)
+    private let dropLog = Mutex(LogThrottle())
 
     init(instanceID: String, publicKey: [UInt8], outbox: Outbox, now: ContinuousClock.Instant) {
         self.instanceID = instanceID
@@ -23,13 +24,7 @@ final class InstanceLink: Sendable {
     var lastHeard: ContinuousClock.Instant { heard.withLock { $0 } }
 
     /// `true` at most once per `interval` (drop logging is rate-limited, §12.4).
-    func shouldLogDrop(now: ContinuousClock.Instant, interval: Duration) -> Bool {
-        lastDropLog.withLock { last in
-            if let l = last, now - l < interval { return false }
-            last = now
-            return true
-        }
-    }
+    func shouldLogDrop(now: ContinuousClock.Instant, interval: Duration) -> Bool { dropLog.withLock { $0.admit(now: now, interval: interval) } }
 }
 
 /// One relay session: a client socket joined to an instance socket under a fresh session id.
@@ -45,7 +40,7 @@ final class RelaySession: Sendable {
     /// The client's per-IP limit key.
     let clientKey: String
     private let activity: Mutex<ContinuousClock.Instant>
-    private let lastDropLog = Mutex<ContinuousClock.Instant?>(nil)
+    private let dropLog = Mutex(LogThrottle())
 
     init(id: String, instance: InstanceLink, clientOutbox: Outbox, clientKey: String, now: ContinuousClock.Instant) {
         self.id = id
@@ -61,12 +56,6 @@ final class RelaySession: Sendable {
     /// When the session last carried anything.
     var lastActivity: ContinuousClock.Instant { activity.withLock { $0 } }
 
-    /// `true` at most once per `interval`.
-    func shouldLogDrop(now: ContinuousClock.Instant, interval: Duration) -> Bool {
-        lastDropLog.withLock { last in
-            if let l = last, now - l < interval { return false }
-            last = now
-            return true
-        }
-    }
+    /// `true` at most once per `interval` (drop logging is rate-limited, §12.4).
+    func shouldLogDrop(now: ContinuousClock.Instant, interval: Duration) -> Bool { dropLog.withLock { $0.admit(now: now, interval: interval) } }
 }

@@ -1,5 +1,5 @@
 import HummingbirdWebSocket
-import MydiaWire
+import MydiaTunnel
 import NIOCore
 import NIOWebSocket
 

@@ -1,4 +1,5 @@
 import Foundation
+import MydiaTunnel
 public import MydiaWire
 
 /// Publishes sealed claims through the relay's HTTP API (PROTOCOL.md §3.2, §12.6 a–b).
@@ -16,14 +17,17 @@ public struct RelayClaimPublisher: ClaimPublisher {
         }
     }
 
-    private let client: RelayHTTPClient
+    private let origin: RelayOrigin
+    private let extraTrustAnchorPEM: String?
 
     /// - Parameters:
     ///   - origin: the relay origin.
     ///   - extraTrustAnchorPEM: `--relay-ca`: a PEM CA trusted for the relay's TLS besides the system roots.
     /// - Throws: when the trust anchor is not a PEM certificate.
     public init(origin: RelayOrigin, extraTrustAnchorPEM: String? = nil) throws {
-        client = try RelayHTTPClient(origin: origin, extraTrustAnchorPEM: extraTrustAnchorPEM)
+        _ = try RelayTLS.configuration(extraTrustAnchorPEM: extraTrustAnchorPEM)  // refuse an unusable anchor now
+        self.origin = origin
+        self.extraTrustAnchorPEM = extraTrustAnchorPEM
     }
 
     public func publish(lookupHex: String, sealed: String, owner: String) async throws -> Bool {
@@ -44,9 +48,10 @@ public struct RelayClaimPublisher: ClaimPublisher {
 
     private func send(_ method: String, path: String, json: [UInt8]) async throws -> (Int, [UInt8]) {
         do {
-            return try await client.send(method, path: path, json: json)
+            let response = try await RelayHTTP.request(method, origin: origin, path: path, body: json, extraTrustAnchorPEM: extraTrustAnchorPEM)
+            return (response.status, response.body)
         } catch {
-            throw Error.transport("\(error)")
+            throw Error.transport(error.description)
         }
     }
 }

@@ -1,5 +1,6 @@
 public import Logging
 public import MydiaCrypto
+import MydiaTunnel
 public import MydiaWire
 import NIOCore
 public import NIOSSL
@@ -94,9 +95,6 @@ public actor RelayLink {
 
     // MARK: - One connection
 
-    /// `wss://` to an IP literal needs a name for SNI; only an IP SAN can then verify (§13.22).
-    static func isIPLiteral(_ host: String) -> Bool { (try? SocketAddress(ipAddress: host, port: 0)) != nil }
-
     /// Returns whether the registration was accepted at some point.
     private func connectOnce() async -> Bool {
         let (stream, continuation) = AsyncStream<Outgoing>.makeStream()
@@ -104,9 +102,8 @@ public actor RelayLink {
         var registered = false
         let timing = self.timing
         do {
-            let sni = origin.isSecure && Self.isIPLiteral(origin.host) ? RelayHTTPClient.ipLiteralSNI : nil
-            try await InstanceWebSocket.connect(
-                origin: origin, path: RelayOrigin.instanceWebSocketPath, tls: tls, sni: sni, maxMessage: 36 + FrameHeader.maxFrame
+            try await RelayWebSocket.connect(
+                origin: origin, path: RelayOrigin.instanceWebSocketPath, tls: tls, maxMessage: 36 + FrameHeader.maxFrame
             ) { inbound, outbound in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {

@@ -5,6 +5,7 @@ import CNIOLinux
 import Foundation
 public import Logging
 public import MydiaDiscovery
+import MydiaSystem
 public import MydiaWire
 
 /// Everything `mydia-server` needs to run (PROTOCOL.md §1; the command line maps onto this).
@@ -61,28 +62,9 @@ public struct ServerConfiguration: Sendable {
         if RelayOrigin.isLoopback(directHost) {
             return extraDirectURLs.isEmpty ? ["https://\(directHost):\(port)"] : extraDirectURLs
         }
-        let hosts = directHost == "0.0.0.0" || directHost == "::" ? NetworkInterfaces.addresses() : [directHost]
+        let hosts = directHost == "0.0.0.0" || directHost == "::" ? NetworkInterfaces.list().filter { $0.ipv4 != nil && $0.isUp && !$0.isLoopback }.map(\.address) : [directHost]
         let detected = hosts.map { $0.contains(":") ? "https://[\($0)]:\(port)" : "https://\($0):\(port)" }
         var seen = Set<String>()
         return (detected + extraDirectURLs).filter { seen.insert($0).inserted }
-    }
-}
-
-/// This machine's IPv4 addresses other than loopback (for `direct_urls`).
-enum NetworkInterfaces {
-    static func addresses() -> [String] {
-        var head: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&head) == 0, let first = head else { return [] }
-        defer { freeifaddrs(head) }
-        var out: [String] = []
-        for p in sequence(first: first, next: { $0.pointee.ifa_next }) {
-            guard let addr = p.pointee.ifa_addr, addr.pointee.sa_family == sa_family_t(AF_INET),
-                  (p.pointee.ifa_flags & UInt32(IFF_UP)) != 0, (p.pointee.ifa_flags & UInt32(IFF_LOOPBACK)) == 0 else { continue }
-            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(addr, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
-                out.append(String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-            }
-        }
-        return out
     }
 }

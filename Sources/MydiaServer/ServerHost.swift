@@ -4,6 +4,7 @@ import MydiaCrypto
 import MydiaDiscovery
 public import MydiaLibrary
 import MydiaStreaming
+import MydiaTunnel
 import MydiaWire
 import Synchronization
 
@@ -69,7 +70,7 @@ public final class ServerHost: Sendable {
             })
         link = RelayLink(origin: configuration.relay, instanceID: identity.instanceID, staticKey: identity.staticKey,
                          acceptor: acceptor, api: api,
-                         tls: configuration.relay.isSecure ? try RelayTLSConfiguration.make(extraTrustAnchorPEM: configuration.relayCAPEM) : nil,
+                         tls: configuration.relay.isSecure ? try RelayTLS.configuration(extraTrustAnchorPEM: configuration.relayCAPEM) : nil,
                          logger: logger)
         linkBox.value.withLock { $0 = link }
     }

@@ -1,6 +1,7 @@
 public import Logging
 public import MydiaCrypto
 import MydiaStreaming
+public import MydiaTunnel
 import MydiaWire
 import NIOCore
 
@@ -13,10 +14,6 @@ import NIOCore
 /// sends, and handed to the sink in exactly that order, on the actor: the sink queues them for
 /// whoever owns the socket (PROTOCOL.md §13.89, §13.93).
 public actor TunnelResponder {
-    /// Each stream starts with this much credit (§5.3).
-    public static let initialCredit = 256 * 1024
-    /// At most this many requests in flight; the next one gets an inline 429 (§11.13).
-    public static let maxInFlight = 64
     /// Bodies up to this size go inline; larger ones stream.
     static let inlineLimit = 32 * 1024
     /// A file body is read this many bytes at a time: four whole media frames, so every frame of
@@ -36,7 +33,7 @@ public actor TunnelResponder {
     private let logger: Logger
     private var lastRequestID: UInt32?
     private var inFlight: [UInt32: InFlight] = [:]
-    private var lastDropLog: ContinuousClock.Instant?
+    private var dropLog = LogThrottle()
     private var closed = false
 
     /// - Parameters:
@@ -112,12 +109,12 @@ public actor TunnelResponder {
             return
         }
         lastRequestID = request.id
-        guard inFlight.count < Self.maxInFlight else {
+        guard inFlight.count < TunnelLimits.maxInFlight else {
             sendInline(TunnelResponse(id: request.id, status: 429, headers: ["content-type": "application/json"],
                                       body: Array(#"{"error":"rate_limited","message":"at most 64 requests in flight"}"#.utf8)))
             return
         }
-        let credit = StreamCredit(initial: Self.initialCredit)
+        let credit = StreamCredit(initial: TunnelLimits.initialCredit)
         let api = APIRequest(method: request.method, target: request.path, headers: request.headers,
                              body: request.body, tunnelDeviceID: deviceID)
         let handler = self.handler
@@ -196,25 +193,15 @@ public actor TunnelResponder {
         send(channel, plaintextCount: plaintext.count) { out in plaintext.withUnsafeBytes { out.copyMemory(from: $0) } }
     }
 
-    /// Seals one frame into the sink's buffer: `write` fills the `plaintextCount` bytes of plaintext
-    /// where they lie in the frame, which is then encrypted in place (§13.93).
+    /// Seals one frame into the sink's buffer, `write` filling its plaintext in place.
     private func send(_ channel: MydiaCrypto.Channel, plaintextCount: Int, _ write: (UnsafeMutableRawBufferPointer) -> Void) {
         guard !closed else { return }
-        let frameLength = FrameHeader.minFrame + plaintextCount
-        var buffer = sink.buffer(frameLength)
         do {
-            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frameLength) { out in
-                let frame = UnsafeMutableRawBufferPointer(rebasing: out[0..<frameLength])
-                write(UnsafeMutableRawBufferPointer(rebasing: frame[FrameHeader.length..<(frameLength - FrameHeader.tagLength)]))
-                try session.seal(channel: channel, inPlace: frame)
-                return frameLength
-            }
+            try session.seal(channel: channel, plaintextCount: plaintextCount, into: sink, write)
         } catch {
             logger.error("cannot seal a frame; closing the tunnel", metadata: ["error": "\(error)"])
             close()
-            return
         }
-        sink.send(&buffer)
     }
 
     private func finish(_ id: UInt32) { inFlight.removeValue(forKey: id) }
@@ -231,11 +218,5 @@ public actor TunnelResponder {
         }
     }
 
-    /// Drops are logged at most once per 10 s per session (§12.4), never with their bytes.
-    private func logDrop(_ reason: String) {
-        let now = ContinuousClock.now
-        if let last = lastDropLog, now - last < .seconds(10) { return }
-        lastDropLog = now
-        logger.notice("dropped a tunnel frame", metadata: ["reason": "\(reason)"])
-    }
+    private func logDrop(_ reason: String) { logger.droppedTunnelFrame(reason, throttle: &dropLog) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MydiaTunnel
 import NIOHTTP1
 
 extension DirectClient {

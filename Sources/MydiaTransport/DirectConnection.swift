@@ -1,4 +1,5 @@
 import MydiaCrypto
+import MydiaTunnel
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -215,22 +216,5 @@ final class BodyCopyHandler: ChannelInboundHandler {
         let full = piece
         piece = []
         context.fireChannelRead(wrapInboundOut(.body(full)))
-    }
-}
-
-/// Request heads the client builds itself.
-enum HTTPRequestHeadBuilder {
-    /// A whole request as the parts one `write(contentsOf:)` sends in a single flush.
-    static func parts(_ head: HTTPRequestHead, body: [UInt8]) -> [HTTPClientRequestPart] {
-        var parts: [HTTPClientRequestPart] = [.head(head)]
-        if !body.isEmpty { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-        parts.append(.end(nil))
-        return parts
-    }
-
-    static func get(path: String, host: String) -> HTTPRequestHead {
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
-        head.headers.add(name: "host", value: host)
-        return head
     }
 }

@@ -1,11 +1,10 @@
 import Logging
 import MydiaCrypto
+import MydiaTunnel
 import MydiaWire
 import NIOCore
-import NIOPosix
 import NIOSSL
 import Synchronization
-import WSClient
 
 /// The WebSocket task behind a `RelayConnection`: the `connect` exchange, then a reader, a single
 /// writer and the heartbeat, until the session ends (PROTOCOL.md §2.2, §12.1, §12.5).
@@ -15,24 +14,22 @@ struct RelaySocket: Sendable {
     /// Text messages are at most 4 KiB (§12.1).
     static let maxTextSize = 4096
 
-    let url: String
-    let wsConfiguration: WebSocketClientConfiguration
+    let origin: RelayOrigin
     let tls: TLSConfiguration?
     let configuration: RelayConnection.Configuration
     let logger: Logger
 
     init(origin: RelayOrigin, configuration: RelayConnection.Configuration, logger: Logger) throws(RelayConnection.Error) {
-        url = origin.clientWebSocketURL
+        self.origin = origin
         self.configuration = configuration
         self.logger = logger
-        var ws = WebSocketClientConfiguration(maxFrameSize: 1 << 17, autoPing: .disabled, validateUTF8: true)
         if origin.isSecure {
-            tls = try RelayTLS.configuration(extraTrustAnchorPEM: configuration.extraTrustAnchorPEM)
-            if RelayTLS.serverName(for: origin) == RelayTLS.ipLiteralSNI { ws.sniHostname = RelayTLS.ipLiteralSNI }
+            do { tls = try RelayTLS.configuration(extraTrustAnchorPEM: configuration.extraTrustAnchorPEM) } catch {
+                throw .invalidConfiguration(error.description)
+            }
         } else {
             tls = nil  // RelayOrigin allows ws:// on loopback only (§12.5)
         }
-        wsConfiguration = ws
     }
 
     /// Connects, runs the socket in a background task and returns once `connected` was checked.
@@ -45,9 +42,9 @@ struct RelaySocket: Sendable {
 
         let task = Task {
             do {
-                try await WebSocketClient.connect(
-                    url: url, configuration: wsConfiguration, tlsConfiguration: tls, logger: logger
-                ) { wsInbound, wsOutbound, _ in
+                try await RelayWebSocket.connect(
+                    origin: origin, path: RelayOrigin.clientWebSocketPath, tls: tls, maxMessage: Self.maxMessageSize
+                ) { wsInbound, wsOutbound in
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask { try await write(outStream, to: wsOutbound) }
                         group.addTask {
@@ -61,7 +58,7 @@ struct RelaySocket: Sendable {
                 }
             } catch is CancellationError {
             } catch {
-                handshake.fulfil(.failure(.unreachable(Self.describe(error))))
+                handshake.fulfil(.failure(.unreachable(RelayTLS.describe(error))))
             }
             handshake.fulfil(.failure(.unreachable("the connection closed before the relay answered")))
             shared.end(.socketClosed)
@@ -86,25 +83,25 @@ struct RelaySocket: Sendable {
     }
 
     /// The single writer: frames leave in the order they were queued.
-    private func write(_ stream: AsyncStream<RelayConnection.Outgoing>, to ws: WebSocketOutboundWriter) async throws {
+    private func write(_ stream: AsyncStream<RelayConnection.Outgoing>, to ws: RelayWebSocket.Outbound) async throws {
         for await item in stream {
             switch item {
-            case .binary(let frame): try await ws.write(.binary(ByteBuffer(bytes: frame)))
-            case .text(let text): try await ws.write(.text(text))
+            case .binary(let frame): try await ws.write(binary: ByteBuffer(bytes: frame))
+            case .text(let text): try await ws.write(text: text)
             case .close(let reason):
-                try await ws.write(.text(RelayMessage.close(sessionID: nil, reason: reason).jsonText))
+                try await ws.write(text: RelayMessage.close(sessionID: nil, reason: reason).jsonText)
                 return
             }
         }
     }
 
     private func read(
-        _ ws: WebSocketInboundStream, instanceID: String, pinnedKey: [UInt8],
+        _ ws: AsyncThrowingStream<RelayWebSocket.Message, any Error>, instanceID: String, pinnedKey: [UInt8],
         handshake: OneShot<Result<RelayMessage.Connected, RelayConnection.Error>>,
         inbound: AsyncStream<[UInt8]>.Continuation, shared: RelayConnection.Shared
     ) async throws {
         var established = false
-        for try await message in ws.messages(maxSize: Self.maxMessageSize) {
+        for try await message in ws {
             switch message {
             case .binary(let buffer):
                 guard established else {
@@ -139,7 +136,7 @@ struct RelaySocket: Sendable {
                     handshake.fulfil(.failure(Self.map(code, text)))
                     return
                 case .close(_, let reason):
-                    if !established { handshake.fulfil(.failure(.unexpectedReply("close (\(reason.rawValue))"))) }
+                    if !established { handshake.fulfil(.failure(.unexpectedReply("close (\(reason))"))) }
                     shared.end(.closedByRelay(reason))
                     return
                 default:
@@ -192,19 +189,6 @@ struct RelaySocket: Sendable {
         }
     }
 
-    /// What a failed certificate check means to the person at the terminal (§12.5).
-    static let untrustedCertificate =
-        "its TLS certificate is not trusted by this computer; if the relay uses its own CA, pass that CA with --relay-ca FILE"
-
-    static func describe(_ error: any Error) -> String {
-        if let e = error as? NIOSSLError {
-            if "\(e)".contains("CERTIFICATE_VERIFY_FAILED") { return untrustedCertificate }
-            return "TLS: \(e)"
-        }
-        if let e = error as? NIOSSLExtraError { return "TLS: \(e)" }
-        if let e = error as? WebSocketClientError { return "WebSocket: \(e)" }
-        return "\(error)"
-    }
 }
 
 /// A value set once and awaited by any number of tasks.

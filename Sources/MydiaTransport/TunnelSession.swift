@@ -1,6 +1,7 @@
 public import Logging
 public import MydiaCrypto
 public import MydiaWire
+public import MydiaTunnel
 
 /// The client's end of one end-to-end encrypted relay session (PROTOCOL.md §4, §5): the Noise IK
 /// handshake through `E2EESession`, then HTTP-shaped requests multiplexed over the api channel with
@@ -33,7 +34,7 @@ public actor TunnelSession {
 
         /// The protocol's defaults.
         public init(pairingHandshakeTimeout: Duration = .seconds(130), reconnectHandshakeTimeout: Duration = .seconds(30),
-                    maxInFlight: Int = 64, initialCredit: Int = 256 * 1024, creditBatch: Int = 256 * 1024,
+                    maxInFlight: Int = TunnelLimits.maxInFlight, initialCredit: Int = TunnelLimits.initialCredit, creditBatch: Int = 256 * 1024,
                     streamWindow: Int = 16 * MediaFrame.maxDataSize, channel: SecureChannel.Configuration = .init()) {
             self.pairingHandshakeTimeout = pairingHandshakeTimeout
             self.reconnectHandshakeTimeout = reconnectHandshakeTimeout
@@ -116,7 +117,7 @@ public actor TunnelSession {
     var nextTicket = 0
     var pings: [UInt64: CheckedContinuation<Void, any Swift.Error>] = [:]
     var nextPing: UInt64 = 1
-    var lastDropLog: ContinuousClock.Instant?
+    var dropLog = LogThrottle()
 
     /// The grant of message 2 (§4.3): tokens, device id, current direct URLs and certificate pin.
     public nonisolated let grant: HandshakeGrant
@@ -260,11 +261,5 @@ public actor TunnelSession {
         }
     }
 
-    /// Drops are logged at most once per 10 s, never with their bytes (§12.4).
-    func logDrop(_ reason: String) {
-        let now = ContinuousClock.now
-        if let last = lastDropLog, now - last < .seconds(10) { return }
-        lastDropLog = now
-        logger.notice("dropped a tunnel frame", metadata: ["reason": "\(reason)"])
-    }
+    func logDrop(_ reason: String) { logger.droppedTunnelFrame(reason, throttle: &dropLog) }
 }

@@ -48,7 +48,9 @@ public struct RelayOrigin: Sendable, Equatable, CustomStringConvertible {
         return parts[0] == "127"
     }
 
-    private var authority: String {
+    /// `host[:port]` as a `Host` header or URL carries it: an IPv6 address in brackets, the port
+    /// left out when it is the scheme's default.
+    public var authority: String {
         let h = host.contains(":") ? "[\(host)]" : host
         let defaultPort = isSecure ? 443 : 80
         return port == defaultPort ? h : "\(h):\(port)"
@@ -57,9 +59,11 @@ public struct RelayOrigin: Sendable, Equatable, CustomStringConvertible {
     /// `https://host[:port]` (or `http://` on loopback).
     public var httpOrigin: String { "\(isSecure ? "https" : "http")://\(authority)" }
     /// The client WebSocket endpoint.
-    public var clientWebSocketURL: String { "\(isSecure ? "wss" : "ws")://\(authority)/relay/client/websocket" }
+    public var clientWebSocketURL: String { "\(isSecure ? "wss" : "ws")://\(authority)\(Self.clientWebSocketPath)" }
     /// The instance WebSocket endpoint.
     public var instanceWebSocketURL: String { "\(isSecure ? "wss" : "ws")://\(authority)\(Self.instanceWebSocketPath)" }
+    /// The path of the client endpoint (§2.2).
+    public static let clientWebSocketPath = "/relay/client/websocket"
     /// The path of the instance endpoint (§2.1).
     public static let instanceWebSocketPath = "/relay/tunnel/websocket"
     /// `…/pairing/v2/claim` and `…/pairing/v2/claim/{lookup}`.

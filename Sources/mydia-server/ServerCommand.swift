@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MydiaServer
+import MydiaSystem
 import MydiaWire
 
 @main
@@ -170,15 +171,8 @@ private func printQR(_ text: String) {
 
 /// Runs `body` until it ends or SIGINT/SIGTERM arrives, then cancels it so everything shuts down.
 private func withSignals(_ body: @escaping @Sendable () async throws -> Void) async throws {
-    signal(SIGINT, SIG_IGN)
-    signal(SIGTERM, SIG_IGN)
     let task = Task { try await body() }
-    let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        s.setEventHandler { task.cancel() }
-        s.resume()
-        return s
-    }
-    defer { sources.forEach { $0.cancel() } }
+    let trap = SignalTrap([SIGINT, SIGTERM]) { _ in task.cancel() }
+    defer { trap.cancel() }
     do { try await task.value } catch is CancellationError {}
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MydiaClient
 import MydiaConnection
+import MydiaSystem
 import MydiaWire
 
 struct Status: AsyncParsableCommand {
@@ -109,36 +110,18 @@ enum SnapshotJSON {
 }
 
 /// Catches SIGINT and SIGTERM from the moment it is made (so a reader may signal right after our
-/// first line) and lets a task wait for the first one.
+/// first line) and lets a task wait for the first one; later ones are caught and ignored.
 final class SignalWaiter: Sendable {
     private let stream: AsyncStream<Void>
-    private let sources: SignalSources
+    private let trap: SignalTrap
 
     init() {
-        // Ignore first: libdispatch installs its own handler when a signal source starts, which a
-        // later SIG_IGN would replace (the signal would then be lost). Callers make the waiter
-        // before their first output, so nobody signals in the moment between the two.
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         self.stream = stream
-        sources = SignalSources([SIGINT, SIGTERM].map { sig in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { continuation.yield() }
-            s.resume()
-            return s
-        })
+        trap = SignalTrap([SIGINT, SIGTERM]) { _ in continuation.yield() }
     }
 
     func wait() async {
         for await _ in stream { break }
-        sources.cancel()
     }
-}
-
-/// Dispatch signal sources, cancelled together (they are only touched from the waiting task).
-final class SignalSources: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
-    init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
-    func cancel() { sources.forEach { $0.cancel() } }
 }

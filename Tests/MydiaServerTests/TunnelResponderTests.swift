@@ -3,6 +3,7 @@ import Logging
 import MydiaCrypto
 @testable import MydiaServer
 import MydiaStreaming
+import MydiaTunnel
 import MydiaWire
 import Synchronization
 import Testing
@@ -211,9 +212,9 @@ import Testing
         try await h.get(1, "/big?n=\(total)")
         let head = try await h.response(1)
         #expect(head.isStreamed && head.status == 200)
-        var received = try await h.inbox.media(bytes: TunnelResponder.initialCredit)
+        var received = try await h.inbox.media(bytes: TunnelLimits.initialCredit)
         received += try Harness.media(await h.inbox.drain())  // nothing beyond the credit
-        #expect(received.reduce(0) { $0 + $1.data.count } == TunnelResponder.initialCredit)
+        #expect(received.reduce(0) { $0 + $1.data.count } == TunnelLimits.initialCredit)
         #expect(received.allSatisfy { $0.streamID == 1 && $0.data.count <= MediaFrame.recommendedDataSize && !$0.isEnd })
         try await h.send(.credit(id: 1, bytes: 100_000))
         var more = try await h.inbox.media(bytes: 100_000)
@@ -221,7 +222,7 @@ import Testing
         #expect(more.reduce(0) { $0 + $1.data.count } == 100_000)
         received += more
         try await h.send(.credit(id: 1, bytes: UInt64(total)))
-        received += try await h.inbox.media(bytes: total - TunnelResponder.initialCredit - 100_000)
+        received += try await h.inbox.media(bytes: total - TunnelLimits.initialCredit - 100_000)
         if received.last?.isEnd != true { received += try await h.inbox.media(bytes: 1) }
         let data = received.flatMap(\.data)
         #expect(data.count == total && received.last?.isEnd == true)
@@ -233,7 +234,7 @@ import Testing
         let h = try Harness()
         try await h.get(1, "/big?n=2000000")  // stalls after 256 KiB: no credit is ever granted
         _ = try await h.response(1)
-        _ = try await h.inbox.media(bytes: TunnelResponder.initialCredit)
+        _ = try await h.inbox.media(bytes: TunnelLimits.initialCredit)
         try await h.get(2, "/small")
         let r = try await h.response(2)
         #expect(r.status == 200 && r.body == Array("hello".utf8))
@@ -245,7 +246,7 @@ import Testing
         let h = try Harness()
         try await h.get(1, "/big?n=2000000")
         _ = try await h.response(1)
-        _ = try await h.inbox.media(bytes: TunnelResponder.initialCredit)
+        _ = try await h.inbox.media(bytes: TunnelLimits.initialCredit)
         try await h.send(.cancel(id: 1))
         try await h.send(.credit(id: 1, bytes: 1_000_000))
         #expect(try Harness.media(await h.inbox.drain()).isEmpty)
@@ -282,7 +283,7 @@ import Testing
         let h = try Harness()
         try await h.get(1, "/big?n=2000000")
         _ = try await h.response(1)
-        _ = try await h.inbox.media(bytes: TunnelResponder.initialCredit)
+        _ = try await h.inbox.media(bytes: TunnelLimits.initialCredit)
         _ = try h.client.seal(channel: .api, plaintext: TunnelMessage.ping(n: 1).encoded())  // withheld
         try await h.send(.credit(id: 1, bytes: 1000))
         let frames = try await h.inbox.media(bytes: Int.max)

@@ -4,6 +4,7 @@ import MydiaCrypto
 import MydiaRelay
 public import MydiaServer
 import MydiaTransport
+import MydiaTunnel
 public import MydiaWire
 import Synchronization
 

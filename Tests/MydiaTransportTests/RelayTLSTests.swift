@@ -3,6 +3,7 @@ import Logging
 import MydiaRelay
 import MydiaTestSupport
 import MydiaTransport
+import MydiaTunnel
 import MydiaWire
 import Testing
 

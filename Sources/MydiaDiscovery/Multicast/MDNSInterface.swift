@@ -3,6 +3,7 @@
 import CNIOLinux
 #endif
 import Foundation
+import MydiaSystem
 
 /// A network interface mDNS runs on: its name, index and IPv4 address. mDNS is link-local, so
 /// each interface gets its own socket and announces only its own address (RFC 6762 §6.2).
@@ -44,13 +45,13 @@ public struct MDNSInterface: Sendable, Hashable, CustomStringConvertible {
     /// Interfaces that are up, support multicast and have an IPv4 address, loopback excluded:
     /// where a server announces and a client browses by default.
     public static func available() -> [MDNSInterface] {
-        list().filter { $0.flags & UInt32(IFF_LOOPBACK) == 0 && $0.flags & UInt32(IFF_MULTICAST) != 0 }.map(\.interface)
+        list().filter { !$0.address.isLoopback && $0.address.supportsMulticast }.map(\.interface)
     }
 
     /// The loopback interface (multicast on `lo` works on Linux without the MULTICAST flag):
     /// tests and a server and client on the same machine.
     public static func loopback() -> MDNSInterface? {
-        list().first { $0.flags & UInt32(IFF_LOOPBACK) != 0 }?.interface
+        list().first { $0.address.isLoopback }?.interface
     }
 
     /// The interface called `name` (`eth0`, `lo`), if it is up and has an IPv4 address.
@@ -63,20 +64,12 @@ public struct MDNSInterface: Sendable, Hashable, CustomStringConvertible {
         list().first { $0.interface.address == address }?.interface
     }
 
-    private static func list() -> [(interface: MDNSInterface, flags: UInt32)] {
-        var head: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&head) == 0, let first = head else { return [] }
-        defer { freeifaddrs(head) }
-        var out: [(MDNSInterface, UInt32)] = []
-        for p in sequence(first: first, next: { $0.pointee.ifa_next }) {
-            let flags = UInt32(p.pointee.ifa_flags)
-            guard let addr = p.pointee.ifa_addr, addr.pointee.sa_family == sa_family_t(AF_INET), flags & UInt32(IFF_UP) != 0 else { continue }
-            let name = String(cString: p.pointee.ifa_name)
-            let bytes = addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
-                withUnsafeBytes(of: sin.pointee.sin_addr.s_addr) { Array($0) }
-            }
-            guard !out.contains(where: { $0.0.name == name }) else { continue }
-            out.append((MDNSInterface(name: name, index: Int(if_nametoindex(p.pointee.ifa_name)), ipv4: bytes), flags))
+    /// Up interfaces with an IPv4 address (the first one of each).
+    private static func list() -> [(interface: MDNSInterface, address: NetworkInterfaces.Address)] {
+        var out: [(interface: MDNSInterface, address: NetworkInterfaces.Address)] = []
+        for a in NetworkInterfaces.list() where a.isUp {
+            guard let ipv4 = a.ipv4, !out.contains(where: { $0.interface.name == a.name }) else { continue }
+            out.append((MDNSInterface(name: a.name, index: a.index, ipv4: ipv4), a))
         }
         return out
     }

@@ -3,6 +3,7 @@ public import Logging
 public import MydiaAPI
 import MydiaClient
 import MydiaConnection
+import MydiaSystem
 
 /// The running TUI: one event loop owns the `AppState`; the terminal thread, the connection
 /// manager, loads, pairing, playback, signals and a one-second tick all post `AppEvent`s into it.
@@ -61,7 +62,7 @@ public final class TUIApp: Sendable {
         let cached = credentials.flatMap { options.cache.load(instanceID: $0.instanceID) }
         let (events, post) = AsyncStream<AppEvent>.makeStream()
         // Signals first: curses then keeps its own handlers off SIGINT/SIGTERM.
-        let signals = SignalForwarder { post.yield(.terminate) }
+        let signals = SignalTrap([SIGINT, SIGTERM, SIGHUP]) { _ in post.yield(.terminate) }
         let terminal: Terminal
         do { terminal = try Terminal(theme: options.config.theme, environment: options.environment) } catch {
             signals.cancel()

@@ -4,9 +4,10 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// One HTTP exchange with the relay's claim API (PROTOCOL.md §3.2), over the same TLS as the
-/// relay WebSocket — so `--relay-ca` covers the claim lookup too (§12.5). One connection per
-/// request, `connection: close`; the answer is small JSON, capped at `maxBody` bytes.
+/// One HTTP exchange with the relay's claim API (PROTOCOL.md §3.2), used by the client (claim
+/// look-up) and the server (publish, withdraw), over the same TLS as the relay WebSocket — so
+/// `--relay-ca` covers the claim API too (§12.5). One connection per request,
+/// `connection: close`; the answer is small JSON, capped at `maxBody` bytes.
 public enum RelayHTTP {
     /// A status and a body.
     public struct Response: Sendable {
@@ -14,6 +15,21 @@ public enum RelayHTTP {
         public var status: Int
         /// The whole body.
         public var body: [UInt8]
+    }
+
+    /// Why an exchange failed.
+    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
+        /// Network, TLS, HTTP framing or time-out: the relay could not be asked.
+        case unreachable(String)
+        /// The TLS settings (the `--relay-ca` anchor) cannot be used.
+        case invalidConfiguration(String)
+
+        public var description: String {
+            switch self {
+            case .unreachable(let why): "the relay cannot be reached: \(why)"
+            case .invalidConfiguration(let why): why
+            }
+        }
     }
 
     /// Largest body accepted (claim answers are well under 8 KiB, §12.7).
@@ -26,23 +42,13 @@ public enum RelayHTTP {
     ///   - body: a JSON body, or empty.
     ///   - extraTrustAnchorPEM: the `--relay-ca` PEM, if any.
     ///   - timeout: budget for connect + TLS + the whole answer.
-    /// - Throws: `RelayConnection.Error.unreachable` (network, TLS, HTTP framing, timeout) or
-    ///   `.invalidConfiguration` (an unusable trust anchor).
     public static func request(
         _ method: String, origin: RelayOrigin, path: String, body: [UInt8] = [], extraTrustAnchorPEM: String? = nil,
         timeout: Duration = .seconds(15)
-    ) async throws(RelayConnection.Error) -> Response {
-        let context: NIOSSLContext?
-        if origin.isSecure {
-            let tls = try RelayTLS.configuration(extraTrustAnchorPEM: extraTrustAnchorPEM)
-            do { context = try NIOSSLContext(configuration: tls) } catch {
-                throw .invalidConfiguration("the TLS settings cannot be used (\(error))")
-            }
-        } else {
-            context = nil  // RelayOrigin allows http:// on loopback only (§12.5)
-        }
+    ) async throws(Error) -> Response {
+        let context = try RelayTLS.context(for: origin, extraTrustAnchorPEM: extraTrustAnchorPEM)
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: path)
-        head.headers.add(name: "host", value: origin.host.contains(":") ? "[\(origin.host)]:\(origin.port)" : "\(origin.host):\(origin.port)")
+        head.headers.add(name: "host", value: origin.authority)
         head.headers.add(name: "connection", value: "close")
         head.headers.add(name: "content-length", value: String(body.count))
         if !body.isEmpty { head.headers.add(name: "content-type", value: "application/json") }
@@ -55,15 +61,15 @@ public enum RelayHTTP {
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)
-                    throw RelayConnection.Error.timedOut
+                    throw Error.unreachable("no answer within \(timeout)")
                 }
                 defer { group.cancelAll() }
                 return try await group.next()!
             }
-        } catch let error as RelayConnection.Error {
-            throw error == .timedOut ? .unreachable("no answer within \(timeout)") : error
+        } catch let error as Error {
+            throw error
         } catch {
-            throw .unreachable(RelaySocket.describe(error))
+            throw .unreachable(RelayTLS.describe(error))
         }
     }
 
@@ -86,7 +92,7 @@ public enum RelayHTTP {
             // with its head, so the relay may answer and close (`connection: close`) before a
             // separately flushed `.end` reaches the socket ("I/O on closed channel"), and the answer
             // is then already waiting to be read. Without an answer, the read below says so.
-            var writeError: (any Error)?
+            var writeError: (any Swift.Error)?
             do { try await outbound.write(contentsOf: HTTPRequestHeadBuilder.parts(head, body: body)) } catch { writeError = error }
             var status: Int?
             var collected: [UInt8] = []
@@ -96,7 +102,7 @@ public enum RelayHTTP {
                 case .head: continue
                 case .body(let buffer):
                     guard collected.count + buffer.readableBytes <= maxBody else {
-                        throw RelayConnection.Error.unreachable("the relay's answer is over \(maxBody) bytes")
+                        throw Error.unreachable("the relay's answer is over \(maxBody) bytes")
                     }
                     collected += buffer.readableBytesView
                 case .end:
@@ -105,7 +111,7 @@ public enum RelayHTTP {
                 }
             }
             if let writeError { throw writeError }
-            throw RelayConnection.Error.unreachable("the relay closed the connection before answering")
+            throw Error.unreachable("the relay closed the connection before answering")
         }
     }
 }

@@ -7,9 +7,9 @@ public import NIOCore
 /// masking) and queues it for the socket without waiting.
 public struct TunnelFrameSink: Sendable {
     /// A buffer for one frame of `frameLength` bytes, to be written at its writer index.
-    let buffer: @Sendable (_ frameLength: Int) -> ByteBuffer
+    public let buffer: @Sendable (_ frameLength: Int) -> ByteBuffer
     /// Queues a buffer from ``buffer`` once its frame is written; it may finish it in place first.
-    let send: @Sendable (inout ByteBuffer) -> Void
+    public let send: @Sendable (inout ByteBuffer) -> Void
 
     public init(buffer: @escaping @Sendable (_ frameLength: Int) -> ByteBuffer, send: @escaping @Sendable (inout ByteBuffer) -> Void) {
         self.buffer = buffer

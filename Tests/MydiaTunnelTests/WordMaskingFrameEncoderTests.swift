@@ -1,4 +1,4 @@
-@testable import MydiaServer
+@testable import MydiaTunnel
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
@@ -23,7 +23,7 @@ import Testing
         let key = WebSocketMaskingKey([0x37, 0xfa, 0x21, 0x3d])
         for (opcode, fin, mask) in [(WebSocketOpcode.binary, true, key), (.text, true, key), (.continuation, false, key), (.binary, true, nil)] {
             let frame = WebSocketFrame(fin: fin, opcode: opcode, maskKey: mask, data: ByteBuffer(bytes: payload))
-            let ours = try Self.encode(InstanceWebSocket.OutboundItem.frame(frame), with: WordMaskingFrameEncoder())
+            let ours = try Self.encode(RelayWebSocket.OutboundItem.frame(frame), with: WordMaskingFrameEncoder())
             let theirs = try Self.encode(frame, with: WebSocketFrameEncoder())
             #expect(ours == theirs, "length \(length), \(opcode), fin \(fin), masked \(mask != nil)")
         }
@@ -31,7 +31,7 @@ import Testing
 
     @Test func leavesTheCallersBufferUnmasked() throws {
         let payload = ByteBuffer(bytes: Array(repeating: 0xAB, count: 300))
-        _ = try Self.encode(InstanceWebSocket.OutboundItem.frame(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: payload)),
+        _ = try Self.encode(RelayWebSocket.OutboundItem.frame(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: payload)),
                             with: WordMaskingFrameEncoder())
         #expect(Array(payload.readableBytesView) == Array(repeating: 0xAB, count: 300))
     }
@@ -51,11 +51,11 @@ import Testing
         let theirs = try Self.encode(WebSocketFrame(fin: true, opcode: .binary, maskKey: key, data: ByteBuffer(bytes: payload)),
                                      with: WebSocketFrameEncoder())
         #expect(Array(prepared.readableBytesView) == theirs, "length \(length)")
-        #expect(try Self.encode(InstanceWebSocket.OutboundItem.prepared(prepared), with: WordMaskingFrameEncoder()) == theirs)
+        #expect(try Self.encode(RelayWebSocket.OutboundItem.prepared(prepared), with: WordMaskingFrameEncoder()) == theirs)
     }
 
     @Test func theUpgradeAcceptValueIsRFC6455s() {
         // RFC 6455 §1.3's example.
-        #expect(InstanceWebSocket.accept(for: "dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+        #expect(RelayWebSocket.accept(for: "dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
     }
 }

@@ -1,3 +1,4 @@
+import MydiaTunnel
 import MydiaWire
 import Testing
 

@@ -2,15 +2,15 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
-@testable import MydiaServer
+@testable import MydiaTunnel
 import MydiaWire
 import NIOCore
 import Synchronization
 import Testing
 
-/// The instance's own WebSocket client against a stock Hummingbird WebSocket server (which
+/// The peers' WebSocket client to the relay against a stock Hummingbird WebSocket server (which
 /// unmasks with swift-nio's reference loop, so our masking is checked by someone else's decoder).
-@Suite(.timeLimit(.minutes(1))) struct InstanceWebSocketTests {
+@Suite(.timeLimit(.minutes(1))) struct RelayWebSocketTests {
     /// A server at `/relay/tunnel/websocket` running `script` per socket, auto-pinging every 100 ms
     /// (a client that does not answer pings is closed after one period).
     static func server(
@@ -42,9 +42,9 @@ import Testing
     }
 
     static func connect<R: Sendable>(
-        _ origin: RelayOrigin, _ body: @escaping @Sendable (AsyncThrowingStream<InstanceWebSocket.Message, any Error>, InstanceWebSocket.Outbound) async throws -> R
+        _ origin: RelayOrigin, _ body: @escaping @Sendable (AsyncThrowingStream<RelayWebSocket.Message, any Error>, RelayWebSocket.Outbound) async throws -> R
     ) async throws -> R {
-        try await InstanceWebSocket.connect(origin: origin, path: RelayOrigin.instanceWebSocketPath, tls: nil, sni: nil, maxMessage: 1 << 17, body: body)
+        try await RelayWebSocket.connect(origin: origin, path: RelayOrigin.instanceWebSocketPath, tls: nil, maxMessage: 1 << 17, body: body)
     }
 
     @Test func messagesOfEverySizeRoundTripAndPingsAreAnswered() async throws {
@@ -94,7 +94,7 @@ import Testing
                 for try await _ in inbound {}
             }
         } throws: { error in
-            guard case InstanceWebSocket.Error.closedByRelay(code: let code) = error else { return false }
+            guard case RelayWebSocket.Error.closedByRelay(code: let code) = error else { return false }
             return code != 1000 && code != 1001
         }
     }
@@ -103,7 +103,7 @@ import Testing
         let (origin, server) = try await Self.server(Self.echo)
         defer { server.cancel() }
         await #expect(throws: (any Error).self) {
-            try await InstanceWebSocket.connect(origin: origin, path: "/not-a-websocket", tls: nil, sni: nil, maxMessage: 1 << 17) { _, _ in }
+            try await RelayWebSocket.connect(origin: origin, path: "/not-a-websocket", tls: nil, maxMessage: 1 << 17) { _, _ in }
         }
     }
 }
