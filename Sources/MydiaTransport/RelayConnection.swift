@@ -96,7 +96,7 @@ public final class RelayConnection: Sendable {
 
         public var description: String {
             switch self {
-            case .closedByRelay(let reason): "The relay closed the session (\(reason.rawValue))."
+            case .closedByRelay(let reason): "The relay closed the session (\(reason))."
             case .pathLost: "The relay stopped answering heartbeats — the relay path is lost."
             case .socketClosed: "The connection to the relay closed."
             case .closedLocally: "The session was closed by this device."

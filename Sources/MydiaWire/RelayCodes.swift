@@ -21,7 +21,8 @@ public struct RelayErrorCode: RawRepresentable, Hashable, Sendable, CustomString
     /// The register's proof of possession did not verify (§12.2).
     public static let invalidProof = RelayErrorCode(rawValue: "invalid_proof")
 
-    public var description: String { rawValue }
+    /// The code as shown to a person: control characters stripped, at most 64 characters (§12.18).
+    public var description: String { DisplayText.name(rawValue) }
 }
 
 /// The `reason` of a relay `close` message (PROTOCOL.md §12.3, plus any §4.3 error string).
@@ -44,7 +45,8 @@ public struct RelayCloseReason: RawRepresentable, Hashable, Sendable, CustomStri
     /// The client did not read fast enough: its 1 MiB relay buffer filled up (§12.4).
     public static let slowConsumer = RelayCloseReason(rawValue: "slow_consumer")
 
-    public var description: String { rawValue }
+    /// The reason as shown to a person: control characters stripped, at most 64 characters (§12.18).
+    public var description: String { DisplayText.name(rawValue) }
 }
 
 /// The relay protocol version this build speaks (`relay_protocol`).

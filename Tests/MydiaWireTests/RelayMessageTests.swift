@@ -83,3 +83,17 @@ import Testing
         #expect(!ClaimKeys.isValidLookupKey(String(repeating: "0", count: 63)))
     }
 }
+
+/// A relay's close reason and error code reach the terminal only sanitised (§12.18): a hostile
+/// relay cannot clear the screen or retitle the window through them.
+@Suite struct RelayCodeDisplayTests {
+    @Test func closeReasonsAndErrorCodesAreShownWithoutControlCharacters() {
+        let hostile = "\u{1b}]0;owned\u{07}\u{1b}[2J" + String(repeating: "x", count: 100)
+        let reason = RelayCloseReason(rawValue: hostile).description
+        #expect(!reason.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) })
+        #expect(reason.count == DisplayText.maxNameLength)
+        let code = RelayErrorCode(rawValue: hostile).description
+        #expect(!code.unicodeScalars.contains { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) })
+        #expect(RelayCloseReason.idleTimeout.description == "idle_timeout")
+    }
+}
