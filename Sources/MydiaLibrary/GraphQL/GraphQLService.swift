@@ -69,13 +69,14 @@ public final class GraphQLService: Sendable {
         } catch {
             return Self.error(400, "bad_request", "The body must be a JSON object with a string \"query\".")
         }
+        let (rootFields, refusal) = Self.analyze(request)
+        if let refusal { return Self.refused(refusal) }
 
         var device: DeviceRecord?
         if let bearer, !bearer.isEmpty {
             device = try? await devices.validate(bearer, kind: .access)
             if let d = device, let tunnel = tunnelDeviceID, d.id != tunnel.lowercased() { device = nil }
         }
-        let rootFields = Self.rootFields(of: request)
         let bearerFree = rootFields.map { !$0.isEmpty && $0.isSubset(of: Self.bearerFreeFields) } ?? false
         if !bearerFree, device == nil {
             return Self.error(401, "unauthorized", bearer == nil
@@ -102,10 +103,12 @@ public final class GraphQLService: Sendable {
         }
     }
 
-    /// The root field names of the operation that would run, or `nil` if that cannot be told
-    /// (syntax error, unknown or ambiguous operation): such requests need a bearer.
-    static func rootFields(of request: GraphQLRequest) -> Set<String>? {
-        guard let document = try? parse(source: request.query, noLocation: true) else { return nil }
+    /// What the server needs to know of a request before running it: the root field names of the
+    /// operation that would run (`nil` if that cannot be told — syntax error, unknown or ambiguous
+    /// operation: such requests need a bearer), or why it is refused (``GraphQLLimits``).
+    static func analyze(_ request: GraphQLRequest) -> (rootFields: Set<String>?, refusal: String?) {
+        if let refusal = GraphQLLimits.preflight(request.query) { return (nil, refusal) }
+        guard let document = try? parse(source: request.query, noLocation: true) else { return (nil, nil) }
         let operations = document.definitions.compactMap { $0 as? OperationDefinition }
         var fragments: [String: FragmentDefinition] = [:]
         for case let fragment as FragmentDefinition in document.definitions { fragments[fragment.name.value] = fragment }
@@ -115,7 +118,8 @@ public final class GraphQLService: Sendable {
         } else {
             operation = operations.count == 1 ? operations[0] : nil
         }
-        guard let operation else { return nil }
+        guard let operation else { return (nil, nil) }
+        if let refusal = GraphQLLimits.check(operation, fragments: fragments) { return (nil, refusal) }
         var names = Set<String>()
         var visited = Set<String>()
         func collect(_ set: SelectionSet) {
@@ -132,7 +136,14 @@ public final class GraphQLService: Sendable {
             }
         }
         collect(operation.selectionSet)
-        return names
+        return (names, nil)
+    }
+
+    /// A request refused by ``GraphQLLimits``: HTTP 400 with a GraphQL error.
+    static func refused(_ message: String) -> Response {
+        let body = (try? JSONSerialization.data(withJSONObject: ["errors": [["message": message, "extensions": ["code": "QUERY_TOO_COMPLEX"]]]],
+                                                options: [.sortedKeys])) ?? Data()
+        return Response(status: 400, body: body)
     }
 
     static func error(_ status: Int, _ code: String, _ message: String) -> Response {
