@@ -108,7 +108,7 @@ let package = Package(
         // The client's ConnectionManager actor: relay-first, background probing, hot swap (§8).
         .target(
             name: "MydiaConnection",
-            dependencies: ["MydiaWire", .product(name: "Logging", package: "swift-log")],
+            dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
 
         // The client's app layer: credentials on disk, typed GraphQL operations and models.
@@ -150,7 +150,7 @@ let package = Package(
         .target(
             name: "MydiaTUI",
             dependencies: [
-                "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaWire", "MydiaCrypto",
+                "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -187,7 +187,7 @@ let package = Package(
         .executableTarget(
             name: "mydia-server",
             dependencies: [
-                "MydiaServer", "MydiaWire", "MydiaDiscovery",
+                "MydiaServer", "MydiaWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
