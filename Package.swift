@@ -42,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries, each with a tiny C shim for what Swift cannot import.
@@ -79,10 +80,12 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-            ] + nio,
+            ],
             swiftSettings: swiftSettings),
         // The server's catalog: the library folder, SQLite state (GRDB), the GraphQL schema.
         .target(
@@ -121,7 +124,7 @@ let package = Package(
         // The client's ConnectionManager actor: relay-first, background probing, hot swap (§8).
         .target(
             name: "MydiaConnection",
-            dependencies: ["MydiaWire", .product(name: "Logging", package: "swift-log")],
+            dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
 
         // The client's app layer: credentials on disk, typed GraphQL operations and models.
@@ -163,8 +166,9 @@ let package = Package(
         .target(
             name: "MydiaTUI",
             dependencies: [
-                "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaWire", "MydiaCrypto", "MydiaSystem",
+                "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaSystem",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings),
 
@@ -199,7 +203,7 @@ let package = Package(
         .executableTarget(
             name: "mydia-server",
             dependencies: [
-                "MydiaServer", "MydiaWire", "MydiaDiscovery", "MydiaSystem",
+                "MydiaServer", "MydiaWire", "MydiaSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -319,6 +323,7 @@ let package = Package(
             dependencies: [
                 "MydiaTUI", "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaServer",
                 "MydiaTestSupport", "MydiaWire", "MydiaCrypto",
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings),
         // Test helpers shared by the integration tests: a real WebSocket test client, timeouts.

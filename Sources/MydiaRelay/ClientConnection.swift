@@ -1,8 +1,8 @@
 import HummingbirdWebSocket
 import Logging
 import MydiaWire
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// One client socket, `/relay/client/websocket` (PROTOCOL.md §2.2, §12.1, §12.3, §12.4): one
 /// `connect`, then opaque binary frames forwarded to the instance with the session prefix.
@@ -14,16 +14,16 @@ struct ClientConnection {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let limits = hub.limits
         let outbox = Outbox(hardLimit: limits.maxBufferedPerSession, highWater: limits.maxBufferedPerSession)
-        let current = Locked<RelaySession?>(nil)
+        let current = NIOLockedValueBox<RelaySession?>(nil)
         defer {
             // The client went away (or was closed): the instance learns it, unless already told.
-            if let session = current.withLock({ $0 }) {
+            if let session = current.withLockedValue({ $0 }) {
                 hub.endSession(session, reason: .clientDisconnected, toInstance: true, toClient: false)
             }
         }
         try await SocketRunner.run(
             outbox: outbox, outbound: outbound,
-            deadline: (hub.timeouts.firstMessage, { current.withLock { $0 == nil } }),
+            deadline: (hub.timeouts.firstMessage, { current.withLockedValue { $0 == nil } }),
             read: {
                 for try await message in inbound.messages(maxSize: limits.maxClientBinary) {
                     switch message {
@@ -35,7 +35,7 @@ struct ClientConnection {
                         // PROTOCOL.md §12.1: the limit applies to the whole message (one-frame
                         // messages are not checked by the WebSocket layer); larger closes the socket.
                         guard buffer.readableBytes <= limits.maxClientBinary else { return }
-                        guard let session = current.withLock({ $0 }) else {
+                        guard let session = current.withLockedValue({ $0 }) else {
                             reply(outbox, .badRequest, "Send {\"type\":\"connect\"} before any binary frame.")
                             continue
                         }
@@ -53,7 +53,7 @@ struct ClientConnection {
     }
 
     /// Handles one control message; `false` ends the socket.
-    private func handleText(_ text: String, outbox: Outbox, current: Locked<RelaySession?>) -> Bool {
+    private func handleText(_ text: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>) -> Bool {
         let message: RelayMessage
         do {
             message = try RelayMessage.decode(text)
@@ -63,14 +63,14 @@ struct ClientConnection {
         }
         switch message {
         case .ping:
-            current.withLock { $0 }?.touch(hub.clock.now())
+            current.withLockedValue { $0 }?.touch(hub.clock.now())
             outbox.push(.text(RelayMessage.pong.jsonText))
         case .pong:
-            current.withLock { $0 }?.touch(hub.clock.now())
+            current.withLockedValue { $0 }?.touch(hub.clock.now())
         case .connect(let instanceID):
             connect(instanceID, outbox: outbox, current: current)
         case .close(_, let reason):
-            guard let session = current.withLock({ $0 }) else {
+            guard let session = current.withLockedValue({ $0 }) else {
                 reply(outbox, .badRequest, "There is no session to close.")
                 return true
             }
@@ -84,9 +84,9 @@ struct ClientConnection {
         return true
     }
 
-    private func connect(_ instanceID: String, outbox: Outbox, current: Locked<RelaySession?>) {
+    private func connect(_ instanceID: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>) {
         // PROTOCOL.md §12.3: one session per socket; a second connect is a bad request.
-        guard current.withLock({ $0 }) == nil else {
+        guard current.withLockedValue({ $0 }) == nil else {
             reply(outbox, .badRequest, "This socket already carries a session; open a new socket.")
             return
         }
@@ -100,7 +100,7 @@ struct ClientConnection {
         }
         switch hub.openSession(instanceID: instanceID, clientKey: clientKey, clientOutbox: outbox) {
         case .opened(let session):
-            current.withLock { $0 = session }
+            current.withLockedValue { $0 = session }
             let connected = RelayMessage.Connected(sessionID: session.id, instanceID: instanceID, publicKey: session.instance.publicKey)
             outbox.push(.text(RelayMessage.connected(connected).jsonText))
         case .offline:

@@ -2,8 +2,8 @@ import HummingbirdWebSocket
 import Logging
 import MydiaCrypto
 import MydiaWire
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// One instance socket, `/relay/tunnel/websocket` (PROTOCOL.md §2.1, §12.2–§12.4): challenge,
 /// proven `register`, then session-prefixed binary frames fanned out to clients.
@@ -15,21 +15,21 @@ struct InstanceConnection {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let limits = hub.limits
         let outbox = Outbox(hardLimit: nil, highWater: limits.maxBufferedPerSession)
-        let link = Locked<InstanceLink?>(nil)
+        let link = NIOLockedValueBox<InstanceLink?>(nil)
         // PROTOCOL.md §12.2: a fresh nonce and a fresh relay key for every socket.
         let nonce = SecretBytes.random(count: RegistrationProof.nonceBytes).exposedCopy()
         let relayKey = X25519KeyPair.generate()
         outbox.push(.text(RelayMessage.challenge(nonce: nonce, relayKey: relayKey.publicKey).jsonText))
         defer {
-            if let registered = link.withLock({ $0 }) { hub.instanceGone(registered) }
+            if let registered = link.withLockedValue({ $0 }) { hub.instanceGone(registered) }
         }
         try await SocketRunner.run(
             outbox: outbox, outbound: outbound,
-            deadline: (hub.timeouts.firstMessage, { link.withLock { $0 == nil } }),
+            deadline: (hub.timeouts.firstMessage, { link.withLockedValue { $0 == nil } }),
             read: {
                 for try await message in inbound.messages(maxSize: limits.maxInstanceBinary) {
                     let now = hub.clock.now()
-                    let registered = link.withLock { $0 }
+                    let registered = link.withLockedValue { $0 }
                     registered?.touch(now)
                     switch message {
                     case .text(let text):
@@ -84,7 +84,7 @@ struct InstanceConnection {
     }
 
     /// Handles one control message; `false` ends the socket.
-    private func handleText(_ text: String, outbox: Outbox, link: Locked<InstanceLink?>, challenge: Challenge) -> Bool {
+    private func handleText(_ text: String, outbox: Outbox, link: NIOLockedValueBox<InstanceLink?>, challenge: Challenge) -> Bool {
         let message: RelayMessage
         do {
             message = try RelayMessage.decode(text)
@@ -98,13 +98,13 @@ struct InstanceConnection {
         case .pong, .unknown:
             break  // activity was recorded; unknown types are ignored (§12.1)
         case .register(let register):
-            guard link.withLock({ $0 }) == nil else {
+            guard link.withLockedValue({ $0 }) == nil else {
                 reply(outbox, .badRequest, "This socket is already registered.")
                 return true
             }
             return self.register(register, outbox: outbox, link: link, challenge: challenge)
         case .close(let sessionID, let reason):
-            guard let registered = link.withLock({ $0 }), let sessionID,
+            guard let registered = link.withLockedValue({ $0 }), let sessionID,
                 let session = hub.session(sessionID, of: registered)
             else { return true }  // §12.3: not this socket's session: dropped
             hub.endSession(session, reason: reason, toInstance: false, toClient: true)
@@ -115,7 +115,7 @@ struct InstanceConnection {
     }
 
     /// A `register`: protocol, shape, proof, binding. Failures answer `error` and close the socket.
-    private func register(_ r: RelayMessage.Register, outbox: Outbox, link: Locked<InstanceLink?>, challenge: Challenge) -> Bool {
+    private func register(_ r: RelayMessage.Register, outbox: Outbox, link: NIOLockedValueBox<InstanceLink?>, challenge: Challenge) -> Bool {
         func refuse(_ code: RelayErrorCode, _ message: String) -> Bool {
             reply(outbox, code, message)
             outbox.push(.closeSocket)
@@ -139,7 +139,7 @@ struct InstanceConnection {
             hub.logger.notice("register for an id bound to another key", metadata: ["instance_id": "\(r.instanceID)"])
             return refuse(.instanceIDConflict, "This instance_id is bound to another public key.")
         case .registered(let registered, _, _):
-            link.withLock { $0 = registered }
+            link.withLockedValue { $0 = registered }
             hub.logger.info("instance registered", metadata: ["instance_id": "\(r.instanceID)"])
             return true
         }

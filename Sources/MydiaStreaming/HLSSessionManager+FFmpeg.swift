@@ -20,7 +20,7 @@ extension HLSSessionManager {
     /// VOD playlist with `#EXT-X-ENDLIST` before the session is announced (PROTOCOL.md §12.15).
     /// - Returns: the session, or `nil` when the remux failed and the caller should transcode.
     func remux(
-        id: String, file: URL, probe: MediaProbe, start: Double, directory: URL, media: URL, log: URL
+        id: String, file: URL, probe: HLSSourceProbe, start: Double, directory: URL, media: URL, log: URL
     ) async throws -> Session? {
         let playlist = media.appendingPathComponent(Self.playlistName)
         let arguments =
@@ -64,7 +64,7 @@ extension HLSSessionManager {
     /// Keyframes are forced on every segment boundary so ffmpeg cuts exactly where the playlist
     /// says.
     func transcode(
-        id: String, file: URL, probe: MediaProbe, start: Double, directory: URL, media: URL, log: URL
+        id: String, file: URL, probe: HLSSourceProbe, start: Double, directory: URL, media: URL, log: URL
     ) throws -> Session {
         let seconds = max(1, configuration.segmentSeconds)
         let playlist = HLSPlaylist(duration: probe.duration, segmentLength: seconds)

@@ -155,7 +155,7 @@ public actor HLSSessionManager {
         let log = directory.appendingPathComponent("ffmpeg.log")
 
         do {
-            let probe = try await MediaProbe.run(
+            let probe = try await HLSSourceProbe.run(
                 tools: tools, file: fileURL, scratch: directory.appendingPathComponent("probe.json"), log: log)
             let position = startPosition.isFinite ? min(max(0, startPosition), probe.duration) : 0
             var session: Session?

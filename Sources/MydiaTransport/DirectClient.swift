@@ -130,15 +130,6 @@ public final class DirectClient: Sendable {
         return try await exchange(on: connection, head: head, body: body).get()
     }
 
-    /// Closes the idle connections.
-    public func closeIdleConnections() {
-        let all = idle.withLock { list -> [DirectConnection] in
-            defer { list = [] }
-            return list
-        }
-        for connection in all { connection.close() }
-    }
-
     var hostHeaderValue: String { hostHeader }
 
     private var hostHeader: String {

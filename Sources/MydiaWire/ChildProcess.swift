@@ -40,6 +40,8 @@ public final class ChildProcess: Sendable {
     private struct State {
         var status: Int32?
         var waiters: [CheckedContinuation<Int32, Never>] = []
+        /// Threads blocked in ``waitUntilExit()``.
+        var blocked: [DispatchSemaphore] = []
     }
     private let state = Mutex(State())
 
@@ -105,6 +107,19 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// Blocks the calling thread until the child exits; returns ``exitStatus``. For synchronous
+    /// callers (a command's `run`, a thread of one's own); async code awaits ``waitForExit()``.
+    public func waitUntilExit() -> Int32 {
+        let exited = DispatchSemaphore(value: 0)
+        let status: Int32? = state.withLock { s in
+            if s.status == nil { s.blocked.append(exited) }
+            return s.status
+        }
+        if let status { return status }
+        exited.wait()
+        return state.withLock { $0.status ?? -1 }  // set before the semaphore was signalled
+    }
+
     /// Sends `signal` (none: the caller asked the child to quit some other way), waits up to
     /// `grace` for the child to exit and kills it (SIGKILL) if it has not. Returns its exit status
     /// once it has exited.
@@ -139,12 +154,13 @@ public final class ChildProcess: Sendable {
         let signal = raw & 0x7F
         let status = signal == 0 ? (raw >> 8) & 0xFF : 128 + signal
         // Recorded under the lock `send` takes, so no signal goes to a reaped (reusable) pid.
-        let waiters = state.withLock { s in
+        let (waiters, blocked) = state.withLock { s in
             s.status = status
-            defer { s.waiters = [] }
-            return s.waiters
+            defer { (s.waiters, s.blocked) = ([], []) }
+            return (s.waiters, s.blocked)
         }
         for waiter in waiters { waiter.resume(returning: status) }
+        for thread in blocked { thread.signal() }
     }
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32

@@ -154,16 +154,16 @@ private func printQR(_ text: String) {
         print("(install qrencode to see a QR code)")
         return
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = ["-t", "UTF8", "-m", "1"]
-    let input = Pipe()
-    process.standardInput = input
     do {
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        let run = try ChildProcess.run(executable: path, arguments: ["-t", "UTF8", "-m", "1"],
+                                       environment: ProcessInfo.processInfo.environment, input: Data(text.utf8))
+        guard run.status == 0 else {
+            let why = String(decoding: run.errors, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? "status \(run.status)"
+            print("(qrencode failed: \(why))")
+            return
+        }
+        // Printed, not handed our stdout: it then follows the lines printed before it, even into a pipe.
+        print(String(decoding: run.output, as: UTF8.self), terminator: "")
     } catch {
         print("(qrencode failed: \(error))")
     }

@@ -123,4 +123,41 @@ import Testing
         #expect(listed.map(\.name) == ["Laptop", "Phone"])
         #expect(listed.map(\.revoked) == [true, false])
     }
+
+    /// Two token rows per handshake must not pile up: each issue deletes the tokens that expired
+    /// more than a week ago, and keeps those still refreshable.
+    @Test func issuingATokenDeletesTokensExpiredMoreThanAWeekAgo() async throws {
+        let f = try await Fixture.make(scan: false)
+        let day: TimeInterval = 24 * 3600
+        func rows() async throws -> Int {
+            try await f.database.queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tokens") ?? -1 }
+        }
+        let (device, _) = try await f.devices.createDevice(name: "Laptop", platform: "linux", publicKey: key)
+        let first = try await f.devices.issueCredentials(deviceID: device.id)  // access: 30 days, media: 1 day
+        #expect(try await rows() == 2)
+
+        f.clock.advance(9 * day)  // the first media token expired 8 days ago
+        let second = try await f.devices.issueCredentials(deviceID: device.id)
+        #expect(try await rows() == 3)
+        await #expect(throws: DeviceStore.Error.tokenInvalid) {
+            try await f.devices.validate(first.media.token, kind: .media, allowExpired: true)
+        }
+        #expect(try await f.devices.validate(first.access.token, kind: .access).id == device.id)
+
+        f.clock.advance(7 * day)  // the second media token expired 6 days ago: still refreshable
+        let refreshed = try await f.devices.refreshMediaToken(current: second.media.token, bearerDevice: device)
+        #expect(try await rows() == 3)
+
+        f.clock.advance(32 * day)  // every token so far expired more than a week ago
+        let last = try await f.devices.issueToken(.access, deviceID: device.id)
+        #expect(try await rows() == 1)
+        for (token, kind) in [(first.access.token, DeviceStore.TokenKind.access), (second.access.token, .access), (refreshed.token, .media)] {
+            await #expect(throws: DeviceStore.Error.tokenInvalid) { try await f.devices.validate(token, kind: kind, allowExpired: true) }
+        }
+        #expect(try await f.devices.validate(last.token, kind: .access).id == device.id)
+
+        f.clock.advance(38 * day)
+        try await f.devices.purgeExpiredTokens()
+        #expect(try await rows() == 0)
+    }
 }

@@ -288,23 +288,23 @@ final class ManualNow: Sendable {
     }
 }
 
-@Suite struct MediaProbeTests {
+@Suite struct HLSSourceProbeTests {
     @Test func parsesCodecsAndSkipsCoverArt() throws {
         let json = """
             {"streams":[{"codec_name":"mjpeg","codec_type":"video","disposition":{"attached_pic":1}},
             {"codec_name":"hevc","codec_type":"video","disposition":{"attached_pic":0}},
             {"codec_name":"eac3","codec_type":"audio"}],"format":{"duration":"5400.5"}}
             """
-        let probe = try MediaProbe.parse(Data(json.utf8))
-        #expect(probe == MediaProbe(duration: 5400.5, videoCodec: "hevc", audioCodec: "eac3"))
+        let probe = try HLSSourceProbe.parse(Data(json.utf8))
+        #expect(probe == HLSSourceProbe(duration: 5400.5, videoCodec: "hevc", audioCodec: "eac3"))
         #expect(probe.isCopyableToHLS)
-        #expect(!MediaProbe(duration: 1, videoCodec: "vp9", audioCodec: "opus").isCopyableToHLS)
-        #expect(!MediaProbe(duration: 1, videoCodec: nil, audioCodec: nil).isCopyableToHLS)
+        #expect(!HLSSourceProbe(duration: 1, videoCodec: "vp9", audioCodec: "opus").isCopyableToHLS)
+        #expect(!HLSSourceProbe(duration: 1, videoCodec: nil, audioCodec: nil).isCopyableToHLS)
     }
 
     @Test(arguments: ["{}", "not json", #"{"format":{"duration":"N/A"}}"#, #"{"format":{"duration":"-3"}}"#,
         #"{"format":{"duration":"1e12"}}"#])
     func rejectsMissingOrAbsurdDurations(_ json: String) {
-        #expect(throws: HLSSessionManager.Error.self) { try MediaProbe.parse(Data(json.utf8)) }
+        #expect(throws: HLSSessionManager.Error.self) { try HLSSourceProbe.parse(Data(json.utf8)) }
     }
 }

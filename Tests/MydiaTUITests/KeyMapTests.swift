@@ -64,12 +64,4 @@ import Testing
     private func message(_ body: () throws -> TUIConfig) -> String {
         do { _ = try body(); return "no error" } catch { return "\(error)" }
     }
-
-    @Test func tomlSubsetValues() throws {
-        let t = try TOMLSubset.parse("a = 1_000\nb = true\nc = \"x\\ty\"\n[t]\nd = []\n\"e f\" = 'lit\\n'")
-        #expect(t[""]?["a"] == .integer(1000) && t[""]?["b"] == .boolean(true) && t[""]?["c"] == .string("x\ty"))
-        #expect(t["t"]?["d"] == .strings([]) && t["t"]?["e f"] == .string("lit\\n"))
-        #expect(throws: TOMLSubset.Error.self) { try TOMLSubset.parse("a = 1\na = 2") }
-        #expect(throws: TOMLSubset.Error.self) { try TOMLSubset.parse("[t]\n[t]") }
-    }
 }

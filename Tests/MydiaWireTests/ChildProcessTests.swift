@@ -62,6 +62,35 @@ import Testing
         }
     }
 
+    @Test func waitUntilExitBlocksUntilTheExitStatusIsKnown() throws {
+        let child = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "sleep 0.2; exit 5"], environment: [:])
+        #expect(child.waitUntilExit() == 5)
+        #expect(child.waitUntilExit() == 5 && child.exitStatus == 5)
+    }
+
+    /// `run` collects standard output and error, each past a pipe's 64 KiB (so neither stalls the
+    /// other), feeds the input, and returns once the program has exited, not when it closed its output.
+    @Test func runCollectsBothStreamsFeedsTheInputAndWaitsForTheExit() throws {
+        let noisy = try ChildProcess.run(
+            executable: "/bin/sh", arguments: ["-c", "head -c 200000 /dev/zero; head -c 150000 /dev/zero >&2; exit 3"],
+            environment: ["PATH": "/usr/bin:/bin"])
+        #expect(noisy.status == 3 && noisy.output.count == 200_000 && noisy.errors.count == 150_000)
+        let echo = try ChildProcess.run(executable: "/bin/cat", arguments: [], environment: [:], input: Data("hello".utf8))
+        #expect(echo.status == 0 && echo.output == Data("hello".utf8) && echo.errors.isEmpty)
+        let late = try ChildProcess.run(executable: "/bin/sh", arguments: ["-c", "exec >&- 2>&-; sleep 0.2; exit 4"], environment: [:])
+        #expect(late.status == 4 && late.output.isEmpty)
+        #expect(try ChildProcess.run(executable: "/bin/true", arguments: [], environment: [:], input: Data()).status == 0)
+    }
+
+    @Test func runRefusesMoreInputThanAPipeHolds() {
+        #expect(throws: ChildProcess.SpawnError.self) {
+            _ = try ChildProcess.run(executable: "/bin/cat", arguments: [], environment: [:], input: Data(count: ChildProcess.maximumInput + 1))
+        }
+        #expect(throws: ChildProcess.SpawnError.self) {
+            _ = try ChildProcess.run(executable: "/nonexistent/mydia-child", arguments: [], environment: [:])
+        }
+    }
+
     /// Runs a child with its standard output on a pipe and returns what it wrote.
     private func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> String {
         let pipe = Pipe()

@@ -156,11 +156,6 @@ public actor CredentialStore {
         }
     }
 
-    /// Records that the server was just used.
-    public func markUsed(instanceID: String, at now: Date = Date()) throws(Error) {
-        _ = try update(instanceID) { $0.lastUsedAt = now }
-    }
-
     /// Forgets a server (`unpair`). - Returns: whether it was paired.
     @discardableResult
     public func remove(instanceID: String) throws(Error) -> Bool {

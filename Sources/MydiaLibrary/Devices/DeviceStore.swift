@@ -119,15 +119,21 @@ public final class DeviceStore: Sendable {
     }
 
     /// Issues a new access or media token for a device that is not revoked.
+    ///
+    /// The same write deletes the tokens that expired more than ``expiredTokenGrace`` ago: every
+    /// handshake adds two rows and every refresh one, so the table stays as large as the tokens
+    /// issued in the last 37 days, with no timer to run and whatever hosts the store.
     public func issueToken(_ kind: TokenKind, deviceID: String) async throws -> IssuedToken {
         let token = Self.randomSecret()
-        let expires = now().addingTimeInterval(kind.lifetime)
+        let issued = now()
+        let expires = issued.addingTimeInterval(kind.lifetime)
         try await database.queue.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT revoked FROM devices WHERE device_id = ?",
                                              arguments: [deviceID]) else { throw Error.deviceUnknown }
             guard !(row["revoked"] as Bool) else { throw Error.deviceRevoked }
             try db.execute(sql: "INSERT INTO tokens (token_hash, kind, device_id, expires_at) VALUES (?, ?, ?, ?)",
                            arguments: [Self.hash(token), kind.rawValue, deviceID, expires.timeIntervalSince1970])
+            try Self.deleteTokens(db, expiredBefore: issued.addingTimeInterval(-Self.expiredTokenGrace))
         }
         return IssuedToken(token: token, expiresAt: expires)
     }
@@ -241,12 +247,19 @@ public final class DeviceStore: Sendable {
         return stamp
     }
 
-    /// Deletes tokens that expired more than `grace` ago (media tokens stay refreshable for a while).
-    public func purgeExpiredTokens(grace: TimeInterval = 7 * 24 * 3600) async throws {
-        let cutoff = now().addingTimeInterval(-grace).timeIntervalSince1970
-        try await database.queue.write { db in
-            try db.execute(sql: "DELETE FROM tokens WHERE expires_at < ?", arguments: [cutoff])
-        }
+    /// How long after its expiry a token row is kept: an expired media token stays refreshable
+    /// (`refreshMediaToken`, PROTOCOL.md §12.14) for this long.
+    public static let expiredTokenGrace: TimeInterval = 7 * 24 * 3600
+
+    /// Deletes tokens that expired more than `grace` ago. ``issueToken(_:deviceID:)`` does this at
+    /// every issue; this is for a caller that wants it now.
+    public func purgeExpiredTokens(grace: TimeInterval = DeviceStore.expiredTokenGrace) async throws {
+        let cutoff = now().addingTimeInterval(-grace)
+        try await database.queue.write { db in try Self.deleteTokens(db, expiredBefore: cutoff) }
+    }
+
+    private static func deleteTokens(_ db: Database, expiredBefore cutoff: Date) throws {
+        try db.execute(sql: "DELETE FROM tokens WHERE expires_at < ?", arguments: [cutoff.timeIntervalSince1970])
     }
 
     static func randomSecret() -> String { Encoding.base64URL(SecretBytes.random(count: 32).exposedCopy()) }

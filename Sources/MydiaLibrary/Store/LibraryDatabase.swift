@@ -104,6 +104,10 @@ public final class LibraryDatabase: Sendable {
                 CREATE INDEX tokens_by_device ON tokens(device_id);
                 """)
         }
+        // Every token issue deletes the rows that expired long ago (DeviceStore.issueToken).
+        migrator.registerMigration("v2-tokens-by-expiry") { db in
+            try db.execute(sql: "CREATE INDEX tokens_by_expiry ON tokens(expires_at)")
+        }
         return migrator
     }
 }

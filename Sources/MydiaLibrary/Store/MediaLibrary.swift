@@ -25,7 +25,7 @@ public final class MediaLibrary: Sendable {
     public let root: URL
     /// The shared SQLite state.
     public let database: LibraryDatabase
-    let probe: MediaProbe
+    let probe: CatalogProbe
     let logger: Logger
     let now: @Sendable () -> Date
     private let scanLock = NSLock()
@@ -35,7 +35,7 @@ public final class MediaLibrary: Sendable {
     ///   - database: the shared state database.
     ///   - probe: how files are probed.
     ///   - now: the clock (injected so tests can order progress updates).
-    public init(root: URL, database: LibraryDatabase, probe: MediaProbe = MediaProbe(),
+    public init(root: URL, database: LibraryDatabase, probe: CatalogProbe = CatalogProbe(),
                 logger: Logger = Logger(label: "mydia.library"), now: @escaping @Sendable () -> Date = { Date() }) {
         self.root = root.standardizedFileURL
         self.database = database
@@ -61,20 +61,20 @@ public final class MediaLibrary: Sendable {
         scanLock.lock()
         defer { scanLock.unlock() }
         let scanned = LibraryScanner(root: root, logger: logger).scan()
-        let known: [String: (size: Int64, modified: Double, probe: MediaProbeResult)] = try database.queue.read { db in
-            var map: [String: (size: Int64, modified: Double, probe: MediaProbeResult)] = [:]
+        let known: [String: (size: Int64, modified: Double, probe: CatalogProbe.Facts)] = try database.queue.read { db in
+            var map: [String: (size: Int64, modified: Double, probe: CatalogProbe.Facts)] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM media_files") {
                 let path: String = row["relative_path"]
                 let size: Int64 = row["size"]
                 let modified: Double = row["modified_at"]
-                map[path] = (size, modified, MediaProbeResult(
+                map[path] = (size, modified, CatalogProbe.Facts(
                     duration: row["duration"], resolution: row["resolution"], videoCodec: row["video_codec"],
                     audioCodec: row["audio_codec"], bitrate: row["bitrate"]))
             }
             return map
         }
         var probed = 0, unreadable = 0
-        func probeResult(_ file: ScannedFile) -> MediaProbeResult? {
+        func probeResult(_ file: ScannedFile) -> CatalogProbe.Facts? {
             if let old = known[file.relativePath], old.size == file.size, old.modified == file.modifiedAt {
                 return old.probe
             }
@@ -96,7 +96,7 @@ public final class MediaLibrary: Sendable {
 
         return try database.queue.write { db in
             var fileIDs: [String] = []
-            func saveFile(_ file: ScannedFile, item: String, _ p: MediaProbeResult) throws {
+            func saveFile(_ file: ScannedFile, item: String, _ p: CatalogProbe.Facts) throws {
                 let id = LibraryNames.fileID(relativePath: file.relativePath)
                 fileIDs.append(id)
                 try db.execute(sql: """

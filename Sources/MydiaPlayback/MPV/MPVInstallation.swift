@@ -1,4 +1,5 @@
 public import Foundation
+import MydiaWire
 
 /// The user's mpv: where it is and whether it is new enough for what the launcher needs (JSON IPC
 /// over `--input-ipc-server`, `loadfile` and `observe_property` there, `--idle=yes`).
@@ -41,17 +42,15 @@ public struct MPVInstallation: Sendable, Equatable {
             candidates = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map { "\($0)/\(name)" }
         }
         guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { throw .notFound(name) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--no-config", "--version"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw .unusable(path: path) }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard let version = parseVersion(output) else { throw .unusable(path: path) }
+        // The same environment the player gets (MPVPlayer): the caller's, less our own settings.
+        let run: ChildProcess.Completion
+        do {
+            run = try ChildProcess.run(executable: path, arguments: ["--no-config", "--version"],
+                                       environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MYDIA_") })
+        } catch {
+            throw .unusable(path: path)
+        }
+        guard let version = parseVersion(String(decoding: run.output, as: UTF8.self)) else { throw .unusable(path: path) }
         guard isSupported(version) else { throw .tooOld(path: path, version: version) }
         return MPVInstallation(path: path, version: version)
     }

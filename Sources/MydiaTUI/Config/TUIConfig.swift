@@ -1,4 +1,5 @@
 public import Foundation
+import TOMLKit
 
 /// The TUI's settings from `config.toml` in the config directory (`$MYDIA_CONFIG_DIR`, else
 /// `$XDG_CONFIG_HOME/mydia-tui`, else `~/.config/mydia-tui`, like the credentials):
@@ -50,48 +51,66 @@ public struct TUIConfig: Sendable, Equatable {
         do { return try parse(text) } catch let error { throw Error(path: url.path, problem: error.problem) }
     }
 
-    /// Parses config text; the error carries the sentence without a path.
+    /// Parses config text (TOML 1.0); the error carries the sentence without a path.
     public static func parse(_ text: String) throws(Error) -> TUIConfig {
-        let tables: [String: [String: TOMLSubset.Value]]
-        do { tables = try TOMLSubset.parse(text) } catch { throw Error(path: "", problem: error.description) }
+        let root: TOMLTable
+        do { root = try ConfigDocument.parse(text) } catch { throw Error(path: "", problem: error.description) }
         var config = TUIConfig()
-        for (key, value) in tables[""] ?? [:] {
-            switch (key, value) {
-            case ("theme", .string(let name)):
+        let tables = Dictionary(uniqueKeysWithValues: root.keys.compactMap { key in root[key]?.table.map { (key, $0) } })
+        for key in root.keys where tables[key] == nil {
+            switch key {
+            case "theme":
+                guard let name = root[key]?.string else {
+                    throw Error(path: "", problem: "theme must be a quoted name, e.g. theme = \"dark\".")
+                }
                 guard let theme = Theme.all[name] else {
                     throw Error(path: "", problem: "there is no theme \"\(name)\" — use one of \(Theme.all.keys.sorted().joined(separator: ", ")).")
                 }
                 config.theme = theme
-            case ("theme", _): throw Error(path: "", problem: "theme must be a quoted name, e.g. theme = \"dark\".")
             default: throw Error(path: "", problem: "the setting \(key) is not known (known: theme, and the [keys] table).")
             }
         }
-        for table in tables.keys where !["", "keys", "player"].contains(table) {
+        for table in tables.keys where !["keys", "player"].contains(table) {
             throw Error(path: "", problem: "the table [\(table)] is not known (known: [keys], [player]).")
         }
-        for (key, value) in tables["player"] ?? [:] {
-            switch (key, value) {
-            case ("mpv_args", .strings(let args)): config.mpvArguments = args
-            case ("mpv_args", .string(let arg)): config.mpvArguments = [arg]
-            case ("mpv_args", _): throw Error(path: "", problem: "player.mpv_args must be a list of mpv options, e.g. [\"--fs\"].")
-            case ("autoplay_seconds", .integer(let seconds)) where (0...600).contains(seconds): config.autoplaySeconds = seconds
-            case ("autoplay_seconds", _):
-                throw Error(path: "", problem: "player.autoplay_seconds must be a whole number of seconds from 0 to 600.")
-            case ("resume", .string(let name)) where ResumeMode(rawValue: name) != nil: config.resume = ResumeMode(rawValue: name)!
-            case ("resume", _): throw Error(path: "", problem: "player.resume must be \"auto\", \"ask\" or \"never\".")
-            default: throw Error(path: "", problem: "the setting player.\(key) is not known (known: mpv_args, autoplay_seconds, resume).")
-            }
-        }
+        if let player = tables["player"] { try config.readPlayer(player) }
         var overrides: [String: [String]] = [:]
-        for (action, value) in tables["keys"] ?? [:] {
-            switch value {
-            case .string(let key): overrides[action] = [key]
-            case .strings(let keys): overrides[action] = keys
-            default: throw Error(path: "", problem: "keys.\(action) must be a key name or a list of them, e.g. [\"j\", \"Down\"].")
+        if let keys = tables["keys"] {
+            for action in keys.keys {
+                guard let names = keys[action]?.strings else {
+                    throw Error(path: "", problem: "keys.\(action) must be a key name or a list of them, e.g. [\"j\", \"Down\"].")
+                }
+                overrides[action] = names
             }
         }
         do { config.keyMap = try KeyMap(overrides: overrides) } catch { throw Error(path: "", problem: error.description) }
         return config
+    }
+
+    /// Reads the `[player]` table.
+    private mutating func readPlayer(_ player: TOMLTable) throws(Error) {
+        for key in player.keys {
+            let value = player[key]
+            switch key {
+            case "mpv_args":
+                guard let args = value?.strings else {
+                    throw Error(path: "", problem: "player.mpv_args must be a list of mpv options, e.g. [\"--fs\"].")
+                }
+                mpvArguments = args
+            case "autoplay_seconds":
+                guard let seconds = value?.int, (0...600).contains(seconds) else {
+                    throw Error(path: "", problem: "player.autoplay_seconds must be a whole number of seconds from 0 to 600.")
+                }
+                autoplaySeconds = seconds
+            case "resume":
+                guard let mode = value?.string.flatMap(ResumeMode.init(rawValue:)) else {
+                    throw Error(path: "", problem: "player.resume must be \"auto\", \"ask\" or \"never\".")
+                }
+                resume = mode
+            default:
+                throw Error(path: "", problem: "the setting player.\(key) is not known (known: mpv_args, autoplay_seconds, resume).")
+            }
+        }
     }
 }
 

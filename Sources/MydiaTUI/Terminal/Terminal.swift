@@ -53,8 +53,6 @@ public final class Terminal: Sendable {
             Self.loop(screen, input: input, wake: wakeRead, events: continuation, shared: shared)
             screen.end()
             continuation.finish()
-            let waiters = shared.pending.withLock { p -> [CheckedContinuation<Void, Never>] in defer { p.drawn = [] }; return p.drawn }
-            waiters.forEach { $0.resume() }
             let done = shared.finished.withLock { f -> [CheckedContinuation<Void, Never>] in defer { f = nil }; return f ?? [] }
             done.forEach { $0.resume() }
         }
@@ -78,19 +76,6 @@ public final class Terminal: Sendable {
     public func show(_ frame: Frame) {
         shared.pending.withLock { $0.frame = frame }
         wake()
-    }
-
-    /// Hands a frame over and waits until it is on the terminal.
-    public func showAndWait(_ frame: Frame) async {
-        await withCheckedContinuation { c in
-            let stopped = shared.pending.withLock { p -> Bool in
-                if p.stop { return true }
-                p.frame = frame
-                p.drawn.append(c)
-                return false
-            }
-            if stopped { c.resume() } else { wake() }
-        }
     }
 
     /// Restores the terminal and waits until curses has ended.
@@ -136,16 +121,12 @@ public final class Terminal: Sendable {
                 }
             }
             if fds[1].revents & Int16(POLLIN) != 0 { while read(wake, &drain, drain.count) > 0 {} }
-            let (frame, stop, drawn) = shared.pending.withLock { p in
-                defer { p.frame = nil; p.drawn = [] }
-                return (p.frame, p.stop, p.drawn)
+            let (frame, stop) = shared.pending.withLock { p in
+                defer { p.frame = nil }
+                return (p.frame, p.stop)
             }
-            if stop {
-                drawn.forEach { $0.resume() }
-                return
-            }
+            if stop { return }
             if let frame { screen.draw(frame) }
-            drawn.forEach { $0.resume() }
         }
     }
 
@@ -157,7 +138,7 @@ public final class Terminal: Sendable {
 
 /// The state the curses thread and callers share, each part under its own lock.
 private final class Shared: Sendable {
-    let pending = Mutex<(frame: Frame?, stop: Bool, drawn: [CheckedContinuation<Void, Never>])>((nil, false, []))
+    let pending = Mutex<(frame: Frame?, stop: Bool)>((nil, false))
     let finished = Mutex<[CheckedContinuation<Void, Never>]?>([])
 }
 

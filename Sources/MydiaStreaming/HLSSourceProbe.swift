@@ -1,8 +1,9 @@
 import Foundation
 
-/// What ffprobe says about a source file: enough to choose between remux and transcode and to
-/// announce the duration.
-struct MediaProbe: Equatable {
+/// What ffprobe says about an HLS session's source file when the session starts: enough to choose
+/// between remux and transcode and to announce the duration. Stricter than the catalog's probe
+/// (`CatalogProbe` in MydiaLibrary): no usable duration is an error, and cover art is not video.
+struct HLSSourceProbe: Equatable {
     /// Duration in seconds.
     let duration: Double
     /// Codec name of the first video stream (`h264`, `hevc`, …), if any.
@@ -29,7 +30,7 @@ struct MediaProbe: Equatable {
 
     /// Runs ffprobe on `file`, writing its output to `scratch` (removed afterwards) and its
     /// diagnostics to `log`.
-    static func run(tools: FFmpegTools, file: URL, scratch: URL, log: URL) async throws -> MediaProbe {
+    static func run(tools: FFmpegTools, file: URL, scratch: URL, log: URL) async throws -> HLSSourceProbe {
         let process: FFmpegProcess
         do {
             process = try FFmpegProcess(
@@ -50,7 +51,7 @@ struct MediaProbe: Equatable {
     }
 
     /// Parses ffprobe's `-of json` output.
-    static func parse(_ data: Data) throws -> MediaProbe {
+    static func parse(_ data: Data) throws -> HLSSourceProbe {
         struct Output: Decodable {
             struct Stream: Decodable {
                 struct Disposition: Decodable { let attached_pic: Int? }
@@ -73,7 +74,7 @@ struct MediaProbe: Equatable {
             throw HLSSessionManager.Error.unknownDuration
         }
         let streams = output.streams ?? []
-        return MediaProbe(
+        return HLSSourceProbe(
             duration: duration,
             videoCodec: streams.first { $0.codec_type == "video" && !$0.isAttachedPicture }?.codec_name,
             audioCodec: streams.first { $0.codec_type == "audio" }?.codec_name)
