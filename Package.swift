@@ -49,8 +49,8 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
 
-        // What all three programs need from the operating system: the interface list, the signal
-        // trap. Imports nothing of ours.
+        // What all three programs need from the operating system: child processes, the interface
+        // list, the signal trap, allocator settings. Imports nothing of ours.
         .target(name: "MydiaSystem", swiftSettings: swiftSettings),
         // Noise IK, SecureChannel framing, sealed claims, secret buffers. Imports libsodium only.
         .target(name: "MydiaCrypto", dependencies: ["CSodium"], swiftSettings: swiftSettings),
@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "MydiaLibrary",
             dependencies: [
-                "MydiaWire", "MydiaCrypto",
+                "MydiaSystem", "MydiaWire", "MydiaCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Graphiti", package: "Graphiti"),
@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "MydiaStreaming",
             dependencies: [
-                "MydiaCrypto", "MydiaWire",
+                "MydiaSystem", "MydiaCrypto", "MydiaWire",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -156,7 +156,7 @@ let package = Package(
         .target(
             name: "MydiaPlayback",
             dependencies: [
-                "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaWire", "MydiaCrypto",
+                "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaWire", "MydiaCrypto", "MydiaSystem",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
@@ -194,7 +194,7 @@ let package = Package(
         .executableTarget(
             name: "mydia-relay",
             dependencies: [
-                "MydiaRelay", "MydiaWire",
+                "MydiaRelay", "MydiaWire", "MydiaSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -236,7 +236,7 @@ let package = Package(
         .executableTarget(
             name: "ServerBench",
             dependencies: [
-                "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI", "MydiaCrypto",
+                "MydiaSystem", "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI", "MydiaCrypto",
                 "MydiaConnection", "MydiaTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -244,7 +244,7 @@ let package = Package(
         .executableTarget(
             name: "PlaybackBench",
             dependencies: [
-                "MydiaPlayback", "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI",
+                "MydiaSystem", "MydiaPlayback", "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI",
                 "MydiaConnection", "MydiaCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
@@ -263,6 +263,7 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CNcursesTests", dependencies: ["CNcurses"], swiftSettings: swiftSettings),
         .testTarget(name: "MydiaWireTests", dependencies: ["MydiaWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "MydiaSystemTests", dependencies: ["MydiaSystem"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaTunnelTests",
             dependencies: [

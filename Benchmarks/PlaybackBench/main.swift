@@ -12,6 +12,7 @@ import MydiaCrypto
 import MydiaPlayback
 import MydiaRelay
 import MydiaServer
+import MydiaSystem
 import MydiaWire
 import Synchronization
 

@@ -6,6 +6,7 @@ import MydiaCrypto
 import MydiaLibrary
 import MydiaRelay
 import MydiaServer
+import MydiaSystem
 import MydiaWire
 
 /// `make bench` (server and client part):

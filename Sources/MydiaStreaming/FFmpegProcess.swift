@@ -1,4 +1,5 @@
 import Foundation
+import MydiaSystem
 import MydiaWire
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MydiaRelay
+import MydiaSystem
 import MydiaWire
 
 /// `mydia-relay`: argument parsing and wiring only; the relay itself is `MydiaRelay.RelayServer`.

@@ -10,6 +10,7 @@ import MydiaConnection
 import MydiaCrypto
 import MydiaPlayback
 import MydiaTransport
+import MydiaSystem
 import MydiaWire
 
 @main

@@ -1,4 +1,5 @@
 public import Foundation
+import MydiaSystem
 import MydiaWire
 
 /// What the catalog stores about each file (duration, resolution, codecs, bitrate), read with

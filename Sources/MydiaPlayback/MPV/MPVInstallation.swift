@@ -1,4 +1,5 @@
 public import Foundation
+import MydiaSystem
 import MydiaWire
 
 /// The user's mpv: where it is and whether it is new enough for what the launcher needs (JSON IPC

@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import MydiaSystem
 import MydiaWire
 import NIOCore
 import NIOPosix

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Foundation
-import MydiaWire
+import MydiaSystem
 import Testing
 
 /// PROTOCOL.md §13.95: children start with no signal blocked, every signal at its default, only
