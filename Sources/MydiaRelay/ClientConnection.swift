@@ -13,8 +13,9 @@ struct ClientConnection {
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let limits = hub.limits
-        let outbox = Outbox(hardLimit: limits.maxBufferedPerSession, highWater: limits.maxBufferedPerSession)
+        let outbox = Outbox(budget: limits.maxBufferedPerSession, highWater: limits.maxBufferedPerSession)
         let current = NIOLockedValueBox<RelaySession?>(nil)
+        let strikes = Strikes(limit: limits.maxBadMessages)
         defer {
             // The client went away (or was closed): the instance learns it, unless already told.
             if let session = current.withLockedValue({ $0 }) {
@@ -22,7 +23,7 @@ struct ClientConnection {
             }
         }
         try await SocketRunner.run(
-            outbox: outbox, outbound: outbound,
+            outbox: outbox, outbound: outbound, gauge: hub.gauge,
             deadline: (hub.timeouts.firstMessage, { current.withLockedValue { $0 == nil } }),
             read: {
                 for try await message in inbound.messages(maxSize: limits.maxClientBinary) {
@@ -30,13 +31,13 @@ struct ClientConnection {
                     case .text(let text):
                         // PROTOCOL.md §12.1: text ≤ 4 KiB; larger closes the socket.
                         guard text.utf8.count <= limits.maxText else { return }
-                        if !handleText(text, outbox: outbox, current: current) { return }
+                        if !handleText(text, outbox: outbox, current: current, strikes: strikes) { return }
                     case .binary(let buffer):
                         // PROTOCOL.md §12.1: the limit applies to the whole message (one-frame
                         // messages are not checked by the WebSocket layer); larger closes the socket.
                         guard buffer.readableBytes <= limits.maxClientBinary else { return }
                         guard let session = current.withLockedValue({ $0 }) else {
-                            reply(outbox, .badRequest, "Send {\"type\":\"connect\"} before any binary frame.")
+                            guard refuse(outbox, strikes, .badRequest, "Send {\"type\":\"connect\"} before any binary frame.") else { return }
                             continue
                         }
                         session.touch(hub.clock.now())
@@ -44,8 +45,16 @@ struct ClientConnection {
                         framed.writeBytes(session.prefix)
                         framed.writeImmutableBuffer(buffer)
                         let instanceOutbox = session.instance.outbox
-                        if instanceOutbox.push(.binary(framed)) == .queued, instanceOutbox.queuedBytes > instanceOutbox.highWater {
+                        switch instanceOutbox.push(.binary(framed)) {
+                        case .queued where instanceOutbox.queuedBytes > instanceOutbox.highWater:
                             await instanceOutbox.waitForRoom()
+                        case .overflow:
+                            // Past the high-water mark every client waits, so only an instance that
+                            // stopped reading gets here: it is closed, its sessions end (§12.4).
+                            hub.logger.notice("instance not reading; closing it", metadata: ["instance_id": "\(session.instance.instanceID)"])
+                            instanceOutbox.terminate()
+                        case .queued, .closed:
+                            break
                         }
                     }
                 }
@@ -53,13 +62,12 @@ struct ClientConnection {
     }
 
     /// Handles one control message; `false` ends the socket.
-    private func handleText(_ text: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>) -> Bool {
+    private func handleText(_ text: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>, strikes: Strikes) -> Bool {
         let message: RelayMessage
         do {
             message = try RelayMessage.decode(text)
         } catch {
-            reply(outbox, .badRequest, error.description)
-            return true
+            return refuse(outbox, strikes, .badRequest, error.description)
         }
         switch message {
         case .ping:
@@ -68,35 +76,32 @@ struct ClientConnection {
         case .pong:
             current.withLockedValue { $0 }?.touch(hub.clock.now())
         case .connect(let instanceID):
-            connect(instanceID, outbox: outbox, current: current)
+            return connect(instanceID, outbox: outbox, current: current, strikes: strikes)
         case .close(_, let reason):
             guard let session = current.withLockedValue({ $0 }) else {
-                reply(outbox, .badRequest, "There is no session to close.")
-                return true
+                return refuse(outbox, strikes, .badRequest, "There is no session to close.")
             }
             hub.endSession(session, reason: reason, toInstance: true, toClient: false)
             outbox.push(.closeSocket)
         case .unknown:
             break  // PROTOCOL.md §12.1: unknown types are ignored.
         case .challenge, .register, .registered, .error, .connection, .connected:
-            reply(outbox, .badRequest, "\"\(message.type)\" is not a client message.")
+            return refuse(outbox, strikes, .badRequest, "\"\(message.type)\" is not a client message.")
         }
         return true
     }
 
-    private func connect(_ instanceID: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>) {
+    /// Opens the socket's session; `false` ends the socket (too many bad requests).
+    private func connect(_ instanceID: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>, strikes: Strikes) -> Bool {
         // PROTOCOL.md §12.3: one session per socket; a second connect is a bad request.
         guard current.withLockedValue({ $0 }) == nil else {
-            reply(outbox, .badRequest, "This socket already carries a session; open a new socket.")
-            return
+            return refuse(outbox, strikes, .badRequest, "This socket already carries a session; open a new socket.")
         }
         guard RelaySessionID.isValid(instanceID) else {
-            reply(outbox, .badRequest, "instance_id must be a lowercase UUID.")
-            return
+            return refuse(outbox, strikes, .badRequest, "instance_id must be a lowercase UUID.")
         }
         if case .limited(let seconds) = connectLimiter.acquire(clientKey) {
-            reply(outbox, .rateLimited, "Too many connects from this address; retry in \(seconds) s.")
-            return
+            return refuse(outbox, strikes, .rateLimited, "Too many connects from this address; retry in \(seconds) s.")
         }
         switch hub.openSession(instanceID: instanceID, clientKey: clientKey, clientOutbox: outbox) {
         case .opened(let session):
@@ -110,9 +115,17 @@ struct ClientConnection {
         case .limited:
             reply(outbox, .rateLimited, "The instance has too many sessions; try again later.")
         }
+        return true
     }
 
     private func reply(_ outbox: Outbox, _ code: RelayErrorCode, _ message: String) {
         outbox.push(.text(RelayMessage.error(code: code, message: message).jsonText))
+    }
+
+    /// Answers a bad request; `false` once the socket has sent more than its share of them.
+    private func refuse(_ outbox: Outbox, _ strikes: Strikes, _ code: RelayErrorCode, _ message: String) -> Bool {
+        guard strikes.record() else { return false }
+        reply(outbox, code, message)
+        return true
     }
 }

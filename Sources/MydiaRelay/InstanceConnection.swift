@@ -14,7 +14,8 @@ struct InstanceConnection {
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         let limits = hub.limits
-        let outbox = Outbox(hardLimit: nil, highWater: limits.maxBufferedPerSession)
+        let outbox = Outbox(budget: limits.instanceQueueBudget, highWater: limits.maxBufferedPerSession)
+        let strikes = Strikes(limit: limits.maxBadMessages)
         let link = NIOLockedValueBox<InstanceLink?>(nil)
         // PROTOCOL.md §12.2: a fresh nonce and a fresh relay key for every socket.
         let nonce = SecretBytes.random(count: RegistrationProof.nonceBytes).exposedCopy()
@@ -24,7 +25,7 @@ struct InstanceConnection {
             if let registered = link.withLockedValue({ $0 }) { hub.instanceGone(registered) }
         }
         try await SocketRunner.run(
-            outbox: outbox, outbound: outbound,
+            outbox: outbox, outbound: outbound, gauge: hub.gauge,
             deadline: (hub.timeouts.firstMessage, { link.withLockedValue { $0 == nil } }),
             read: {
                 for try await message in inbound.messages(maxSize: limits.maxInstanceBinary) {
@@ -35,13 +36,13 @@ struct InstanceConnection {
                     case .text(let text):
                         guard text.utf8.count <= limits.maxText else { return }
                         let challenge = Challenge(nonce: nonce, relayKey: relayKey)
-                        if !handleText(text, outbox: outbox, link: link, challenge: challenge) { return }
+                        if !handleText(text, outbox: outbox, link: link, challenge: challenge, strikes: strikes) { return }
                     case .binary(let buffer):
                         // PROTOCOL.md §12.1: the limit applies to the whole message (one-frame
                         // messages are not checked by the WebSocket layer); larger closes the socket.
                         guard buffer.readableBytes <= limits.maxInstanceBinary else { return }
                         guard let registered else {
-                            reply(outbox, .badRequest, "Register before sending binary frames.")
+                            guard refuse(outbox, strikes, .badRequest, "Register before sending binary frames.") else { return }
                             continue
                         }
                         forward(buffer, from: registered, now: now)
@@ -84,13 +85,14 @@ struct InstanceConnection {
     }
 
     /// Handles one control message; `false` ends the socket.
-    private func handleText(_ text: String, outbox: Outbox, link: NIOLockedValueBox<InstanceLink?>, challenge: Challenge) -> Bool {
+    private func handleText(
+        _ text: String, outbox: Outbox, link: NIOLockedValueBox<InstanceLink?>, challenge: Challenge, strikes: Strikes
+    ) -> Bool {
         let message: RelayMessage
         do {
             message = try RelayMessage.decode(text)
         } catch {
-            reply(outbox, .badRequest, error.description)
-            return true
+            return refuse(outbox, strikes, .badRequest, error.description)
         }
         switch message {
         case .ping:
@@ -99,8 +101,7 @@ struct InstanceConnection {
             break  // activity was recorded; unknown types are ignored (§12.1)
         case .register(let register):
             guard link.withLockedValue({ $0 }) == nil else {
-                reply(outbox, .badRequest, "This socket is already registered.")
-                return true
+                return refuse(outbox, strikes, .badRequest, "This socket is already registered.")
             }
             return self.register(register, outbox: outbox, link: link, challenge: challenge)
         case .close(let sessionID, let reason):
@@ -109,7 +110,7 @@ struct InstanceConnection {
             else { return true }  // §12.3: not this socket's session: dropped
             hub.endSession(session, reason: reason, toInstance: false, toClient: true)
         case .challenge, .registered, .error, .connection, .connect, .connected:
-            reply(outbox, .badRequest, "\"\(message.type)\" is not an instance message.")
+            return refuse(outbox, strikes, .badRequest, "\"\(message.type)\" is not an instance message.")
         }
         return true
     }
@@ -147,5 +148,12 @@ struct InstanceConnection {
 
     private func reply(_ outbox: Outbox, _ code: RelayErrorCode, _ message: String) {
         outbox.push(.text(RelayMessage.error(code: code, message: message).jsonText))
+    }
+
+    /// Answers a bad request; `false` once the socket has sent more than its share of them.
+    private func refuse(_ outbox: Outbox, _ strikes: Strikes, _ code: RelayErrorCode, _ message: String) -> Bool {
+        guard strikes.record() else { return false }
+        reply(outbox, code, message)
+        return true
     }
 }

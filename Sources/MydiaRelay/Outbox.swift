@@ -5,10 +5,15 @@ import Synchronization
 /// through it, so one writer task owns the socket's output and order is preserved (data before
 /// the `close` that follows it, PROTOCOL.md §12.3).
 ///
-/// Bytes are counted while queued. A client socket's outbox has a hard cap (1 MiB, §12.4): a push
-/// that would pass it fails, and the caller closes the session as a slow consumer, so the instance
-/// socket is never stalled by one client. An instance socket's outbox has a high-water mark
-/// instead: client readers wait on ``waitForRoom()`` (backpressure to that one client).
+/// Every queued byte counts against one budget per socket, text as well as binary, so a peer that
+/// never reads cannot make the relay hold more than that for it (§12.4). A binary push past the
+/// budget fails (`overflow`: the caller closes the session as a slow consumer); a text push past it
+/// ends the socket at once, since a peer that does not take its replies is not reading. An
+/// instance socket's outbox also has a high-water mark below its budget: client readers wait on
+/// ``waitForRoom()`` (backpressure to that one client).
+///
+/// Ending is never queued behind data: ``terminate()`` ends the socket now, and a queued
+/// `closeSocket` gives the writer ``SocketRunner``'s grace to get everything before it out.
 final class Outbox: Sendable {
     /// One queued item.
     enum Item: Sendable {
@@ -21,7 +26,7 @@ final class Outbox: Sendable {
     /// Result of ``push(_:)``.
     enum PushResult: Equatable {
         case queued
-        /// The hard cap would be exceeded; nothing was queued.
+        /// The budget would be exceeded; nothing was queued.
         case overflow
         /// The socket is closing; nothing was queued.
         case closed
@@ -31,43 +36,53 @@ final class Outbox: Sendable {
         var items = CircularBuffer<Item>()
         var bytes = 0
         var closing = false
+        var terminated = false
         var consumer: CheckedContinuation<Item?, Never>?
         var roomWaiters: [CheckedContinuation<Void, Never>] = []
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = Mutex(State())
-    /// Pushes of binary data fail beyond this many queued bytes (`nil` = no cap).
-    let hardLimit: Int?
+    /// Bytes that may be queued at once, text and binary together.
+    let budget: Int
     /// ``waitForRoom()`` suspends while more than this many bytes are queued.
     let highWater: Int
 
-    init(hardLimit: Int?, highWater: Int) {
-        self.hardLimit = hardLimit
-        self.highWater = highWater
+    init(budget: Int, highWater: Int) {
+        self.budget = budget
+        self.highWater = min(highWater, budget)
     }
 
-    /// Queues `item`. Text and close items are never refused for size: they are small and rare.
+    /// Queues `item` within the budget (see the type's notes for what an overflow does).
     @discardableResult
     func push(_ item: Item) -> PushResult {
-        let size: Int
-        switch item {
-        case .binary(let b): size = b.readableBytes
-        case .text(let t): size = t.utf8.count
-        case .closeSocket: size = 0
-        }
-        let (result, consumer): (PushResult, CheckedContinuation<Item?, Never>?) = state.withLock { s in
-            if s.closing { return (.closed, nil) }
-            if case .binary = item, let cap = hardLimit, s.bytes + size > cap { return (.overflow, nil) }
-            if case .closeSocket = item { s.closing = true }
-            if let c = s.consumer {
-                s.consumer = nil
-                return (.queued, c)
+        let size = Self.size(of: item)
+        var endNow = false
+        let (result, consumer, closeWaiters): (PushResult, CheckedContinuation<Item?, Never>?, [CheckedContinuation<Void, Never>]) =
+            state.withLock { s in
+                if s.closing { return (.closed, nil, []) }
+                if s.bytes + size > budget {
+                    guard case .text = item else { return (.overflow, nil, []) }
+                    endNow = true
+                    return (.overflow, nil, [])
+                }
+                var waiters: [CheckedContinuation<Void, Never>] = []
+                if case .closeSocket = item {
+                    s.closing = true
+                    waiters = s.closeWaiters
+                    s.closeWaiters = []
+                }
+                if let c = s.consumer {
+                    s.consumer = nil
+                    return (.queued, c, waiters)
+                }
+                s.items.append(item)
+                s.bytes += size
+                return (.queued, nil, waiters)
             }
-            s.items.append(item)
-            s.bytes += size
-            return (.queued, nil)
-        }
+        if endNow { terminate() }
         consumer?.resume(returning: item)
+        closeWaiters.forEach { $0.resume() }
         return result
     }
 
@@ -81,8 +96,9 @@ final class Outbox: Sendable {
             s.closing = true
             if let last { s.items.append(.text(last)) }
             s.items.append(.closeSocket)
-            let w = s.roomWaiters
+            let w = s.roomWaiters + s.closeWaiters
             s.roomWaiters = []
+            s.closeWaiters = []
             guard let c = s.consumer else { return (nil, w) }
             s.consumer = nil
             return (c, w)
@@ -94,14 +110,48 @@ final class Outbox: Sendable {
         }
     }
 
-    /// The next item for the writer (single consumer); `nil` when the task is cancelled.
+    /// Ends the socket now: the queue is dropped and the socket's runner stops its writer.
+    func terminate() {
+        let (consumer, waiters): (CheckedContinuation<Item?, Never>?, [CheckedContinuation<Void, Never>]) = state.withLock { s in
+            if s.terminated { return (nil, []) }
+            s.terminated = true
+            s.closing = true
+            s.items.removeAll()
+            s.bytes = 0
+            let w = s.roomWaiters + s.closeWaiters
+            s.roomWaiters = []
+            s.closeWaiters = []
+            let c = s.consumer
+            s.consumer = nil
+            return (c, w)
+        }
+        consumer?.resume(returning: nil)
+        waiters.forEach { $0.resume() }
+    }
+
+    /// Whether ``terminate()`` was called.
+    var isTerminated: Bool { state.withLock { $0.terminated } }
+
+    /// Returns once a close was queued or the socket was terminated.
+    func waitForClose() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let wait = state.withLock { s in
+                guard !s.closing else { return false }
+                s.closeWaiters.append(c)
+                return true
+            }
+            if !wait { c.resume() }
+        }
+    }
+
+    /// The next item for the writer (single consumer); `nil` when the task is cancelled or the
+    /// socket terminated.
     func next() async -> Item? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Item?, Never>) in
                 let (ready, waiters): (Item??, [CheckedContinuation<Void, Never>]) = state.withLock { s in
                     if let item = s.items.popFirst() {
-                        if case .binary(let b) = item { s.bytes -= b.readableBytes }
-                        if case .text(let t) = item { s.bytes -= t.utf8.count }
+                        s.bytes -= Self.size(of: item)
                         var woken: [CheckedContinuation<Void, Never>] = []
                         if s.bytes <= highWater / 2 {
                             woken = s.roomWaiters
@@ -109,7 +159,7 @@ final class Outbox: Sendable {
                         }
                         return (.some(item), woken)
                     }
-                    if Task.isCancelled { return (.some(nil), []) }
+                    if Task.isCancelled || s.terminated { return (.some(nil), []) }
                     s.consumer = c
                     return (nil, [])
                 }
@@ -147,10 +197,19 @@ final class Outbox: Sendable {
             s.closing = true
             s.items.removeAll()
             s.bytes = 0
-            let w = s.roomWaiters
+            let w = s.roomWaiters + s.closeWaiters
             s.roomWaiters = []
+            s.closeWaiters = []
             return w
         }
         waiters.forEach { $0.resume() }
+    }
+
+    private static func size(of item: Item) -> Int {
+        switch item {
+        case .binary(let b): b.readableBytes
+        case .text(let t): t.utf8.count
+        case .closeSocket: 0
+        }
     }
 }

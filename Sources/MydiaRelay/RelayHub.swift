@@ -42,6 +42,8 @@ final class RelayHub: Sendable {
     let timeouts: RelayTimeouts
     let clock: RelayClock
     let logger: Logger
+    /// Every open WebSocket and what is queued for it.
+    let gauge = SocketGauge()
 
     init(limits: RelayLimits, timeouts: RelayTimeouts, clock: RelayClock, logger: Logger) {
         self.limits = limits

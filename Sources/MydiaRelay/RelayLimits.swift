@@ -6,8 +6,12 @@ public struct RelayLimits: Sendable {
     public var maxInstanceBinary = 36 + 65_563
     /// Largest text (JSON control) message (§12.1).
     public var maxText = 4 * 1024
-    /// Bytes the relay buffers for one client session before closing it as `slow_consumer` (§12.4).
+    /// Bytes the relay queues for one client socket, replies included, before closing it as
+    /// `slow_consumer` (§12.4); also an instance socket's high-water mark.
     public var maxBufferedPerSession = 1 << 20
+    /// Bad requests (malformed or out-of-place messages) answered on one socket; the next one
+    /// closes it (§12.4).
+    public var maxBadMessages = 16
     /// `connect` and `register` attempts per client IP per minute (`--connect-limit`, IPv6 by /64).
     public var connectsPerMinute = 60
     /// Concurrent sessions per instance (§2.3).
@@ -26,6 +30,10 @@ public struct RelayLimits: Sendable {
     public var claimDeletesPerMinute = 30
     /// GETs that miss, across all clients, per 60 s (§12.6: the global GET-miss budget).
     public var claimGetMissesPerMinute = 600
+
+    /// Bytes the relay queues for one instance socket: its high-water mark, one client frame per
+    /// session (each client reader waits for room past the mark), and room for control messages.
+    public var instanceQueueBudget: Int { maxBufferedPerSession + sessionsPerInstance * maxClientBinary + 64 * 1024 }
 
     /// The spec's defaults.
     public init() {}

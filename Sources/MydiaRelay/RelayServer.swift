@@ -106,6 +106,9 @@ public final class RelayServer: Sendable {
         }
     }
 
+    /// Open WebSockets and the bytes queued for them right now (tests, the load bench).
+    public var socketLoad: (sockets: Int, queuedBytes: Int) { hub.gauge.reading }
+
     /// The bound port, once the relay listens (waits for it; throws if the relay stopped first).
     public func port() async throws -> Int {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Int, any Swift.Error>) in

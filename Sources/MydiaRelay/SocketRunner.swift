@@ -1,22 +1,31 @@
 import HummingbirdWebSocket
 import NIOCore
 
-/// Runs one WebSocket: a writer task draining the socket's ``Outbox`` and a reader task, plus an
-/// optional deadline. Whichever of reader and writer ends first ends the socket: the reader when
-/// the peer goes away, the writer when the relay queued `closeSocket`.
+/// Runs one WebSocket: a writer task draining the socket's ``Outbox``, a reader task, a watch for
+/// its end, and an optional deadline. The socket ends when the first of these ends it: the reader
+/// when the peer goes away (or broke a rule), the writer once it sent a queued `closeSocket`, the
+/// watch when the outbox was terminated or a queued close did not get out within the grace (a
+/// peer that does not read never sees it), the deadline at once when it expires — never queued
+/// behind data the peer is not reading (PROTOCOL.md §12.4).
 enum SocketRunner {
-    private enum Ended { case reader, writer, deadline }
+    private enum Ended { case reader, writer, closed, deadlineMet }
+
+    /// How long a queued `closeSocket` may wait behind data before the socket ends anyway.
+    static let closeGrace: Duration = .seconds(2)
 
     /// - Parameters:
     ///   - outbox: the socket's output queue.
     ///   - outbound: the socket's writer.
-    ///   - deadline: if set, `expired()` is asked after this long; `true` closes the socket.
-    ///   - read: the reader; throwing closes the socket with the error's close code.
+    ///   - gauge: counts the socket while it runs.
+    ///   - deadline: if set, `expired()` is asked after this long; `true` ends the socket.
+    ///   - read: the reader; returning or throwing ends the socket.
     static func run(
-        outbox: Outbox, outbound: WebSocketOutboundWriter,
+        outbox: Outbox, outbound: WebSocketOutboundWriter, gauge: SocketGauge,
         deadline: (after: Duration, expired: @Sendable () -> Bool)?,
         read: @escaping @Sendable () async throws -> Void
     ) async throws {
+        gauge.opened(outbox)
+        defer { gauge.closed(outbox) }
         try await withThrowingTaskGroup(of: Ended.self) { group in
             group.addTask {
                 await drain(outbox, into: outbound)
@@ -26,16 +35,22 @@ enum SocketRunner {
                 try await read()
                 return .reader
             }
+            group.addTask {
+                await outbox.waitForClose()
+                if !outbox.isTerminated { try? await Task.sleep(for: closeGrace) }
+                return .closed
+            }
             if let deadline {
                 group.addTask {
                     try await Task.sleep(for: deadline.after)
-                    if deadline.expired() { outbox.push(.closeSocket) }
-                    return .deadline
+                    guard deadline.expired() else { return .deadlineMet }
+                    outbox.terminate()
+                    return .closed
                 }
             }
             defer { outbox.shutdown() }
             while let ended = try await group.next() {
-                if ended == .deadline { continue }
+                if ended == .deadlineMet { continue }
                 group.cancelAll()
                 return
             }
