@@ -1,15 +1,15 @@
 import Foundation
 public import Logging
 public import MydiaAPI
-public import MydiaClient
-import MydiaConnection
+public import MydiaConnection
 
 /// One playback: a streaming session on the instance, a fresh local proxy in front of it, and
 /// (unless the player is `.none`) the user's mpv fed the proxy URL over IPC. Publishes position,
 /// pause, buffering, path, stored progress, the next-episode countdown and the end on ``updates``.
 ///
 /// ```swift
-/// let playback = try await Playback.start(session: session, itemID: id, options: .init(player: .mpv(config)), logger: logger)
+/// let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: id,
+///                                         options: .init(player: .mpv(config)), logger: logger)
 /// for await update in playback.updates { … }   // ends after `.ended`
 /// await playback.stop()                          // from anywhere, any time
 /// ```
@@ -60,11 +60,15 @@ public actor Playback {
     private var lastKeepAlive = ContinuousClock.now
     private var watchingPath = false
 
-    /// Resolves `itemID` (movie or episode), starts its streaming session, the proxy and the player.
+    /// Resolves `itemID` (movie or episode), starts its streaming session, the proxy and the player;
+    /// media goes through `manager`, authorised with `api`'s media token (``ConnectionUpstream``).
+    /// - Parameters:
+    ///   - api: the open client session's API client.
+    ///   - manager: its connection manager.
     /// - Throws: `PlaybackItem.Error`, `Playback.Error`, `MediaProxy.Error`, `MPVPlayer.Error`, API errors.
-    public static func start(session: ClientSession, itemID: String, options: PlaybackOptions, logger: Logger) async throws -> Playback {
-        try await start(api: session.api, upstream: ConnectionUpstream(manager: session.manager, api: session.api),
-                        itemID: itemID, options: options, logger: logger)
+    public static func start(api: APIClient, manager: ConnectionManager, itemID: String, options: PlaybackOptions,
+                             logger: Logger) async throws -> Playback {
+        try await start(api: api, upstream: ConnectionUpstream(manager: manager, api: api), itemID: itemID, options: options, logger: logger)
     }
 
     /// The same over any upstream (tests and benchmarks).
