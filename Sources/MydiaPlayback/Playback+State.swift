@@ -104,18 +104,6 @@ extension Playback {
         var reportsProgress: Bool
         var progressInterval: Duration
         var pausedKeepAlive: Duration
-
-        init(reportsProgress: Bool, progressInterval: Duration, pausedKeepAlive: Duration) {
-            self.reportsProgress = reportsProgress
-            self.progressInterval = progressInterval
-            self.pausedKeepAlive = pausedKeepAlive
-        }
-
-        init(_ options: PlaybackOptions) {
-            if case .mpv = options.player { reportsProgress = true } else { reportsProgress = false }
-            progressInterval = options.progressInterval
-            pausedKeepAlive = options.pausedKeepAlive
-        }
     }
 
     /// The state machine: the next state and the effects of `event` at clock offset `now`.
@@ -245,5 +233,14 @@ extension Playback {
         guard !item.stopReported, item.loaded, rules.reportsProgress else { return [] }
         item.stopReported = true
         return [.report(.stop, position: position ?? item.position, duration: item.duration)]
+    }
+}
+
+extension Playback.Rules {
+    /// The rules of `options`.
+    init(_ options: PlaybackOptions) {
+        if case .mpv = options.player { reportsProgress = true } else { reportsProgress = false }
+        progressInterval = options.progressInterval
+        pausedKeepAlive = options.pausedKeepAlive
     }
 }
