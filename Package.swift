@@ -156,7 +156,7 @@ let package = Package(
         .target(
             name: "MydiaPlayback",
             dependencies: [
-                "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaWire", "MydiaCrypto", "MydiaSystem",
+                "MydiaAPI", "MydiaConnection", "MydiaWire", "MydiaSystem",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,

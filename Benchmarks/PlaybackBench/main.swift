@@ -271,7 +271,7 @@ print(String(format: "BENCH proxy_relay_vs_direct %.2f x target>=0.4", median(re
 // 2. Play → first segment byte at the player: streaming session, proxy, playlist, first segment.
 func firstByte(_ session: ClientSession, movie: String) async throws -> Double {
     let started = ContinuousClock.now
-    let playback = try await Playback.start(session: session, itemID: movie, options: PlaybackOptions(player: .none), logger: quiet)
+    let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: movie, options: PlaybackOptions(player: .none), logger: quiet)
     guard let url = await playback.current?.url else { fatalError("no URL") }
     let playlist = try run("curl", ["-s", url])
     guard let segment = playlist.split(separator: "\n").first(where: { !$0.hasPrefix("#") && !$0.isEmpty }) else { fatalError("empty playlist") }

@@ -12,9 +12,13 @@ import Synchronization
 ///   every later request for the forgotten session goes to the new one. The server cuts and names
 ///   the segments of one file the same way in every session (a playlist from media time 0,
 ///   `seg%05d.ts`, §12.15), so segment N of the new session is segment N of the old one.
-/// - A segment or file body that breaks off below (both paths lost) continues from its first
-///   undelivered byte by `Range` once a path is back, on the renewed session if need be.
-///   Playlists are never resumed (§12.16); the proxy fetches them again whole.
+/// - A segment or file body that breaks off below (both paths lost) is continued by the client's one
+///   resume engine, `ResponseBodyReader`, whose requests for the rest go through this upstream:
+///   they wait for a path and follow a renewed session like any other (without `If-Range` on a new
+///   session: its files carry other etags). Playlists are never resumed (§12.16); the proxy
+///   fetches them again whole.
+///
+/// Waiting for a path uses the client's one patience value, `ConnectionPolicy.resumeWait`.
 final class SessionRenewingUpstream: MediaUpstream {
     /// Starts a replacement for a forgotten session; returns its id, or nil when that failed.
     typealias Renewal = @Sendable (_ forgotten: String) async -> String?
@@ -32,15 +36,24 @@ final class SessionRenewingUpstream: MediaUpstream {
     let base: any MediaUpstream
     let patience: Duration
     let retryInterval: Duration
+    private let clock: ManagerClock
     private let state = Mutex(State())
 
-    /// How often one body is continued before the player gets the error.
-    static let resumeLimit = 8
+    /// - Parameters:
+    ///   - base: the upstream requests go to (the ConnectionManager's, in a playback).
+    ///   - patience: how long a request waits for a path (the manager's `resumeWait`, 20 s).
+    ///   - retryInterval: how often it looks for one meanwhile.
+    ///   - clock: the clock both run on.
+    convenience init(base: any MediaUpstream, patience: Duration = ConnectionPolicy().resumeWait,
+                     retryInterval: Duration = .milliseconds(250), clock: some Clock<Duration> = ContinuousClock()) {
+        self.init(base: base, patience: patience, retryInterval: retryInterval, clock: ManagerClock(clock))
+    }
 
-    init(base: any MediaUpstream, patience: Duration = .seconds(30), retryInterval: Duration = .milliseconds(250)) {
+    init(base: any MediaUpstream, patience: Duration, retryInterval: Duration, clock: ManagerClock) {
         self.base = base
         self.patience = patience
         self.retryInterval = retryInterval
+        self.clock = clock
     }
 
     /// The playback's current session and how to replace it when the instance forgets it.
@@ -57,18 +70,16 @@ final class SessionRenewingUpstream: MediaUpstream {
 
     func send(_ request: PathRequest) async throws -> PathResponse {
         let (response, sent) = try await sendRenewing(mapped(request))
-        guard response.status == 200 || response.status == 206, !sent.path.hasSuffix(".m3u8") else { return response }
-        var resumable = response
-        let cursor = BodyCursor(upstream: self, request: sent, head: response)
-        resumable.body = AsyncThrowingStream(unfolding: { try await cursor.next() })
-        return resumable
+        return ResponseBodyReader.continuing(response, of: sent) { [self] rest in
+            try await sendRenewing(mapped(rest)).0
+        }
     }
 
     /// Sends `request`, waiting while no path is up (at most `patience`); a 404 for the current
     /// session renews it once and sends again to the new one. Returns the response and the
     /// request that got it.
     private func sendRenewing(_ request: PathRequest) async throws -> (PathResponse, PathRequest) {
-        let deadline = ContinuousClock.now + patience
+        let deadline = clock.now() + patience
         var request = request
         var renewed = false
         while true {
@@ -85,23 +96,14 @@ final class SessionRenewingUpstream: MediaUpstream {
     }
 
     /// `base.send`, tried again while no path is up, until `deadline`.
-    private func sendWaiting(_ request: PathRequest, until deadline: ContinuousClock.Instant) async throws -> PathResponse {
+    private func sendWaiting(_ request: PathRequest, until deadline: Duration) async throws -> PathResponse {
         while true {
             do {
                 return try await base.send(request)
-            } catch ConnectionManager.Error.offline where ContinuousClock.now + retryInterval < deadline {
-                try await Task.sleep(for: retryInterval)
+            } catch ConnectionManager.Error.offline where clock.now() + retryInterval < deadline {
+                try await clock.sleep(retryInterval)
             }
         }
-    }
-
-    /// The rest of a body from absolute byte `offset` of the representation (`last`: its last
-    /// byte, when the original request asked for a range).
-    fileprivate func rest(of request: PathRequest, from offset: Int, through last: Int?) async throws -> PathResponse {
-        var resumed = mapped(request)
-        resumed.headers["range"] = "bytes=\(offset)-\(last.map(String.init) ?? "")"
-        resumed.headers["if-range"] = nil
-        return try await sendRenewing(resumed).0
     }
 
     private func mapped(_ request: PathRequest) -> PathRequest {
@@ -144,64 +146,5 @@ final class SessionRenewingUpstream: MediaUpstream {
 
     static func path(_ path: String, replacing id: String, with fresh: String) -> String {
         "/api/v1/hls/\(fresh)" + path.dropFirst("/api/v1/hls/\(id)".count)
-    }
-}
-
-/// Reads one response body for the player and continues it by `Range` when it breaks off below.
-/// `@unchecked Sendable`: only the body stream's single consumer calls `next()`, one call at a time
-/// (`AsyncThrowingStream(unfolding:)` never overlaps them), so the iterator needs no lock.
-private final class BodyCursor: @unchecked Sendable {
-    private let upstream: SessionRenewingUpstream
-    private let request: PathRequest
-    /// Absolute offset of the body's first byte, and its last byte when a range was asked for.
-    private let first: Int
-    private let last: Int?
-    private var iterator: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
-    private var delivered = 0
-    private var skip = 0
-    private var resumes = 0
-
-    init(upstream: SessionRenewingUpstream, request: PathRequest, head: PathResponse) {
-        self.upstream = upstream
-        self.request = request
-        let range = head.status == 206 ? head.headers["content-range"].flatMap(Self.range) : nil
-        first = range?.first ?? 0
-        last = range?.last
-        iterator = head.body.makeAsyncIterator()
-    }
-
-    func next() async throws -> [UInt8]? {
-        while true {
-            do {
-                guard var chunk = try await iterator.next() else { return nil }
-                let drop = min(skip, chunk.count)
-                skip -= drop
-                if drop > 0 { chunk.removeFirst(drop) }
-                if chunk.isEmpty { continue }
-                delivered += chunk.count
-                return chunk
-            } catch let error as ConnectionManager.Error where error.isRetryable && resumes < SessionRenewingUpstream.resumeLimit {
-                resumes += 1
-                let response = try await upstream.rest(of: request, from: first + delivered, through: last)
-                switch response.status {
-                case 206 where response.headers["content-range"].flatMap(Self.range)?.first == first + delivered:
-                    skip = 0
-                case 200:
-                    skip = first + delivered  // the whole representation again: drop what was delivered
-                default:
-                    throw error
-                }
-                iterator = response.body.makeAsyncIterator()
-            }
-        }
-    }
-
-    /// `bytes FIRST-LAST/…` → (FIRST, LAST).
-    static func range(_ header: String) -> (first: Int, last: Int)? {
-        guard header.hasPrefix("bytes ") else { return nil }
-        let spec = header.dropFirst(6).split(separator: "/").first ?? ""
-        let bounds = spec.split(separator: "-")
-        guard bounds.count == 2, let first = Int(bounds[0]), let last = Int(bounds[1]) else { return nil }
-        return (first, last)
     }
 }

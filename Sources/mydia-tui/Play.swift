@@ -64,9 +64,8 @@ struct Play: AsyncParsableCommand {
             // Caught from here on: a reader may signal as soon as it sees the URL or an event line.
             let interrupted = SignalWaiter()
             try await withSession(global) { session in
-                let playback = try await Playback.start(session: session, itemID: id, options: PlaybackOptions(player: choice, startPosition: start,
-                                                                                 resume: ResumePrompt.policy(resume?.mode ?? config.resume)),
-                                                        logger: logger)
+                let options = PlaybackOptions(player: choice, startPosition: start, resume: ResumePrompt.policy(resume?.mode ?? config.resume))
+                let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: id, options: options, logger: logger)
                 let lines = events == .json ? PlayEvents.start(playback: playback, manager: session.manager, since: began) : nil
                 if let url = await playback.current?.url, player == .none || printURL {
                     FileHandle.standardOutput.write(Data((url + "\n").utf8))

@@ -1,5 +1,6 @@
 import Foundation
 import MydiaConnection
+import MydiaTestSupport
 import Synchronization
 
 struct FakeTransportError: Error, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import MydiaConnection
+import MydiaTestSupport
 import Testing
 
 /// Waits until the next probe round is scheduled after now, moves the clock there, and returns when.

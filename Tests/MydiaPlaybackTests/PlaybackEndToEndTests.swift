@@ -162,8 +162,10 @@ import Testing
         defer { Task { await fixture.close() } }
         var options = try mpvOptions()
         options.pausedKeepAlive = .milliseconds(500)
+        // The playback's timers run on a manual clock: the keep-alive comes when the test moves it.
+        let clock = ManualClock()
         let playback = try await Playback.start(session: fixture.session, itemID: try await fixture.longMovieID(),
-                                                options: options, logger: fixture.log.logger())
+                                                options: options, logger: fixture.log.logger(), clock: clock)
         let updates = UpdateLog(playback)
         func waitFor(_ what: String, _ done: ([PlaybackUpdate]) -> Bool) async throws {
             let deadline = ContinuousClock.now + .seconds(30)
@@ -177,6 +179,9 @@ import Testing
         try await waitFor("paused") { $0.contains(.paused(true)) }
         let old = try #require(await playback.current)
         #expect(try await fixture.session.api.endStreamingSession(sessionId: old.sessionId))
+        // Paused at clock offset 0; the report timer looks every 0.5 s: the keep-alive is due at its first look.
+        #expect(await clock.waitForSleeper(until: .milliseconds(500)))
+        clock.advance(to: .milliseconds(500))
         try await waitFor("renewed") { $0.contains { if case .started(let s) = $0 { s.sessionId != old.sessionId } else { false } } }
         let renewed = try #require(await playback.current)
         #expect(renewed.startPosition > 1 && renewed.url.hasPrefix(old.url.components(separatedBy: "/hls/")[0]))

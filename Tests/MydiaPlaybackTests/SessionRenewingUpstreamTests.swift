@@ -1,11 +1,14 @@
 import Foundation
 import MydiaConnection
 @testable import MydiaPlayback
+import MydiaTestSupport
 import Synchronization
 import Testing
 
 /// What the proxy's upstream does while the instance restarts (PROTOCOL.md §13.73): requests wait
-/// for a path, a forgotten session is replaced once and followed, cut bodies continue by Range.
+/// for a path, a forgotten session is replaced once and followed, cut bodies continue by Range (the
+/// client's one resume engine, `ResponseBodyReader`, sending the rest through this upstream). The
+/// waits run on a manual clock.
 @Suite struct SessionRenewingUpstreamTests {
     /// A scripted instance: HLS sessions with a playlist and one segment whose bytes depend only on
     /// their offset (as the same file segments the same way in every session); it can be offline for
@@ -87,8 +90,14 @@ import Testing
     @Test func aRequestWhileNoPathIsUpWaitsForOneInsteadOfFailing() async throws {
         let instance = Instance(sessions: ["aaaa"])
         instance.state.withLock { $0.offlineRequests = 3 }
-        let upstream = SessionRenewingUpstream(base: instance, patience: .seconds(10), retryInterval: .milliseconds(10))
-        let response = try await upstream.send(Self.segmentA)
+        let clock = ManualClock()
+        let upstream = SessionRenewingUpstream(base: instance, patience: .seconds(10), retryInterval: .milliseconds(10), clock: clock)
+        let sending = Task { try await upstream.send(Self.segmentA) }
+        for step in 1...3 {
+            #expect(await clock.waitForSleeper(until: .milliseconds(10 * step)))
+            clock.advance(to: .milliseconds(10 * step))
+        }
+        let response = try await sending.value
         #expect(response.status == 200)
         #expect(try await Self.collect(response) == Instance.pattern(0..<Instance.segmentSize))
         #expect(instance.seen.count == 4)
@@ -97,10 +106,17 @@ import Testing
     @Test func aRequestFailsWhenNoPathComesBackWithinThePatience() async throws {
         let instance = Instance(sessions: ["aaaa"])
         instance.state.withLock { $0.offlineRequests = 1_000 }
-        let upstream = SessionRenewingUpstream(base: instance, patience: .milliseconds(200), retryInterval: .milliseconds(20))
-        let began = ContinuousClock.now
-        await #expect(throws: ConnectionManager.Error.offline) { _ = try await upstream.send(Self.segmentA) }
-        #expect(ContinuousClock.now - began >= .milliseconds(150))
+        let clock = ManualClock()
+        let upstream = SessionRenewingUpstream(base: instance, patience: .milliseconds(200), retryInterval: .milliseconds(20), clock: clock)
+        let sending = Task { try await upstream.send(Self.segmentA) }
+        // It looks again every 20 ms while another look still ends before the patience runs out.
+        for step in 1...9 {
+            #expect(await clock.waitForSleeper(until: .milliseconds(20 * step)))
+            clock.advance(to: .milliseconds(20 * step))
+        }
+        await #expect(throws: ConnectionManager.Error.offline) { _ = try await sending.value }
+        #expect(clock.elapsed >= .milliseconds(150))
+        #expect(instance.seen.count == 10)
     }
 
     @Test func aForgottenSessionIsReplacedOnceAndEveryLaterRequestFollowsIt() async throws {
@@ -146,7 +162,8 @@ import Testing
 
     @Test func aBodyCutBelowContinuesByRangeOnTheReplacementSession() async throws {
         let instance = Instance(sessions: ["aaaa"])
-        let upstream = SessionRenewingUpstream(base: instance, retryInterval: .milliseconds(10))
+        let clock = ManualClock()
+        let upstream = SessionRenewingUpstream(base: instance, retryInterval: .milliseconds(10), clock: clock)
         upstream.use(session: "aaaa") { _ in
             instance.add("bbbb")
             return "bbbb"
@@ -156,7 +173,12 @@ import Testing
         // The instance restarts under the body: the rest must come from the new session.
         instance.forgetAll()
         instance.state.withLock { $0.offlineRequests = 2 }
-        let body = try await Self.collect(response)
+        let collecting = Task { try await Self.collect(response) }
+        for step in 1...2 {
+            #expect(await clock.waitForSleeper(until: .milliseconds(10 * step)))
+            clock.advance(to: .milliseconds(10 * step))
+        }
+        let body = try await collecting.value
         #expect(body.count == Instance.segmentSize)
         #expect(body == Instance.pattern(0..<Instance.segmentSize))
         let resumed = try #require(instance.seen.last)

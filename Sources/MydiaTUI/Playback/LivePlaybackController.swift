@@ -35,7 +35,7 @@ public actor LivePlaybackController: PlaybackController {
         let mpv = MPVPlayer.Configuration(installation: try MPVInstallation.locate(), extraArguments: mpvArguments)
         let options = PlaybackOptions(player: .mpv(mpv), startPosition: request.startPosition,
                                       resume: request.startPosition == nil ? .auto : .never, autoplayCountdown: autoplayCountdown)
-        let playback = try await Playback.start(session: session, itemID: request.itemID, options: options, logger: logger)
+        let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: request.itemID, options: options, logger: logger)
         current = playback
         let (stream, continuation) = AsyncStream<MydiaTUI.PlaybackUpdate>.makeStream()
         var state = MydiaTUI.PlaybackUpdate(item: request, phase: .starting)

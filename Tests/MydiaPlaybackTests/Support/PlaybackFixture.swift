@@ -93,6 +93,14 @@ struct PlaybackFixture {
     }
 }
 
+extension Playback {
+    /// A playback over an open client session: its API client and connection manager.
+    static func start(session: ClientSession, itemID: String, options: PlaybackOptions, logger: Logger,
+                      clock: some Clock<Duration> = ContinuousClock()) async throws -> Playback {
+        try await start(api: session.api, manager: session.manager, itemID: itemID, options: options, logger: logger, clock: clock)
+    }
+}
+
 extension MPVInstallation {
     /// The machine's mpv for tests.
     static var forTests: MPVInstallation { get throws { try MPVInstallation.locate() } }

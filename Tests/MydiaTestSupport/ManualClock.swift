@@ -1,13 +1,14 @@
 import Synchronization
 
-/// A clock that moves only when a test advances it. Sleepers park until their deadline; a test
+/// A clock that moves only when a test advances it (the ConnectionManager's and the playback's tests). Sleepers park until their deadline; a test
 /// awaits "the code under test is parked in sleep until T" before advancing, so nothing races.
-final class ManualClock: Clock {
-    struct Instant: InstantProtocol {
-        var offset: Duration
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+public final class ManualClock: Clock {
+    /// An offset from the clock's start.
+    public struct Instant: InstantProtocol {
+        public var offset: Duration
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
     private struct Sleeper {
@@ -29,16 +30,19 @@ final class ManualClock: Clock {
 
     private let state = Mutex(State())
 
-    var now: Instant { Instant(offset: state.withLock { $0.now }) }
-    var minimumResolution: Duration { .nanoseconds(1) }
+    /// A clock at offset zero.
+    public init() {}
+
+    public var now: Instant { Instant(offset: state.withLock { $0.now }) }
+    public var minimumResolution: Duration { .nanoseconds(1) }
 
     /// Now, as an offset from the clock's start.
-    var elapsed: Duration { state.withLock { $0.now } }
+    public var elapsed: Duration { state.withLock { $0.now } }
 
     /// Deadlines of the tasks parked in `sleep`, sorted.
-    var sleeperDeadlines: [Duration] { state.withLock { $0.sleepers.values.map(\.deadline).sorted() } }
+    public var sleeperDeadlines: [Duration] { state.withLock { $0.sleepers.values.map(\.deadline).sorted() } }
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID
@@ -65,7 +69,7 @@ final class ManualClock: Clock {
     }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         let due = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             state.now += duration
             let now = state.now
@@ -77,13 +81,13 @@ final class ManualClock: Clock {
     }
 
     /// Moves time to `offset` (must not be in the past).
-    func advance(to offset: Duration) {
+    public func advance(to offset: Duration) {
         advance(by: offset - elapsed)
     }
 
     /// Waits (at most `timeout` of real time) until the parked sleepers' deadlines satisfy `predicate`.
     @discardableResult
-    func waitForSleepers(timeout: Duration = .seconds(5), _ predicate: @escaping @Sendable ([Duration]) -> Bool) async -> Bool {
+    public func waitForSleepers(timeout: Duration = .seconds(5), _ predicate: @escaping @Sendable ([Duration]) -> Bool) async -> Bool {
         let id = state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID
@@ -106,7 +110,7 @@ final class ManualClock: Clock {
 
     /// Waits until some task sleeps until exactly `deadline` (an offset from the start).
     @discardableResult
-    func waitForSleeper(until deadline: Duration, timeout: Duration = .seconds(5)) async -> Bool {
+    public func waitForSleeper(until deadline: Duration, timeout: Duration = .seconds(5)) async -> Bool {
         await waitForSleepers(timeout: timeout) { $0.contains(deadline) }
     }
 

@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import MydiaAPI
+import MydiaConnection
+
+extension Playback {
+    /// Starts `item`: its streaming session, a fresh proxy, and the player (launched for the first
+    /// item, reused for the next) loading the proxy URL.
+    func begin(_ item: PlaybackItem, explicitStart: Double?) async throws {
+        guard let file = item.file else { throw PlaybackItem.Error.noFile(item.displayTitle) }
+        let start: Double
+        if let explicitStart {
+            start = max(0, explicitStart)
+        } else {
+            start = await resumePosition(item)
+        }
+        let session = try await startSession(fileID: file.id, start: start)
+        let proxy = try await MediaProxy.start(upstream: renewing, logger: logger)
+        let firstItem = state == .starting
+        self.item = item
+        self.streaming = session
+        self.proxy = proxy
+        let duration = session.duration > 0 ? session.duration : file.duration
+        await handle(.itemStarted(position: start, duration: duration))
+        useSession(session)
+        let url = proxy.hlsURL(session: session.sessionId).absoluteString
+        let facts = PlaybackStarted(item: item.reference, title: item.displayTitle, url: url, sessionId: session.sessionId,
+                                    startPosition: start, duration: duration)
+        started = facts
+        logger.notice("playback started", metadata: ["item": "\(item.reference.kind.rawValue) \(item.reference.id)",
+                                                      "session": "\(session.sessionId)", "start": "\(start)"])
+        if case .mpv(let configuration) = options.player {
+            let player = try await runningPlayer(configuration)
+            try await player.command([.string("set_property"), .string("force-media-title"), .string(item.displayTitle)])
+            try await player.command([.string("set_property"), .string("start"), .string(String(format: "%.3f", start))])
+            try await player.command([.string("loadfile"), .string(url), .string("replace")])
+        }
+        if firstItem {
+            tasks.append(Task { [weak self, clock] in
+                while !Task.isCancelled {
+                    await self?.publishPath()
+                    try? await clock.sleep(.seconds(1))
+                }
+            })
+        }
+        continuation.yield(.started(facts))
+        if rules.reportsProgress {
+            await reporter.record(.start, item: item.reference, position: start, duration: duration)
+        }
+    }
+
+    /// mpv: the running one, or a new one observing the properties playback follows, with its
+    /// event reader and the report timer.
+    private func runningPlayer(_ configuration: MPVPlayer.Configuration) async throws -> MPVPlayer {
+        if let player { return player }
+        let player = try await MPVPlayer.launch(configuration, logger: logger)
+        self.player = player
+        for (index, name) in ["time-pos", "duration", "pause", "paused-for-cache", "eof-reached", "idle-active"].enumerated() {
+            try await player.observe(name, id: index + 1)
+        }
+        tasks.append(Task { [weak self] in
+            for await event in player.events { await self?.handle(.player(event)) }
+        })
+        tasks.append(Task { [weak self, clock, interval = min(options.progressInterval, options.pausedKeepAlive)] in
+            while !Task.isCancelled {
+                try? await clock.sleep(interval)
+                await self?.handle(.tick)
+            }
+        })
+        return player
+    }
+
+    private func resumePosition(_ item: PlaybackItem) async -> Double {
+        guard let progress = item.progress, !progress.watched, progress.positionSeconds > 5,
+              progress.durationSeconds <= 0 || progress.positionSeconds < progress.durationSeconds * ProgressReporter.watchedFraction
+        else { return 0 }
+        switch options.resume {
+        case .auto: return progress.positionSeconds
+        case .never: return 0
+        case .ask(let ask): return await ask(progress.positionSeconds) ? progress.positionSeconds : 0
+        }
+    }
+
+    /// `startStreamingSession` with the preferred strategy, then TRANSCODE when that fails.
+    func startSession(fileID: String, start: Double) async throws -> StreamingSession {
+        do {
+            return try await api.startStreamingSession(fileId: fileID, strategy: options.strategy, startPosition: start)
+        } catch let first {
+            guard options.strategy != .transcode else { throw Error.sessionFailed("\(first)") }
+            logger.notice("streaming session failed; trying TRANSCODE", metadata: ["error": "\(first)"])
+            do {
+                return try await api.startStreamingSession(fileId: fileID, strategy: .transcode, startPosition: start)
+            } catch {
+                throw Error.sessionFailed("\(error)")
+            }
+        }
+    }
+
+    /// The current item played to its end: autoplay the next episode, or finish.
+    func itemEnded() async {
+        guard case .episode(let episode)? = item, let countdown = options.autoplayCountdown,
+              let next = try? await NextEpisode.after(episode, api: api) else {
+            await finish(.finished)
+            return
+        }
+        let title = PlaybackItem.episode(next).displayTitle
+        await handle(.countdownStarted(seconds: Int(countdown.components.seconds)))
+        while case .countingDown(_, let left, _) = state, left > 0 {
+            continuation.yield(.nextEpisodeCountdown(title: title, secondsLeft: left))
+            try? await clock.sleep(.seconds(1))
+            if state.isEnding { return }
+            if case .countingDown(_, _, cancelled: true) = state {
+                continuation.yield(.autoplayCancelled)
+                await finish(.finished)
+                return
+            }
+            await handle(.countdownTick)
+        }
+        guard !state.isEnding else { return }
+        await closeItem()
+        do {
+            try await begin(.episode(next), explicitStart: 0)
+        } catch {
+            await finish(.failed("\(error)"))
+        }
+    }
+
+    /// Ends the current item's streaming session and proxy (best effort, bounded).
+    func closeItem() async {
+        await reporter.flush(timeout: .seconds(5))
+        if let session = streaming {
+            let api = self.api
+            _ = try? await withThrowingTimeout(.seconds(5)) { try await api.endStreamingSession(sessionId: session.sessionId) }
+        }
+        streaming = nil
+        await proxy?.stop()
+        proxy = nil
+    }
+}
