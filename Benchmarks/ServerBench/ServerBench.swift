@@ -6,6 +6,7 @@ import MydiaCrypto
 import MydiaLibrary
 import MydiaRelay
 import MydiaServer
+import MydiaStreaming
 import MydiaSystem
 import MydiaWire
 
@@ -57,7 +58,7 @@ struct ServerBench {
         try FileManager.default.createDirectory(at: plain, withIntermediateDirectories: true)
         try FileManager.default.linkItem(at: file, to: plain.appendingPathComponent("bench.mkv"))
         // A ChildProcess, not Foundation's Process: a child that Process starts from async code has
-        // SIGTERM blocked, and the reference server outlived every bench run (PROTOCOL.md §13.95).
+        // SIGTERM blocked, and the reference server outlived every bench run (PROTOCOL.md §13.76).
         let reference = try ChildProcess(
             executable: "/bin/sh",
             arguments: ["-c", "cd \"$0\" && exec /usr/bin/openssl s_server -WWW -quiet -accept \"$1\" -cert \"$2\" -key \"$3\"",

@@ -47,36 +47,6 @@ public struct APIRequest: Sendable {
     }
 }
 
-/// The instance API's answer: a status, lowercase headers and a body that is either in memory, a
-/// region of a file, or a stream of chunks produced as the consumer reads (never a whole file in
-/// memory).
-public struct APIResponse: Sendable {
-    public enum Body: Sendable {
-        case bytes([UInt8])
-        /// Read as it is sent, in the chunk size the carrier chooses (`FileBody.readingChunks(of:)`).
-        case file(FileBody)
-        case stream(AsyncThrowingStream<[UInt8], any Error>)
-    }
-
-    public var status: Int
-    public var headers: [String: String]
-    public var body: Body
-
-    public init(status: Int, headers: [String: String] = [:], body: Body = .bytes([])) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
-    /// `{"error","message"}` with the given status (§7).
-    public static func error(_ status: Int, _ code: String, _ message: String, headers: [String: String] = [:]) -> APIResponse {
-        let json = (try? JSONSerialization.data(withJSONObject: ["error": code, "message": message], options: [.sortedKeys])) ?? Data()
-        var h = headers
-        h["content-type"] = "application/json"
-        return APIResponse(status: status, headers: h, body: .bytes(Array(json)))
-    }
-}
-
 /// Anything that answers instance API requests.
 public protocol APIHandler: Sendable {
     func handle(_ request: APIRequest) async -> APIResponse

@@ -27,7 +27,7 @@ public struct InstanceAPI: APIHandler {
     }
 
     public func handle(_ request: APIRequest) async -> APIResponse {
-        guard request.body.count <= Self.maxBody else { return .error(413, "too_large", "The request body is too large.") }
+        guard request.body.count <= Self.maxBody else { return .error(status: 413, error: "too_large", message: "The request body is too large.") }
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
         switch (request.method, parts.first == "api" ? Array(parts.dropFirst()) : []) {
         case ("GET", ["v1", "remote", "probe"]):
@@ -40,18 +40,18 @@ public struct InstanceAPI: APIHandler {
              ("HEAD", let p) where p.count >= 4 && p[0] == "v1" && p[1] == "hls":
             if let refusal = await authorizeMedia(request) { return refusal }
             let method: StreamingMethod = request.method == "HEAD" ? .head : .get
-            return APIResponse(await hls.response(sessionId: p[2], path: p[3...].joined(separator: "/"), method: method, headers: request.headers))
+            return await hls.response(sessionId: p[2], path: p[3...].joined(separator: "/"), method: method, headers: request.headers)
         case ("DELETE", let p) where p.count == 3 && p[0] == "v1" && p[1] == "hls":
             if let refusal = await authorizeMedia(request) { return refusal }
-            return await hls.end(sessionId: p[2]) ? APIResponse(status: 204) : .error(404, "not_found", "No such streaming session.")
+            return await hls.end(sessionId: p[2]) ? APIResponse(status: 204) : .error(status: 404, error: "not_found", message: "No such streaming session.")
         case ("GET", let p) where p.count == 4 && p[0] == "v1" && p[1] == "stream" && p[2] == "file",
              ("HEAD", let p) where p.count == 4 && p[0] == "v1" && p[1] == "stream" && p[2] == "file":
             if let refusal = await authorizeMedia(request) { return refusal }
-            guard let file = try? await library.mediaFile(id: p[3]) else { return .error(404, "not_found", "No such media file.") }
+            guard let file = try? await library.mediaFile(id: p[3]) else { return .error(status: 404, error: "not_found", message: "No such media file.") }
             let method: StreamingMethod = request.method == "HEAD" ? .head : .get
-            return APIResponse(FileResponder.response(fileURL: file.url, method: method, headers: request.headers))
+            return FileResponder.response(fileURL: file.url, method: method, headers: request.headers)
         default:
-            return .error(404, "not_found", "No such endpoint.")
+            return .error(status: 404, error: "not_found", message: "No such endpoint.")
         }
     }
 
@@ -76,5 +76,5 @@ public struct InstanceAPI: APIHandler {
         return nil
     }
 
-    static let unauthorized = APIResponse.error(401, "unauthorized", "A valid access or media token is required.")
+    static let unauthorized = APIResponse.error(status: 401, error: "unauthorized", message: "A valid access or media token is required.")
 }

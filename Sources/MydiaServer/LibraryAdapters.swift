@@ -43,16 +43,3 @@ struct HLSStreamingProvider: StreamingSessionProvider {
         await manager.end(sessionId: sessionID)
     }
 }
-
-extension APIResponse {
-    /// Adapts the streaming module's answer; file bodies stay files, read as they are sent.
-    init(_ response: StreamingResponse) {
-        let body: APIResponse.Body
-        switch response.body {
-        case .empty: body = .bytes([])
-        case .bytes(let b): body = .bytes(b)
-        case .file(let file): body = .file(file)
-        }
-        self.init(status: response.status, headers: response.headers, body: body)
-    }
-}

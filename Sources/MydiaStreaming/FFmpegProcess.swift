@@ -10,7 +10,7 @@ import Glibc
 ///
 /// The child gets a minimal environment (no secrets of the server's environment reach it), its
 /// stdin and stdout are `/dev/null` or a file, and its stderr goes to a log file — never to the
-/// server's terminal. It starts with no signal blocked (``ChildProcess``, PROTOCOL.md §13.95), so
+/// server's terminal. It starts with no signal blocked (``ChildProcess``, PROTOCOL.md §13.76), so
 /// `stop` ends it with SIGTERM, as ffmpeg expects, and SIGKILL is only the fallback.
 final class FFmpegProcess: Sendable {
     private let child: ChildProcess

@@ -44,7 +44,7 @@ public struct FileBody: AsyncSequence, Sendable {
     }
 
     /// The same region read in chunks of `size` bytes (each carrier reads in the size it sends:
-    /// the relay tunnel in whole media frames, PROTOCOL.md §13.93).
+    /// the relay tunnel in whole media frames, PROTOCOL.md §13.10).
     public func readingChunks(of size: Int) -> FileBody {
         FileBody(descriptor: descriptor, offset: offset, length: length, chunkSize: size)
     }

@@ -26,7 +26,7 @@ public enum FileResponder {
     public static func response(
         path: String, method: StreamingMethod, headers: [String: String],
         contentType: String? = nil, chunkSize: Int = FileBody.defaultChunkSize
-    ) -> StreamingResponse {
+    ) -> APIResponse {
         guard let opened = open(path: path) else {
             return .error(status: 404, error: "not_found", message: "The file does not exist.", method: method)
         }
@@ -67,10 +67,10 @@ public enum FileResponder {
             length = size
         }
         base["content-length"] = String(length)
-        let body: StreamingResponse.Body =
+        let body: APIResponse.Body =
             method == .head || length == 0
-            ? .empty : .file(FileBody(descriptor: descriptor, offset: offset, length: length, chunkSize: chunkSize))
-        return StreamingResponse(status: status, headers: base, body: body)
+            ? .bytes([]) : .file(FileBody(descriptor: descriptor, offset: offset, length: length, chunkSize: chunkSize))
+        return APIResponse(status: status, headers: base, body: body)
     }
 
     /// The response for a `GET`/`HEAD` of the media file at `fileURL`: the direct-play endpoint
@@ -78,7 +78,7 @@ public enum FileResponder {
     public static func response(
         fileURL: URL, method: StreamingMethod, headers: [String: String],
         contentType: String? = nil, chunkSize: Int = FileBody.defaultChunkSize
-    ) -> StreamingResponse {
+    ) -> APIResponse {
         response(path: fileURL.path, method: method, headers: headers, contentType: contentType, chunkSize: chunkSize)
     }
 
@@ -86,7 +86,7 @@ public enum FileResponder {
     /// (PROTOCOL.md §12.16), and not cached, since a transcode's playlist is per session.
     public static func playlistResponse(
         path: String, method: StreamingMethod, chunkSize: Int = FileBody.defaultChunkSize
-    ) -> StreamingResponse {
+    ) -> APIResponse {
         guard let (descriptor, info) = open(path: path) else {
             return .error(status: 404, error: "not_found", message: "The playlist does not exist.", method: method)
         }
@@ -95,10 +95,10 @@ public enum FileResponder {
             "content-length": String(info.size),
             "cache-control": "no-cache",
         ]
-        let body: StreamingResponse.Body =
+        let body: APIResponse.Body =
             method == .head || info.size == 0
-            ? .empty : .file(FileBody(descriptor: descriptor, offset: 0, length: info.size, chunkSize: chunkSize))
-        return StreamingResponse(status: 200, headers: headers, body: body)
+            ? .bytes([]) : .file(FileBody(descriptor: descriptor, offset: 0, length: info.size, chunkSize: chunkSize))
+        return APIResponse(status: 200, headers: headers, body: body)
     }
 
     /// A strong entity tag from identity and version of the open file: device, inode, size and

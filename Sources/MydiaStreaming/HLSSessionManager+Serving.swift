@@ -18,7 +18,7 @@ extension HLSSessionManager {
     ///   - headers: request headers; `range` and `if-range` are used.
     public func response(
         sessionId: String, path: String, method: StreamingMethod = .get, headers: [String: String] = [:]
-    ) async -> StreamingResponse {
+    ) async -> APIResponse {
         guard var session = sessions[sessionId] else { return Self.unknownSession(method) }
         session.lastAccess = now()
         sessions[sessionId] = session
@@ -94,7 +94,7 @@ extension HLSSessionManager {
         }
     }
 
-    private static func unknownSession(_ method: StreamingMethod) -> StreamingResponse {
+    private static func unknownSession(_ method: StreamingMethod) -> APIResponse {
         .error(status: 404, error: "not_found", message: "No such streaming session — start a new one.", method: method)
     }
 }

@@ -25,7 +25,7 @@ import Testing
         let gate = Gate()
         func handle(_ request: APIRequest) async -> APIResponse {
             switch request.path {
-            case "/file": return APIResponse(FileResponder.response(path: Self.file, method: .get, headers: request.headers))
+            case "/file": return FileResponder.response(path: Self.file, method: .get, headers: request.headers)
             case "/small": return APIResponse(status: 200, headers: ["x-device": request.tunnelDeviceID ?? ""], body: .bytes(Array("hello".utf8)))
             case "/big":
                 let n = Int(request.query["n"] ?? "0") ?? 0
@@ -42,7 +42,7 @@ import Testing
                     c.yield([UInt8](repeating: 1, count: 20_000))
                     c.finish(throwing: CocoaError(.fileReadUnknown))
                 }))
-            default: return .error(404, "not_found", "no such route")
+            default: return .error(status: 404, error: "not_found", message: "no such route")
             }
         }
     }
@@ -187,7 +187,7 @@ import Testing
         #expect(try await h.response(2).status == 404)
     }
 
-    /// A file body is read in whole media frames (§13.93): every frame but the last carries the
+    /// A file body is read in whole media frames (§13.10): every frame but the last carries the
     /// most one frame can, however the file's chunks would have fallen.
     @Test func fileBodiesStreamInFullFrames() async throws {
         let h = try Harness()

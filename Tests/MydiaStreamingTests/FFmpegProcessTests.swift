@@ -7,7 +7,7 @@ import Testing
 import Glibc
 #endif
 
-/// ffmpeg children stop on SIGTERM (PROTOCOL.md §13.95). Started through Foundation's `Process`
+/// ffmpeg children stop on SIGTERM (PROTOCOL.md §13.76). Started through Foundation's `Process`
 /// from a task, ffmpeg had SIGTERM blocked: every stop waited out the grace period and ended in
 /// SIGKILL (exit status 137).
 @Suite struct FFmpegProcessTests {

@@ -76,21 +76,25 @@ enum TestMedia {
     }
 }
 
-extension StreamingResponse {
+extension APIResponse {
     /// The body bytes, and the size of every chunk it came in.
     func collect() async throws -> (bytes: [UInt8], chunks: [Int]) {
         switch body {
-        case .empty: return ([], [])
+        case .bytes(let bytes) where bytes.isEmpty: return ([], [])
         case .bytes(let bytes): return (bytes, [bytes.count])
-        case .file(let file):
-            var all: [UInt8] = []
-            var chunks: [Int] = []
-            for try await chunk in file {
-                all += chunk
-                chunks.append(chunk.count)
-            }
-            return (all, chunks)
+        case .file(let file): return try await Self.collect(file)
+        case .stream(let stream): return try await Self.collect(stream)
         }
+    }
+
+    private static func collect(_ chunks: some AsyncSequence<[UInt8], any Error>) async throws -> (bytes: [UInt8], chunks: [Int]) {
+        var all: [UInt8] = []
+        var sizes: [Int] = []
+        for try await chunk in chunks {
+            all += chunk
+            sizes.append(chunk.count)
+        }
+        return (all, sizes)
     }
 
     var text: String {

@@ -6,30 +6,31 @@ public enum StreamingMethod: String, Sendable {
     case head = "HEAD"
 }
 
-/// An HTTP-shaped answer from the streaming module, independent of any HTTP framework.
-///
-/// The server adapts it to Hummingbird on the direct path and to tunnel `res` + media frames on the
-/// relay path (PROTOCOL.md §5.1). Header names are lowercase (PROTOCOL.md §12.13).
-public struct StreamingResponse: Sendable {
+/// The instance API's answer (PROTOCOL.md §7), independent of any HTTP framework: a status,
+/// lowercase headers (§12.13) and a body that is in memory, a region of a file, or a stream of
+/// chunks produced as the consumer reads — never a whole file in memory. The server adapts it to
+/// Hummingbird on the direct path and to tunnel `res` + media frames on the relay path (§5.1).
+public struct APIResponse: Sendable {
     /// What follows the headers.
     public enum Body: Sendable {
-        /// No body (`HEAD`, or a status without content).
-        case empty
-        /// A small in-memory body (JSON errors).
+        /// An in-memory body (JSON, playlists); empty for `HEAD` and for statuses without content.
         case bytes([UInt8])
-        /// A region of a file, read from disk in bounded chunks as the consumer iterates.
+        /// A region of a file, read as it is sent, in the chunk size the carrier chooses
+        /// (`FileBody.readingChunks(of:)`).
         case file(FileBody)
+        /// Chunks produced as the consumer reads.
+        case stream(AsyncThrowingStream<[UInt8], any Error>)
     }
 
     /// The HTTP status code.
     public var status: Int
-    /// Response headers; names are lowercase. Always includes `content-length`.
+    /// Response headers; names are lowercase.
     public var headers: [String: String]
-    /// The body. For `HEAD` it is `.empty` while `content-length` still gives the `GET` length.
+    /// The body. For `HEAD` it is empty while `content-length` still gives the `GET` length.
     public var body: Body
 
     /// Creates a response.
-    public init(status: Int, headers: [String: String], body: Body) {
+    public init(status: Int, headers: [String: String] = [:], body: Body = .bytes([])) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -45,14 +46,14 @@ public struct StreamingResponse: Sendable {
     public static func error(
         status: Int, error: String, message: String, headers extra: [String: String] = [:],
         method: StreamingMethod = .get
-    ) -> StreamingResponse {
+    ) -> APIResponse {
         let json = "{\"error\":\"\(jsonEscaped(error))\",\"message\":\"\(jsonEscaped(message))\"}"
         let bytes = Array(json.utf8)
         var headers = extra
         headers["content-type"] = "application/json"
         headers["content-length"] = String(bytes.count)
         headers["cache-control"] = "no-store"
-        return StreamingResponse(status: status, headers: headers, body: method == .head ? .empty : .bytes(bytes))
+        return APIResponse(status: status, headers: headers, body: .bytes(method == .head ? [] : bytes))
     }
 
     private static func jsonEscaped(_ text: String) -> String {
