@@ -30,6 +30,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
@@ -70,6 +71,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
+            swiftSettings: swiftSettings),
+        // What the relay's and the server's HTTP listeners bound on every connection: caps per
+        // address and in all, the request-head and idle timeouts.
+        .target(
+            name: "MydiaListener",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         // The relay: WebSocket endpoints for instances and clients, the sealed-claim store.
         .target(
@@ -177,7 +188,7 @@ let package = Package(
         .target(
             name: "MydiaServer",
             dependencies: [
-                "MydiaWire", "MydiaCrypto", "MydiaTunnel", "MydiaSystem", "MydiaLibrary", "MydiaStreaming", "MydiaDiscovery",
+                "MydiaWire", "MydiaCrypto", "MydiaTunnel", "MydiaSystem", "MydiaListener", "MydiaLibrary", "MydiaStreaming", "MydiaDiscovery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -236,7 +247,7 @@ let package = Package(
         .executableTarget(
             name: "ServerBench",
             dependencies: [
-                "MydiaSystem", "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI", "MydiaCrypto",
+                "MydiaStreaming", "MydiaSystem", "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI", "MydiaCrypto",
                 "MydiaConnection", "MydiaTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -340,6 +351,7 @@ let package = Package(
             name: "MydiaServerTests",
             dependencies: [
                 "MydiaServer", "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaLibrary", "MydiaStreaming", "MydiaTestSupport", "MydiaTunnel",
+                "MydiaTransport", "MydiaListener",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTLS
 public import Logging
+public import MydiaListener
 import MydiaStreaming
 import NIOCore
 import NIOSSL
@@ -29,9 +30,14 @@ public final class DirectListener: Sendable {
     private let tls: TLSConfiguration
     private let api: any APIHandler
     private let logger: Logger
+    /// The connection caps and timeouts (PROTOCOL.md §13.19).
+    let connections: ListenerGuard
     private let bound = Mutex<(port: Int?, failed: Bool, waiters: [CheckedContinuation<Int, any Swift.Error>])>((nil, false, []))
 
-    public init(host: String, port: Int, certificatePEM: String, privateKeyPEM: String, api: any APIHandler, logger: Logger) throws {
+    public init(
+        host: String, port: Int, certificatePEM: String, privateKeyPEM: String, api: any APIHandler,
+        limits: ListenerGuard.Limits = .init(), logger: Logger
+    ) throws {
         do {
             let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8))
             let key = try NIOSSLPrivateKey(bytes: Array(privateKeyPEM.utf8), format: .pem)
@@ -45,14 +51,16 @@ public final class DirectListener: Sendable {
         self.port = port
         self.api = api
         self.logger = logger
+        connections = ListenerGuard(limits: limits)
     }
 
     /// Serves until the task is cancelled; `port` overrides the configured port (a restart binds
     /// the port the first run was given).
     public func run(port: Int? = nil) async throws {
+        let connections = self.connections
         let app = Application(
             responder: APIResponder(api: api),
-            server: try .tls(.http1(), tlsConfiguration: tls),
+            server: try .tls(.http1(configuration: .init(additionalChannelHandlers: [connections.handler()])), tlsConfiguration: tls),
             configuration: .init(address: .hostname(host, port: port ?? self.port), serverName: nil),
             onServerRunning: { [weak self] channel in self?.listening(channel.localAddress?.port) },
             logger: logger)
@@ -107,7 +115,7 @@ struct APIResponder: HTTPResponder {
             var buffer = try await request.body.collect(upTo: InstanceAPI.maxBody)
             body = buffer.readBytes(length: buffer.readableBytes) ?? []
         } catch {
-            return Self.convert(.error(413, "too_large", "The request body is too large."))
+            return Self.convert(.error(status: 413, error: "too_large", message: "The request body is too large."))
         }
         let response = await api.handle(APIRequest(method: request.method.rawValue, target: request.uri.description, headers: headers, body: body))
         return Self.convert(response)

@@ -5,6 +5,7 @@ import CNIOLinux
 import Foundation
 public import Logging
 public import MydiaDiscovery
+public import MydiaListener
 import MydiaSystem
 public import MydiaWire
 
@@ -19,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     public var directHost: String = "0.0.0.0"
     /// 0 = pick a free port.
     public var directPort: Int = 0
+    /// Connection caps and timeouts of the direct listener (PROTOCOL.md §13.19).
+    public var directListener = ListenerGuard.Limits()
     /// Extra `https://host:port` URLs announced after the detected ones (containers, port forwards).
     public var extraDirectURLs: [String] = []
     public var instanceName: String?

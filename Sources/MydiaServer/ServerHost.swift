@@ -55,7 +55,8 @@ public final class ServerHost: Sendable {
                           devices: devices, graphQL: graphQL, hls: hls)
         direct = try DirectListener(host: configuration.directHost, port: configuration.directPort,
                                     certificatePEM: identity.certificate.certificatePEM,
-                                    privateKeyPEM: identity.certificate.privateKeyPEM, api: api, logger: logger)
+                                    privateKeyPEM: identity.certificate.privateKeyPEM, api: api,
+                                    limits: configuration.directListener, logger: logger)
         claims = ClaimBook(instanceID: identity.instanceID, instanceName: identity.instanceName,
                            publicKey: identity.staticKey.publicKey, publisher: try RelayClaimPublisher(origin: configuration.relay, extraTrustAnchorPEM: configuration.relayCAPEM))
         approvals = OperatorApprovals(required: configuration.approvePairing)
