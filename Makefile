@@ -37,7 +37,7 @@ test: deps
 
 # Release builds link the Swift runtime and Foundation into each binary (--static-swift-stdlib):
 # they run where no Swift toolchain is installed (they need only the Debian packages of `make deps`),
-# and a process maps and relocates only the parts it uses (PROTOCOL.md §13.86). The binaries land
+# and a process maps and relocates only the parts it uses (PROTOCOL.md §13.75). The binaries land
 # in .build/release/.
 RELEASE = $(SWIFT) build -c release --static-swift-stdlib $(SWIFT_FLAGS)
 release: deps

@@ -17,7 +17,7 @@ import MydiaWire
 import Synchronization
 
 // The relay and the servers run in this process: with the allocator settings each of them sets
-// as a program of its own (PROTOCOL.md §13.90).
+// as a program of its own (PROTOCOL.md §13.73).
 MallocTuning.apply()
 
 let quiet: Logger = {

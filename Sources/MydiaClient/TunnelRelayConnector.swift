@@ -79,11 +79,11 @@ struct TunnelRelaySession: RelaySession {
 extension ResponseBody {
     /// The body as the ConnectionManager's stream; a stream aborted by a counter gap (§12.11) surfaces
     /// as `ExchangeInterrupted`, one cut by the end of the relay session as `RelaySessionLost`, so
-    /// the manager resumes it by Range (on the next session for the latter, §13.92).
+    /// the manager resumes it by Range (on the next session for the latter, §13.38).
     ///
     /// The stream is pull-based: a chunk leaves the transport's buffer only when the manager's reader
     /// asks for it, so the tunnel's stream credit (§5.3) and the direct socket's TCP window keep
-    /// pushing back on the sender while the player is slow (PROTOCOL.md §13.80). Cancelling the
+    /// pushing back on the sender while the player is slow (PROTOCOL.md §13.34). Cancelling the
     /// iterating task, or dropping the stream, cancels the transfer (the body's consumer goes away).
     func interruptible() -> AsyncThrowingStream<[UInt8], any Error> {
         let body = self
@@ -109,7 +109,7 @@ extension TunnelSession.Error {
         }
     }
 
-    /// The relay session ended under the exchange (§13.92). `closedLocally` counts too: when the
+    /// The relay session ended under the exchange (§13.38). `closedLocally` counts too: when the
     /// manager notices a dead session first, it closes the tunnel itself, and that is the error the
     /// body sees. A manager that is stopping fails the resume at once (`stopped`).
     var isSessionLost: Bool {

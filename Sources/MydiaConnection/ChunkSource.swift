@@ -8,7 +8,7 @@ import Synchronization
 /// The deadline is kept by one watchdog task per source, which sleeps until the waiting consumer's
 /// deadline (or, while nobody waits, for one stall period) — not by a timer per wait: a cancelled
 /// `Task.sleep` still leaves its timer armed until it would have fired, and a body arriving in
-/// thousands of chunks a second left thousands of timers behind (PROTOCOL.md §13.84).
+/// thousands of chunks a second left thousands of timers behind (PROTOCOL.md §13.36).
 final class ChunkSource: Sendable {
     /// What one `take` produced.
     enum Outcome: Sendable {

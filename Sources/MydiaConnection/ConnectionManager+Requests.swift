@@ -106,7 +106,7 @@ extension ConnectionManager {
         return (try await session.send(request), generation)
     }
 
-    /// `resend` on a relay session newer than `lost`, the one that ended under a body (§13.92):
+    /// `resend` on a relay session newer than `lost`, the one that ended under a body (§13.38):
     /// waits until the manager has reconnected, up to `policy.resumeWait`. Throws `Error.offline`
     /// (or the relay's refusal) when no new session came in time, `Error.stopped` after `stop()`.
     func resend(_ request: PathRequest, exchangeID: Int, after lost: Int) async throws -> (PathResponse, relayGeneration: Int) {

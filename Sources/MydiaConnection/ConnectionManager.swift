@@ -50,7 +50,7 @@ public actor ConnectionManager {
 
     var relayTask: Task<Void, Never>?
     var relayConnectedBefore = false
-    /// Counts relay sessions: a body cut by the loss of session N continues on a later one (§13.92).
+    /// Counts relay sessions: a body cut by the loss of session N continues on a later one (§13.38).
     var relayGeneration = 0
     var nextRelayAttemptAt: Duration?
     /// Why the last relay connect was refused for good (cleared by the next successful one).

@@ -26,7 +26,7 @@ public struct ConnectionPolicy: Sendable, Hashable {
     /// A relay connect + handshake attempt is abandoned after this long.
     public var relayConnectTimeout: Duration = .seconds(30)
     /// A body cut by the loss of the relay session waits this long for the next session to
-    /// continue on (§13.92); the player sees a pause, not an error. Past it the body fails.
+    /// continue on (§13.38); the player sees a pause, not an error. Past it the body fails.
     public var resumeWait: Duration = .seconds(20)
     /// How many transitions a snapshot keeps.
     public var transitionHistoryLimit: Int = 32

@@ -23,7 +23,7 @@ public struct ExchangeInterrupted: Error, Sendable, Hashable {
 /// Thrown by a relay body stream when the whole relay session ended under it: the relay closed it
 /// (a `slow_consumer` close of a client starved of CPU, a relay restart), the socket dropped, or
 /// the heartbeat stopped. The manager waits for its next relay session, up to
-/// `ConnectionPolicy.resumeWait`, and continues the body there by `Range` (PROTOCOL.md §13.92).
+/// `ConnectionPolicy.resumeWait`, and continues the body there by `Range` (PROTOCOL.md §13.38).
 public struct RelaySessionLost: Error, Sendable, Hashable {
     /// Why, in a few words (no payloads).
     public var reason: String

@@ -16,7 +16,7 @@ extension ResponseBodyReader {
                 let lostSession: Int?
                 switch error {
                 case is ExchangeInterrupted: lostSession = nil  // §12.11: the tunnel aborted the stream
-                case is RelaySessionLost: lostSession = state.withLock { $0.relayGeneration }  // §13.92
+                case is RelaySessionLost: lostSession = state.withLock { $0.relayGeneration }  // §13.38
                 default: throw error
                 }
                 // Re-request the rest by Range, on the same session or on the next one.

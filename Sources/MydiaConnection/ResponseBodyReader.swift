@@ -7,10 +7,10 @@ import Synchronization
 ///
 /// - The manager's own exchanges: when the direct path fails mid-body the rest comes from the
 ///   relay at once; a body cut by the end of its relay session continues on the next relay session
-///   (§13.92), one cut by a tunnel abort on the same one (§12.11).
+///   (§13.38), one cut by a tunnel abort on the same one (§12.11).
 /// - An upstream above the manager (``continuing(_:of:resend:)``): when the manager gave up on a
 ///   body retryably (both paths lost), the rest is sent through that upstream once it answers,
-///   e.g. the playback's, which waits for a path and follows a replaced session (§13.73).
+///   e.g. the playback's, which waits for a path and follows a replaced session (§13.44).
 ///
 /// Either way: the same request again while nothing was delivered, else `Range` (with `If-Range`
 /// for a strong etag) checked against the answer, at most ``resumeLimit`` times per body.

@@ -9,7 +9,7 @@ extension Playback {
     enum Renewal {
         /// The paused keep-alive (§12.15).
         case pausedKeepAlive
-        /// The proxy got a 404 for the session's files (§13.73).
+        /// The proxy got a 404 for the session's files (§13.44).
         case proxyFound404
 
         var replacingMessage: Logger.Message {
@@ -55,7 +55,7 @@ extension Playback {
 
     /// The proxy got a 404 for the current session's files: when the instance has forgotten the
     /// session (its playlist is gone too), start a new one for the same file and return its id;
-    /// the player keeps its URLs (§13.73).
+    /// the player keeps its URLs (§13.44).
     func replaceForgottenSession(_ forgotten: String) async -> String? {
         await renewSession(forgotten, because: .proxyFound404)?.sessionId
     }

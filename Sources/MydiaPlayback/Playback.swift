@@ -35,7 +35,7 @@ public actor Playback {
     let api: APIClient
     let upstream: any MediaUpstream
     /// What the proxy fetches through: `upstream`, holding requests while no path is up and moving
-    /// them to a new session when the instance forgot the current one (a restart, §13.73).
+    /// them to a new session when the instance forgot the current one (a restart, §13.44).
     let renewing: SessionRenewingUpstream
     let options: PlaybackOptions
     let rules: Rules

@@ -1,7 +1,7 @@
 import MydiaConnection
 import Synchronization
 
-/// The upstream a ``Playback`` gives its proxy (PROTOCOL.md §13.73): the player's requests outlive
+/// The upstream a ``Playback`` gives its proxy (PROTOCOL.md §13.44): the player's requests outlive
 /// the instance going away for a while — a restart — instead of failing at once, which made mpv
 /// skip every segment it could not fetch and call a half-played item finished.
 ///

@@ -191,20 +191,6 @@ final class Outbox: Sendable {
     /// Bytes currently queued.
     var queuedBytes: Int { state.withLock { $0.bytes } }
 
-    /// Marks the outbox closed without queuing anything more and releases waiters (socket gone).
-    func shutdown() {
-        let waiters: [CheckedContinuation<Void, Never>] = state.withLock { s in
-            s.closing = true
-            s.items.removeAll()
-            s.bytes = 0
-            let w = s.roomWaiters + s.closeWaiters
-            s.roomWaiters = []
-            s.closeWaiters = []
-            return w
-        }
-        waiters.forEach { $0.resume() }
-    }
-
     private static func size(of item: Item) -> Int {
         switch item {
         case .binary(let b): b.readableBytes

@@ -164,7 +164,7 @@ public final class RelayServer: Sendable {
 
         let limits = configuration.limits
         // No negotiated extensions: permessage-deflate is never offered (PROTOCOL.md §12.1); the one
-        // local transform unmasks frames word-wide (§13.89). The relay's own JSON ping/pong is the
+        // local transform unmasks frames word-wide (§13.24). The relay's own JSON ping/pong is the
         // heartbeat, so WebSocket-level auto-ping is off.
         let ws = WebSocketServerConfiguration(
             maxFrameSize: max(limits.maxInstanceBinary, limits.maxClientBinary, limits.maxText),

@@ -48,7 +48,7 @@ enum SocketRunner {
                     return .closed
                 }
             }
-            defer { outbox.shutdown() }
+            defer { outbox.terminate() }  // the socket is gone: release every waiter
             while let ended = try await group.next() {
                 if ended == .deadlineMet { continue }
                 group.cancelAll()

@@ -4,7 +4,7 @@ import NIOCore
 import NIOWebSocket
 
 /// Unmasks each data frame from a WebSocket client eight bytes at a time before WSCore reads it
-/// (PROTOCOL.md §13.89). A local frame transform, applied without negotiation: nothing changes on
+/// (PROTOCOL.md §13.9). A local frame transform, applied without negotiation: nothing changes on
 /// the wire. WSCore otherwise unmasks with swift-nio's byte-at-a-time loop, which cost the relay
 /// more than a third of its receiving thread at full speed. Control frames (ping, pong, close)
 /// are small and stay with WSCore.

@@ -153,7 +153,7 @@ public actor RelayLink {
 
     /// Where a session's frames go: each one is sealed into a `PreparedMessage` that already holds
     /// the WebSocket header and the session id (§2.1), masked in place and queued on the socket
-    /// (no task or actor hop per frame, §13.89; no copy of the frame, §13.93) while `gate` is open.
+    /// (no task or actor hop per frame, §13.9; no copy of the frame, §13.10) while `gate` is open.
     private static func sink(sessionID sid: String, gate: SessionGate, writer: AsyncStream<Outgoing>.Continuation?) -> TunnelFrameSink {
         precondition(RelaySessionID.isValid(sid), "session ids are 36-character lowercase UUIDs")
         return TunnelFrameSink(

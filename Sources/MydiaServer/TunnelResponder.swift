@@ -12,12 +12,12 @@ import NIOCore
 ///
 /// Outgoing frames are sealed here (one counter, in order), each straight into the buffer its socket
 /// sends, and handed to the sink in exactly that order, on the actor: the sink queues them for
-/// whoever owns the socket (PROTOCOL.md §13.89, §13.93).
+/// whoever owns the socket (PROTOCOL.md §13.9, §13.10).
 public actor TunnelResponder {
     /// Bodies up to this size go inline; larger ones stream.
     static let inlineLimit = 32 * 1024
     /// A file body is read this many bytes at a time: four whole media frames, so every frame of
-    /// it but the last carries the most one frame can (§13.93).
+    /// it but the last carries the most one frame can (§13.10).
     static let fileReadSize = 4 * MediaFrame.maxDataSize
 
     struct InFlight {
@@ -164,7 +164,7 @@ public actor TunnelResponder {
         }
     }
 
-    /// Sends `data` as media frames of up to 64 KiB (the most one frame carries, §13.89), never
+    /// Sends `data` as media frames of up to 64 KiB (the most one frame carries, §13.9), never
     /// beyond the granted credit.
     private func stream(id: UInt32, _ data: ArraySlice<UInt8>, credit: StreamCredit) async throws {
         var rest = data

@@ -6,7 +6,7 @@ import Synchronization
 
 /// A child program started with the signal state every program expects: no signal blocked, every
 /// signal at its default action, and no descriptor of ours beyond the three standard ones
-/// (PROTOCOL.md §13.95).
+/// (PROTOCOL.md §13.76).
 ///
 /// Foundation's `Process` hands the starting thread's blocked-signal mask to the child, and the
 /// threads of Dispatch and of Swift's concurrency pool block nearly every signal. A child started

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// glibc's allocator, set by each of the three programs before any thread starts (PROTOCOL.md
-/// §13.83, §13.90): one arena instead of one per thread that ever allocated, and body buffers (up
+/// §13.73, §13.73): one arena instead of one per thread that ever allocated, and body buffers (up
 /// to 256 KiB) from the heap rather than from a fresh `mmap` each, with at most 1 MiB of free heap
 /// kept. A streamed body passes through
 /// buffers allocated on one thread and freed on another: with an arena per thread each kept its

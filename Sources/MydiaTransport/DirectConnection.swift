@@ -25,7 +25,7 @@ final class DirectConnection: Sendable {
     }
 
     /// Largest body piece handed to the consumer: what one read burst of four 64 KiB socket reads
-    /// can bring (§13.94).
+    /// can bring (§13.37).
     static let maxPiece = 256 * 1024
 
     private let jobs: AsyncStream<Job>.Continuation
@@ -171,12 +171,12 @@ enum DirectResponsePart: Sendable {
 }
 
 /// Copies each decoded body slice out of NIO's buffers on the event loop, so that no slice of the
-/// TLS handler's plaintext buffer outlives the read that filled it (PROTOCOL.md §13.87). A slice
+/// TLS handler's plaintext buffer outlives the read that filled it (PROTOCOL.md §13.37). A slice
 /// waiting in the async channel's buffer made NIOSSL's next read copy that buffer into a fresh
 /// allocation (copy on write): one more copy of every body byte, onto pages never touched before,
 /// at the cost of a page fault per 4 KiB.
 ///
-/// The bytes of one read burst leave as one piece of up to `maxPiece` (PROTOCOL.md §13.94): a
+/// The bytes of one read burst leave as one piece of up to `maxPiece` (PROTOCOL.md §13.37): a
 /// piece is handed on when it is full, at the end of the read (`channelReadComplete`) and before
 /// the response's end, never held for a later read.
 final class BodyCopyHandler: ChannelInboundHandler {

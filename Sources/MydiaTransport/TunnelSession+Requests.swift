@@ -247,7 +247,7 @@ extension TunnelSession {
     }
 }
 
-/// A stream's consumed bytes, granted back in batches (§5.3, §13.82, §13.93). Counted under a lock
+/// A stream's consumed bytes, granted back in batches (§5.3, §13.35, §13.10). Counted under a lock
 /// where the consumer takes them, so only a whole batch costs a hop to the session. A grant is at
 /// least `batch` bytes and a whole number of `unit`s (full media frames): with a window of whole
 /// frames the instance's credit then stays in whole frames, and every frame it sends is full.

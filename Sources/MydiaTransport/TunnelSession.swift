@@ -22,12 +22,12 @@ public actor TunnelSession {
         /// Credit each stream starts with (§5.3: 256 KiB). Only used to size grants.
         public var initialCredit: Int
         /// Consumed bytes are granted back in increments of at least this size, in whole media
-        /// frames (PROTOCOL.md §13.93).
+        /// frames (PROTOCOL.md §13.10).
         public var creditBatch: Int
         /// The window each stream gets: when it is larger than `initialCredit`, the difference is
-        /// granted with the response head (PROTOCOL.md §13.82), so the instance can keep a fast path
+        /// granted with the response head (PROTOCOL.md §13.35), so the instance can keep a fast path
         /// full while credit for what the consumer took travels back. What is buffered per stream
-        /// stays bounded by this. The default is 16 full media frames (1,048,496 bytes, §13.93).
+        /// stays bounded by this. The default is 16 full media frames (1,048,496 bytes, §13.10).
         public var streamWindow: Int
         /// Rekey policy of the transport keys (§4.4).
         public var channel: SecureChannel.Configuration

@@ -1,6 +1,6 @@
 public import NIOCore
 
-/// Where a tunnel's sealed frames go (PROTOCOL.md §13.93). Each frame is sealed straight into the
+/// Where a tunnel's sealed frames go (PROTOCOL.md §13.10). Each frame is sealed straight into the
 /// buffer its socket sends: ``buffer`` returns one that already holds whatever the carrier puts
 /// before a frame (on the relay: the WebSocket header and the session id), the responder writes
 /// the frame after that and seals it where it lies, and ``send`` finishes the buffer (the relay's

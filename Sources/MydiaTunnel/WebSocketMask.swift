@@ -1,4 +1,4 @@
-/// RFC 6455 §5.3 masking, eight bytes at a time (PROTOCOL.md §13.89).
+/// RFC 6455 §5.3 masking, eight bytes at a time (PROTOCOL.md §13.9).
 ///
 /// swift-nio's `webSocketMask` XORs one byte per loop step, with a `% 4` per byte: on the relay
 /// path that loop was the largest single cost (about a fifth of all CPU time, run once when an

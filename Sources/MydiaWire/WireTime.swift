@@ -5,7 +5,7 @@ public import Foundation
 ///
 /// Written out by hand (civil-date arithmetic from Howard Hinnant's `days_from_civil`) rather than
 /// with `Calendar` or `Date.ISO8601FormatStyle`: on Linux both load ICU's time-zone tables, which
-/// kept about 3 MB of ICU resident in every client that read its credentials (§13.85).
+/// kept about 3 MB of ICU resident in every client that read its credentials (§13.74).
 public enum WireTime {
     /// `2030-01-01T00:00:00Z` (fractions of a second are dropped, towards the past).
     public static func format(_ date: Date) -> String {

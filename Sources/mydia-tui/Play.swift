@@ -25,7 +25,7 @@ struct Play: AsyncParsableCommand {
         var mode: ResumeMode { ResumeMode(rawValue: rawValue)! }
     }
 
-    /// `--events json` (hidden, PROTOCOL.md §13.72): machine-readable lines for the fault lab.
+    /// `--events json` (hidden, PROTOCOL.md §13.79): machine-readable lines for the fault lab.
     enum EventsFormat: String, ExpressibleByArgument, CaseIterable {
         case json
     }

@@ -3,7 +3,7 @@ import MydiaConnection
 import MydiaPlayback
 import Synchronization
 
-/// `mydia-tui play --events json` (hidden, PROTOCOL.md §13.72): the fault lab's view of a playback.
+/// `mydia-tui play --events json` (hidden, PROTOCOL.md §13.79): the fault lab's view of a playback.
 /// One JSON object per line on stdout, `t` = seconds since the command started:
 ///
 /// - one line per ``PlaybackUpdate``: `started` (title, the local 127.0.0.1 URL, start, duration),

@@ -4,7 +4,7 @@ import Testing
 
 /// The short fuzz runs of `make test` (issue 8): the seeded mutation loop of `mydia-fuzz` (the
 /// debug build, no libFuzzer) over every target, starting from the committed corpus. A target that
-/// traps — an invariant of PROTOCOL.md §13.61 broken, or a crash — fails the test. The long,
+/// traps — an invariant of PROTOCOL.md §13.77 broken, or a crash — fails the test. The long,
 /// coverage-guided campaigns are `make fuzz` (RELIABILITY.md).
 @Suite struct FuzzLoopTests {
     static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -2,7 +2,7 @@ import Foundation
 import MydiaTestSupport
 import Testing
 
-/// `--relay-ca` (PROTOCOL.md §12.5, §13.60) through the real programs: a relay with a certificate from
+/// `--relay-ca` (PROTOCOL.md §12.5, §13.11) through the real programs: a relay with a certificate from
 /// a test CA, a server and a client that trust that CA in addition to the system roots. Along the
 /// way, the security checks of issue 8 that need the whole system: credential file modes, no token in
 /// the client's log file or the relay's log, and no tunnelled plaintext in the relay's log.

@@ -125,7 +125,7 @@ import Testing
     }
 }
 
-/// PROTOCOL.md §13.92: a body cut by the end of its relay session continues by Range on the next
+/// PROTOCOL.md §13.38: a body cut by the end of its relay session continues by Range on the next
 /// session, once the manager has reconnected; the caller sees one body.
 @Suite(.timeLimit(.minutes(1))) struct RelaySessionLossTests {
     /// A relay whose first session's stream breaks after two chunks with the session's end.

@@ -3,7 +3,7 @@ import MydiaAPI
 import MydiaTestSupport
 import Testing
 
-/// `mydia-tui play --events json` (hidden; the fault lab's view of a playback, PROTOCOL.md §13.72):
+/// `mydia-tui play --events json` (hidden; the fault lab's view of a playback, PROTOCOL.md §13.79):
 /// the real binary, real headless mpv, a real relay and server.
 @Suite(.serialized) struct PlayEventsTests {
     @Test func eventsJSONPrintsEveryUpdateAndTheFiguresEachSecondAndNoSecret() async throws {

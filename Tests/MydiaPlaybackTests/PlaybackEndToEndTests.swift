@@ -192,7 +192,7 @@ import Testing
     }
 }
 
-/// Backpressure through the real stack (PROTOCOL.md §13.80): a player that reads 1 MB of a large
+/// Backpressure through the real stack (PROTOCOL.md §13.34): a player that reads 1 MB of a large
 /// file and then stalls holds the server back through the proxy, the ConnectionManager and the
 /// pinned direct connection. Before bodies were pulled, the transport's stream buffered the whole
 /// file in the client while the player read nothing.
@@ -217,7 +217,7 @@ import Testing
 
     @Test func theRelayRestartingMidFileIsInvisibleToThePlayer() async throws {
         // Relay only. The player takes 1 MiB, the relay restarts (every socket drops), and the
-        // rest of the file arrives on the next relay session by Range, byte for byte (§13.92).
+        // rest of the file arrives on the next relay session by Range, byte for byte (§13.38).
         let library = try Self.bigFileLibrary()
         let fixture = try await PlaybackFixture.start(directURL: "https://127.0.0.1:\(try TCPForwarder.freePort())", library: library)
         defer { Task { await fixture.close() } }

@@ -5,7 +5,7 @@ import MydiaTestSupport
 import Synchronization
 import Testing
 
-/// What the proxy's upstream does while the instance restarts (PROTOCOL.md §13.73): requests wait
+/// What the proxy's upstream does while the instance restarts (PROTOCOL.md §13.44): requests wait
 /// for a path, a forgotten session is replaced once and followed, cut bodies continue by Range (the
 /// client's one resume engine, `ResponseBodyReader`, sending the rest through this upstream). The
 /// waits run on a manual clock.

@@ -5,7 +5,7 @@ import Foundation
 import MydiaSystem
 import Testing
 
-/// PROTOCOL.md §13.95: children start with no signal blocked, every signal at its default, only
+/// PROTOCOL.md §13.76: children start with no signal blocked, every signal at its default, only
 /// the standard descriptors, and exactly the environment given.
 @Suite struct ChildProcessTests {
     /// The threads of Swift's concurrency pool block nearly every signal, and Foundation's

@@ -40,7 +40,7 @@ import Testing
     }
 
     /// 256 KiB: the protocol's initial credit alone; 320 KiB: the client grants the rest of its
-    /// window with the response head (§13.82). (The default window, 1 MiB, is larger than the file,
+    /// window with the response head (§13.35). (The default window, 1 MiB, is larger than the file,
     /// and a window plus one coalesced first chunk of up to 256 KiB must stay below its 602 KiB.)
     @Test(arguments: [256 * 1024, 320 * 1024])
     func aConsumerThatStopsReadingStopsTheStreamAtTheCreditLimit(window: Int) async throws {
@@ -163,7 +163,7 @@ import Testing
     }
 }
 
-/// The client's credit batches (§13.93): at least a batch, always whole frames, nothing lost.
+/// The client's credit batches (§13.10): at least a batch, always whole frames, nothing lost.
 @Suite struct CreditBatcherTests {
     @Test func grantsWholeFramesOfAtLeastABatch() {
         let frame = MediaFrame.maxDataSize

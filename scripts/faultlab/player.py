@@ -1,4 +1,4 @@
-"""The fault lab's view of a playback: `mydia-tui play … --events json` (PROTOCOL.md §13.72) read
+"""The fault lab's view of a playback: `mydia-tui play … --events json` (PROTOCOL.md §13.79) read
 line by line with arrival times, and what the playback scenarios compute from it (first frame,
 mpv's stalls, skipped media, failed requests); plus /proc readers for mpv and the soak's samples."""
 import json

@@ -1,7 +1,7 @@
 import GraphQL
 
-/// Bounds on a GraphQL document, checked before and after parsing (PROTOCOL.md §13: GraphQL
-/// limits). GraphQLSwift's parser recurses once per nesting level without a limit, so a body of
+/// Bounds on a GraphQL document, checked before and after parsing (PROTOCOL.md §13.19).
+/// GraphQLSwift's parser recurses once per nesting level without a limit, so a body of
 /// 300,000 `[` or `{a{a{a…` overflowed the stack of whoever parsed it; the lexical check runs
 /// first, on every request, before the bearer is looked at. After parsing, the operation's depth
 /// and complexity are bounded too, as stock Mydia bounds complexity at 200.

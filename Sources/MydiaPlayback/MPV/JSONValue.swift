@@ -78,7 +78,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Compact JSON text with sorted keys (one line: no raw newlines survive string escaping).
     /// `JSONEncoder` sorts by code point; `JSONSerialization` would sort with an ICU collator,
-    /// which loads ICU's locale data (§13.85).
+    /// which loads ICU's locale data (§13.74).
     public func encoded() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

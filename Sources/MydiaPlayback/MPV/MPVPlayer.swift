@@ -88,7 +88,7 @@ public final class MPVPlayer: Sendable {
         if !configuration.useTerminal { arguments += ["--no-terminal", "--input-terminal=no"] }
         arguments += configuration.extraArguments
         // The user's environment as is (their mpv config lives there); nothing of ours is added. It
-        // starts with no signal blocked (§13.95): in the terminal, Ctrl-C and resizes reach it.
+        // starts with no signal blocked (§13.76): in the terminal, Ctrl-C and resizes reach it.
         let stream: ChildProcess.Stream = configuration.useTerminal ? .inherit : .null
         let process: ChildProcess
         do {

@@ -5,7 +5,7 @@
 ///
 /// It works on bytes, never on `String`/`Character`: a "/", "?" or ":" followed by a combining
 /// mark is one Character but still a separator to the player, and a playlist that is not UTF-8
-/// must be checked all the same (PROTOCOL.md §13.64, §13.81).
+/// must be checked all the same (PROTOCOL.md §13.40, §13.43).
 public enum PlaylistRewriter {
     private static let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), slash = UInt8(ascii: "/")
     private static let schemeSeparator = Array("://".utf8), uriKey = Array("URI=".utf8)

@@ -1,4 +1,4 @@
-/// How many colours the terminal can show; chosen once at start (PROTOCOL.md §13 item 41).
+/// How many colours the terminal can show; chosen once at start (PROTOCOL.md §13.40).
 public enum ColorLevel: String, Sendable, Hashable {
     /// 256-colour palette.
     case palette256
