@@ -138,9 +138,10 @@ public enum RelayWebSocket {
     /// Reads frames until the relay closes; answers pings, passes messages on. A close with 1000
     /// (normal) or 1001 (going away, a relay restarting) ends the messages; any other fails them.
     ///
-    /// The reader never waits for the consumer (the stream buffers): messages are few and small
-    /// towards the instance (requests, credit, handshakes), and stopping here would also stop the
-    /// close and ping answers.
+    /// The reader never waits for the consumer (the stream buffers), since stopping here would also
+    /// stop the close and ping answers. What may be buffered is bounded by the protocol: towards an
+    /// instance, requests, credit and handshakes; towards a client, media only within the credit
+    /// it granted (§5.3).
     private static func read(
         _ inbound: NIOAsyncChannelInboundStream<WebSocketFrame>, into messages: AsyncThrowingStream<Message, any Swift.Error>.Continuation,
         outbound: Outbound
