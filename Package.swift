@@ -72,8 +72,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             swiftSettings: swiftSettings),
-        // What the relay's and the server's HTTP listeners bound on every connection: caps per
-        // address and in all, the request-head and idle timeouts.
+        // What the server's direct HTTPS listener bounds on every connection (the relay's listener
+        // does not use it yet): caps per address and in all, the request-head and idle timeouts.
         .target(
             name: "MydiaListener",
             dependencies: [
