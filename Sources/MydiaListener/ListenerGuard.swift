@@ -3,12 +3,13 @@ public import NIOCore
 import NIOHTTPTypes
 import Synchronization
 
-/// What the server's direct HTTPS listener bounds on every connection it accepts, so
-/// half-open and slow clients cannot hold it (PROTOCOL.md §13.19; the relay's listener does not
-/// use it yet): at most `maxConnections` at once and `maxPerAddress` from one address (more are
-/// closed as they arrive), a complete request head within `headerTimeout` of the accept — which also bounds a TLS handshake that never
-/// finishes, since no head arrives before it — and each later head within `idleTimeout` of the
-/// previous response (a quiet keep-alive connection, or one that sends its head a byte at a time).
+/// What the server's direct HTTPS listener bounds on every connection it accepts, so half-open
+/// and slow clients cannot hold it (PROTOCOL.md §13.19; the relay's listener does not use it yet):
+/// at most `maxConnections` at once and `maxPerAddress` from one address (more are closed as they
+/// arrive), a complete request head within `headerTimeout` of the accept — which also bounds a TLS
+/// handshake that never finishes, since no head arrives before it — and each later head within
+/// `idleTimeout` of the previous response (a quiet keep-alive connection, or one that sends its
+/// head a byte at a time).
 public final class ListenerGuard: Sendable {
     /// The bounds.
     public struct Limits: Sendable {
