@@ -29,17 +29,37 @@ public struct GraphQLOperation<Result: Decodable & Sendable>: Sendable {
     public var rootField: String
     /// Variables; absent optional arguments are left out.
     public var variables: [String: GraphQLValue]
+    /// The same operation for a server of the older stock generation (`schema-2026-07-01`, PROTOCOL.md
+    /// §14.2.8), when it differs: sent once after the server named an unknown field or argument.
+    public var legacy: LegacyForm?
+
+    /// A document and its variables in the older generation's dialect.
+    public struct LegacyForm: Sendable, Hashable {
+        /// The older document (same operation name and root field).
+        public var document: String
+        /// Its variables.
+        public var variables: [String: GraphQLValue]
+
+        /// Creates the older form.
+        public init(document: String, variables: [String: GraphQLValue]) {
+            self.document = document
+            self.variables = variables
+        }
+    }
 
     /// - Parameters:
     ///   - name: the operation name declared in `document`.
     ///   - rootField: the field of `data` to decode as `Result`.
     ///   - document: the GraphQL document.
     ///   - variables: the variables.
-    public init(name: String, rootField: String, document: String, variables: [String: GraphQLValue] = [:]) {
+    ///   - legacy: the older generation's form, when it differs (§14.2.8).
+    public init(name: String, rootField: String, document: String, variables: [String: GraphQLValue] = [:],
+                legacy: LegacyForm? = nil) {
         self.name = name
         self.rootField = rootField
         self.document = document
         self.variables = variables
+        self.legacy = legacy
     }
 
     /// Whether the document is a query (idempotent: may be re-sent, PROTOCOL.md §12.20).
