@@ -49,7 +49,7 @@ extension FuzzTargets {
             for section in search.sections { for item in section.results { precondition(isClean(item.title), "unsanitised title") } }
         }
         if let devices = try? APIClient.decode(reply, Operations.devices()) {
-            for device in devices { precondition(isClean(device.deviceName) && device.deviceName.count <= 64, "unsanitised name") }
+            for device in devices.wrappedValue { precondition(isClean(device.deviceName) && device.deviceName.count <= 64, "unsanitised name") }
         }
         _ = try? APIClient.decode(reply, Operations.movie(id: "1"))
         _ = try? APIClient.decode(reply, Operations.seasonEpisodes(showId: "1", seasonNumber: 1))

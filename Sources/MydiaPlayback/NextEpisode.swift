@@ -4,13 +4,14 @@ import MydiaAPI
 /// first episode of the next season that has any.
 enum NextEpisode {
     static func after(_ episode: Episode, api: APIClient) async throws -> Episode? {
-        let season = try await api.seasonEpisodes(showId: episode.showId, seasonNumber: episode.seasonNumber)
+        guard let showId = episode.showId else { return nil }
+        let season = try await api.seasonEpisodes(showId: showId, seasonNumber: episode.seasonNumber)
         if let next = season.filter({ $0.episodeNumber > episode.episodeNumber }).min(by: { $0.episodeNumber < $1.episodeNumber }) {
             return next
         }
-        guard let show = try await api.tvShow(id: episode.showId) else { return nil }
+        guard let show = try await api.tvShow(id: showId) else { return nil }
         for number in show.seasons.map(\.seasonNumber).sorted() where number > episode.seasonNumber {
-            let episodes = try await api.seasonEpisodes(showId: episode.showId, seasonNumber: number)
+            let episodes = try await api.seasonEpisodes(showId: showId, seasonNumber: number)
             if let first = episodes.min(by: { $0.episodeNumber < $1.episodeNumber }) { return first }
         }
         return nil

@@ -20,7 +20,9 @@ extension Playback {
         self.item = item
         self.streaming = session
         self.proxy = proxy
-        let duration = session.duration > 0 ? session.duration : file.duration
+        // A WINDOW session (older servers) begins at `offset` in the media: mpv's clock starts there.
+        streamOffset = Double(session.offset)
+        let duration = [session.duration, file.duration, item.runtimeSeconds].compactMap { $0 }.first { $0 > 0 } ?? 0
         await handle(.itemStarted(position: start, duration: duration))
         useSession(session)
         let url = proxy.hlsURL(session: session.sessionId).absoluteString
@@ -32,7 +34,8 @@ extension Playback {
         if case .mpv(let configuration) = options.player {
             let player = try await runningPlayer(configuration)
             try await player.command([.string("set_property"), .string("force-media-title"), .string(item.displayTitle)])
-            try await player.command([.string("set_property"), .string("start"), .string(String(format: "%.3f", start))])
+            let streamStart = max(0, start - streamOffset)
+            try await player.command([.string("set_property"), .string("start"), .string(String(format: "%.3f", streamStart))])
             try await player.command([.string("loadfile"), .string(url), .string("replace")])
         }
         if firstItem {
@@ -59,7 +62,7 @@ extension Playback {
             try await player.observe(name, id: index + 1)
         }
         tasks.append(Task { [weak self] in
-            for await event in player.events { await self?.handle(.player(event)) }
+            for await event in player.events { await self?.handleMedia(event) }
         })
         tasks.append(Task { [weak self, clock, interval = min(options.progressInterval, options.pausedKeepAlive)] in
             while !Task.isCancelled {
@@ -70,19 +73,31 @@ extension Playback {
         return player
     }
 
-    private func resumePosition(_ item: PlaybackItem) async -> Double {
-        guard let progress = item.progress, !progress.watched, progress.positionSeconds > 5,
-              progress.durationSeconds <= 0 || progress.positionSeconds < progress.durationSeconds * ProgressReporter.watchedFraction
-        else { return 0 }
-        switch options.resume {
-        case .auto: return progress.positionSeconds
-        case .never: return 0
-        case .ask(let ask): return await ask(progress.positionSeconds) ? progress.positionSeconds : 0
+    /// A player event, with mpv's stream clock moved onto the media's (a WINDOW session's offset).
+    private func handleMedia(_ event: MPVPlayer.Event) async {
+        if streamOffset > 0, case .property("time-pos", let value) = event, let seconds = value?.doubleValue {
+            await handle(.player(.property(name: "time-pos", value: .number(seconds + streamOffset))))
+        } else {
+            await handle(.player(event))
         }
     }
 
-    /// `startStreamingSession` with the preferred strategy, then TRANSCODE when that fails.
+    private func resumePosition(_ item: PlaybackItem) async -> Double {
+        guard let progress = item.progress, !progress.watched, progress.positionSeconds > 5 else { return 0 }
+        let position = Double(progress.positionSeconds)
+        if let duration = progress.durationSeconds, duration > 0,
+           position >= Double(duration) * ProgressReporter.watchedFraction { return 0 }
+        switch options.resume {
+        case .auto: return position
+        case .never: return 0
+        case .ask(let ask): return await ask(position) ? position : 0
+        }
+    }
+
+    /// `startStreamingSession` with the preferred strategy, then TRANSCODE when that fails. The
+    /// start goes as whole seconds (§14.1).
     func startSession(fileID: String, start: Double) async throws -> StreamingSession {
+        let start = Int(max(0, start).rounded(.down))
         do {
             return try await api.startStreamingSession(fileId: fileID, strategy: options.strategy, startPosition: start)
         } catch let first {

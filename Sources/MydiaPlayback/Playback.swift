@@ -49,6 +49,8 @@ public actor Playback {
     /// The current item, its streaming session, its proxy and what was published about it.
     var item: PlaybackItem?
     var streaming: StreamingSession?
+    /// Where the current session's stream begins in the media, in seconds (WINDOW sessions only).
+    var streamOffset = 0.0
     var proxy: MediaProxy?
     var started: PlaybackStarted?
     var lastPath: PathKind??

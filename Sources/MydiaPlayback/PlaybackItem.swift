@@ -53,9 +53,10 @@ public enum PlaybackItem: Sendable, Hashable {
     /// The title mpv shows (`force-media-title`): the movie title, or `S01E02 · Title` for an episode.
     public var displayTitle: String {
         switch self {
-        case .movie(let movie): movie.year.map { "\(movie.title) (\($0))" } ?? movie.title
+        case .movie(let movie): return movie.year.map { "\(movie.title) (\($0))" } ?? movie.title
         case .episode(let e):
-            "S" + Self.twoDigits(e.seasonNumber) + "E" + Self.twoDigits(e.episodeNumber) + " · " + e.title
+            let code = "S" + Self.twoDigits(e.seasonNumber) + "E" + Self.twoDigits(e.episodeNumber)
+            return code + " · " + e.displayTitle
         }
     }
 
@@ -64,6 +65,14 @@ public enum PlaybackItem: Sendable, Hashable {
         switch self {
         case .movie(let movie): movie.files.first
         case .episode(let episode): episode.files.first
+        }
+    }
+
+    /// The runtime the catalog gives, in seconds, if any (a duration of last resort).
+    public var runtimeSeconds: Double? {
+        switch self {
+        case .movie(let movie): movie.runtime.map { Double($0 * 60) }
+        case .episode(let episode): episode.runtime.map { Double($0 * 60) }
         }
     }
 
@@ -78,7 +87,7 @@ public enum PlaybackItem: Sendable, Hashable {
     private static func twoDigits(_ n: Int) -> String { n < 10 && n >= 0 ? "0\(n)" : "\(n)" }
 }
 
-/// Progress over the instance's GraphQL mutations (PROTOCOL.md §7, §12.17).
+/// Progress over the instance's GraphQL mutations, in whole seconds (PROTOCOL.md §14.1).
 public struct APIProgressSink: ProgressSink {
     private let api: APIClient
 
@@ -87,16 +96,18 @@ public struct APIProgressSink: ProgressSink {
     public func store(_ report: ProgressReport) async throws {
         switch report.item.kind {
         case .movie:
-            try await api.updateMovieProgress(movieId: report.item.id, positionSeconds: report.position,
-                                              durationSeconds: report.duration, watchedAt: report.observedAt)
+            try await api.updateMovieProgress(movieId: report.item.id, positionSeconds: report.wholePosition,
+                                              durationSeconds: report.wholeDuration)
         case .episode:
-            try await api.updateEpisodeProgress(episodeId: report.item.id, positionSeconds: report.position,
-                                                durationSeconds: report.duration, watchedAt: report.observedAt)
+            try await api.updateEpisodeProgress(episodeId: report.item.id, positionSeconds: report.wholePosition,
+                                                durationSeconds: report.wholeDuration)
         }
     }
 
     public func markWatched(_ item: PlaybackItem.Reference) async throws {
-        guard item.kind == .movie else { return }
-        try await api.markMovieWatched(movieId: item.id, watched: true)
+        switch item.kind {
+        case .movie: try await api.markMovieWatched(movieId: item.id, watched: true)
+        case .episode: try await api.markEpisodeWatched(episodeId: item.id, watched: true)
+        }
     }
 }

@@ -31,6 +31,20 @@ func item(_ id: String, _ title: String, _ year: Int?, _ type: String, _ extra: 
     return d
 }
 
+/// A file as JSON: its facts, one summary line and its subtitle tracks.
+func fileItem(_ f: MediaFile) -> [String: Any] {
+    let summary = [f.resolution, [f.codec, f.audioCodec].compactMap { $0 }.joined(separator: "/"), f.container]
+        .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
+    return [
+        "id": f.id, "container": f.container.map { $0 as Any } ?? NSNull(), "duration": f.duration.map { $0 as Any } ?? NSNull(),
+        "summary": summary,
+        "subtitles": f.subtitles.map { t -> [String: Any] in
+            ["track_id": t.trackId, "language": t.language, "title": t.title, "format": t.format, "forced": t.forced == true,
+             "sdh": t.hearingImpaired == true, "deliverable": t.isDeliverable, "summary": t.summary]
+        },
+    ]
+}
+
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ls", abstract: "List movies, shows, or what you are in the middle of watching.")
 
@@ -48,11 +62,11 @@ struct List: AsyncParsableCommand {
                     return try await session.api.allMovies(pageSize: 100).collect().map { item($0.id, $0.title, $0.year, "movie") }
                 case .shows:
                     return try await session.api.allTvShows(pageSize: 100).collect().map {
-                        item($0.id, $0.title, $0.year, "show", ["season_count": $0.seasonCount])
+                        item($0.id, $0.title, $0.year, "show", ["season_count": $0.seasonCount.map { $0 as Any } ?? NSNull()])
                     }
                 case .continue:
                     return try await session.api.continueWatching(first: 100).map { c in
-                        item(c.id, c.title, nil, c.type, [
+                        item(c.id, c.title, nil, c.kind?.rawValue ?? c.type.lowercased(), [
                             "show_title": c.showTitle.map { $0 as Any } ?? NSNull(),
                             "position_seconds": c.progress.map { $0.positionSeconds as Any } ?? NSNull(),
                         ])
@@ -83,17 +97,18 @@ struct Show: AsyncParsableCommand {
                 if let movie = try await session.api.movie(id: id) {
                     return item(movie.id, movie.title, movie.year, "movie", [
                         "overview": movie.overview.map { $0 as Any } ?? NSNull(), "runtime": movie.runtime.map { $0 as Any } ?? NSNull(),
+                        "files": movie.files.map(fileItem),
                     ])
                 }
                 guard let show = try await session.api.tvShow(id: id) else {
                     throw CommandFailure(.failure, "No movie or show has the id \(id) — list them with `mydia-tui ls movies` or `ls shows`.")
                 }
                 var d = item(show.id, show.title, show.year, "show", [
-                    "overview": show.overview.map { $0 as Any } ?? NSNull(), "season_count": show.seasonCount,
+                    "overview": show.overview.map { $0 as Any } ?? NSNull(), "season_count": show.seasonCount.map { $0 as Any } ?? NSNull(),
                 ])
                 if let season {
                     d["episodes"] = try await session.api.seasonEpisodes(showId: show.id, seasonNumber: season).map { e in
-                        item(e.id, e.title, nil, "episode", ["season": e.seasonNumber, "episode": e.episodeNumber])
+                        item(e.id, e.displayTitle, nil, "episode", ["season": e.seasonNumber, "episode": e.episodeNumber])
                     }
                 }
                 return d
@@ -102,6 +117,10 @@ struct Show: AsyncParsableCommand {
             let year = (result["year"] as? Int).map { " (\($0))" } ?? ""
             print("\(result["title"] ?? "")\(year)")
             if let overview = result["overview"] as? String { print(overview) }
+            for f in (result["files"] as? [[String: Any]]) ?? [] {
+                print("  file \(f["id"] ?? "")  \(f["summary"] ?? "")")
+                for t in (f["subtitles"] as? [[String: Any]]) ?? [] { print("    subtitles \(t["track_id"] ?? ""): \(t["summary"] ?? "")") }
+            }
             for e in (result["episodes"] as? [[String: Any]]) ?? [] {
                 print(String(format: "  S%02dE%02d  ", (e["season"] as? Int) ?? 0, (e["episode"] as? Int) ?? 0) + "\(e["title"] ?? "")    \(e["id"] ?? "")")
             }
@@ -119,7 +138,7 @@ struct Search: AsyncParsableCommand {
     func run() async throws {
         try await runReporting {
             let result = try await withSession(global) { try await $0.api.search(query, first: 100) }
-            let items = result.sections.flatMap { s in s.results.map { item($0.id, $0.title, $0.year, $0.type) } }
+            let items = result.sections.flatMap { s in s.results.map { item($0.id, $0.title, $0.year, $0.kind?.rawValue ?? $0.type.lowercased()) } }
             if json { printJSON(items); return }
             if items.isEmpty { print("No matches for \"\(query)\"."); return }
             for i in items { print("\(i["type"] ?? "")  \(i["title"] ?? "")    \(i["id"] ?? "")") }
@@ -136,10 +155,15 @@ struct Devices: AsyncParsableCommand {
         try await runReporting {
             let devices = try await withSession(global) { try await $0.api.devices() }
             let items: [[String: Any]] = devices.map {
-                ["id": $0.id, "name": $0.deviceName, "platform": $0.platform, "last_seen_at": $0.lastSeenAt, "revoked": $0.revoked]
+                ["id": $0.id, "name": $0.deviceName, "platform": $0.platform, "last_seen_at": $0.lastSeenAt.map { $0 as Any } ?? NSNull(),
+                 "revoked": $0.isRevoked, "online": $0.online.map { $0 as Any } ?? NSNull()]
             }
             if json { printJSON(items); return }
-            for d in items { print("\(d["id"] ?? "")  \(d["name"] ?? "")  [\(d["platform"] ?? "")]  last seen \(d["last_seen_at"] ?? "")") }
+            for d in items {
+                let seen = (d["last_seen_at"] as? String).map { "last seen \($0)" } ?? "never seen"
+                let revoked = d["revoked"] as? Bool == true ? "  revoked" : ""
+                print("\(d["id"] ?? "")  \(d["name"] ?? "")  [\(d["platform"] ?? "")]  \(seen)\(revoked)")
+            }
         }
     }
 }

@@ -64,7 +64,7 @@ struct Exercise: AsyncParsableCommand {
                             line["bytes"] = bytes
                             line["sha256"] = digest
                         } else {
-                            let page = try await session.api.perform(Operations.movies(first: 10))
+                            let page = try await session.api.movies(first: 10)
                             line["items"] = page.edges.count
                         }
                         ok += 1
@@ -102,8 +102,8 @@ struct Exercise: AsyncParsableCommand {
 
     /// The id of the biggest file among the library's movies (the longest body to interrupt).
     static func largestMovieFile(_ session: ClientSession) async throws -> String {
-        let movies = try await session.api.perform(Operations.movies(first: 50))
-        guard let file = movies.edges.flatMap({ $0.node.files }).max(by: { $0.size < $1.size }) else {
+        let movies = try await session.api.movies(first: 50)
+        guard let file = movies.edges.flatMap({ $0.node.files }).max(by: { ($0.size ?? 0) < ($1.size ?? 0) }) else {
             throw CommandFailure(.failure, "The server's library has no movie file to fetch.")
         }
         return file.id

@@ -22,7 +22,7 @@ import Testing
                 #expect(pages == 3 && total == 3)
                 #expect(Set(movies.map(\.id)).count == 3)
                 #expect(Set(movies.map(\.title)).isSuperset(of: ["Amélie à Paris", "東京物語", "Big Test Pattern"]))
-                #expect(movies.allSatisfy { !$0.files.isEmpty && $0.files[0].duration > 1 && $0.files[0].size > 0 })
+                #expect(movies.allSatisfy { !$0.files.isEmpty && ($0.files[0].duration ?? 0) > 1 && ($0.files[0].size ?? 0) > 0 })
                 #expect(p.transport.exchanges.filter { $0.operationName == "Movies" }.count == 3)
 
                 let firstTwo = try await p.client.movies(first: 2)
@@ -68,7 +68,7 @@ import Testing
         try await withTimeout(.seconds(30)) {
             try await PairedClient.with { p in
                 let accented = try await p.client.search("amélie")
-                let hit = try #require(accented.sections.first { $0.type == "movie" }?.results.first)
+                let hit = try #require(accented.sections.first { $0.type == "MOVIE" }?.results.first)
                 #expect(hit.title == "Amélie à Paris" && hit.kind == .movie && hit.year == 2001)
 
                 let cjk = try await p.client.search("東京")
@@ -90,28 +90,27 @@ import Testing
             try await PairedClient.with { p in
                 #expect(try await p.client.continueWatching().isEmpty)
                 let movie = try #require(try await p.client.movies().nodes.first { $0.title == "Big Test Pattern" })
-                let progress = try await p.client.updateMovieProgress(movieId: movie.id, positionSeconds: 0.8, durationSeconds: 2)
-                #expect(progress.positionSeconds == 0.8 && !progress.watched && progress.lastWatchedAt != nil)
+                let progress = try #require(try await p.client.updateMovieProgress(movieId: movie.id, positionSeconds: 1, durationSeconds: 20))
+                #expect(progress.positionSeconds == 1 && progress.durationSeconds == 20 && !progress.watched && progress.lastWatchedAt != nil)
 
                 let items = try await p.client.continueWatching()
                 let item = try #require(items.first { $0.id == movie.id })
-                #expect(item.kind == .movie && item.title == "Big Test Pattern" && item.progress?.positionSeconds == 0.8)
+                #expect(item.kind == .movie && item.title == "Big Test Pattern" && item.progress?.positionSeconds == 1)
                 #expect(!item.files.isEmpty)
 
-                // A late report (older watchedAt) loses to the stored one (§12.17).
-                let stale = try await p.client.updateMovieProgress(movieId: movie.id, positionSeconds: 0.1, durationSeconds: 2,
-                                                                   watchedAt: Date(timeIntervalSince1970: 1_000_000_000))
-                #expect(stale.positionSeconds == 0.8)
+                // Without `durationSeconds` the stored duration stays (§14.1: it is optional).
+                let noDuration = try #require(try await p.client.updateMovieProgress(movieId: movie.id, positionSeconds: 2, durationSeconds: nil))
+                #expect(noDuration.positionSeconds == 2 && noDuration.durationSeconds == 20)
 
                 let episode = try #require(try await p.client.tvShows().nodes.first?.nextEpisode)
-                _ = try await p.client.updateEpisodeProgress(episodeId: episode.id, positionSeconds: 1, durationSeconds: 2,
-                                                             watchedAt: Date())
+                #expect(episode.show?.title == "Signal Hour")
+                _ = try await p.client.updateEpisodeProgress(episodeId: episode.id, positionSeconds: 1, durationSeconds: 2)
                 let withEpisode = try await p.client.continueWatching()
                 let ep = try #require(withEpisode.first { $0.id == episode.id })
                 #expect(ep.kind == .episode && ep.showTitle == "Signal Hour" && ep.seasonNumber == 1 && ep.episodeNumber == 1)
 
                 let watched = try await p.client.markMovieWatched(movieId: movie.id, watched: true)
-                #expect(watched.watched)
+                #expect(watched?.watched == true)
                 #expect(try await p.client.continueWatching().contains { $0.id == movie.id } == false)
             }
         }
@@ -122,8 +121,9 @@ import Testing
             try await PairedClient.with { p in
                 let movie = try #require(try await p.client.movies().nodes.first { $0.title == "Big Test Pattern" })
                 let file = try #require(movie.files.first)
-                let session = try await p.client.startStreamingSession(fileId: file.id, strategy: .hlsCopy, startPosition: 0.5)
-                #expect(session.startPosition == 0.5 && session.duration > 1)
+                let session = try await p.client.startStreamingSession(fileId: file.id, strategy: .hlsCopy, startPosition: 1)
+                // A FULL playlist covers the file from media time 0: the stream starts at 0 (§14.1).
+                #expect(session.mode == .full && session.offset == 0 && (session.duration ?? 0) > 1)
 
                 let playlist = try await p.transport.send(APIRequestSpec(
                     method: "GET", path: "/api/v1/hls/\(session.sessionId)/index.m3u8",
@@ -137,7 +137,7 @@ import Testing
                     headers: ["Authorization": "Bearer \(p.credentials.accessToken)"]))
                 #expect(gone.status == 404)
 
-                await #expect { try await p.client.startStreamingSession(fileId: "no-such-file") } throws: { error in
+                await #expect { try await p.client.startStreamingSession(fileId: "no-such-file", strategy: .hlsCopy) } throws: { error in
                     guard case .graphQL(let messages) = error as? APIClient.Error else { return false }
                     return !messages.isEmpty
                 }

@@ -40,12 +40,13 @@ import Testing
         await reporter.record(.periodic, item: movie, position: 30, duration: 100)
         try await Task.sleep(for: .milliseconds(100))
         #expect(sink.stored.withLock { $0.count } == 1)
-        #expect(await reporter.pending.count >= 3)
+        #expect(await reporter.pending.count == 2)  // the head, retried, and the newest report behind it
         sink.down.withLock { $0 = false }
         await reporter.record(.stop, item: movie, position: 31, duration: 100)
         #expect(await reporter.flush(timeout: .seconds(5)))
+        // The head was in flight; of the reports waiting behind it only the newest was kept (§14.1).
         let kinds = sink.stored.withLock { $0.map(\.kind) }
-        #expect(kinds.first == .start && kinds.last == .stop && kinds.contains(.pause))
+        #expect(kinds == [.start, .periodic, .stop])
         let positions = sink.stored.withLock { $0.map(\.position) }
         #expect(positions == positions.sorted() && positions.last == 31)
         #expect(sink.stored.withLock { $0.map(\.observedAt) } == sink.stored.withLock { $0.map(\.observedAt).sorted() })
@@ -55,12 +56,32 @@ import Testing
     @Test func positionsNeverMoveBackwardsExceptThroughASeek() async throws {
         let sink = FlakySink()
         let reporter = reporter(sink)
-        await reporter.record(.start, item: movie, position: 50, duration: 100)
-        await reporter.record(.periodic, item: movie, position: 40, duration: 100)  // a stale sample
-        await reporter.record(.seek, item: movie, position: 10, duration: 100)      // the user went back
-        await reporter.record(.stop, item: movie, position: 95, duration: 100)
-        #expect(await reporter.flush(timeout: .seconds(5)))
+        for (kind, position) in [(ProgressReport.Kind.start, 50.0), (.periodic, 40), (.seek, 10), (.stop, 95)] {
+            await reporter.record(kind, item: movie, position: position, duration: 100)  // 40: a stale sample; 10: the user went back
+            #expect(await reporter.flush(timeout: .seconds(5)))
+        }
         #expect(sink.stored.withLock { $0.map(\.position) } == [50, 50, 10, 95])
         #expect(sink.watched.withLock { $0 } == ["m1"])  // past 90 % at stop
+    }
+
+    /// PROTOCOL.md §14.1: without `watchedAt` the order of sending is the order on the server, so
+    /// the queue keeps only the newest waiting report per item; other items keep their place, and a
+    /// replaced stop report stays a stop (the item is still marked watched).
+    @Test func theQueueKeepsTheNewestWaitingReportPerItem() async throws {
+        let sink = FlakySink()
+        let reporter = reporter(sink)
+        let episode = PlaybackItem.Reference(kind: .episode, id: "e1")
+        sink.down.withLock { $0 = true }
+        await reporter.record(.start, item: movie, position: 0, duration: 100)      // the head, retried
+        await reporter.record(.stop, item: movie, position: 95, duration: 100)
+        await reporter.record(.start, item: episode, position: 0, duration: 60)
+        await reporter.record(.periodic, item: episode, position: 10, duration: 60)
+        await reporter.record(.seek, item: movie, position: 96, duration: 100)      // replaces the stop, stays a stop
+        #expect(await reporter.pending.map(\.item.id) == ["m1", "e1", "m1"])
+        sink.down.withLock { $0 = false }
+        #expect(await reporter.flush(timeout: .seconds(5)))
+        let stored = sink.stored.withLock { $0.map { "\($0.item.id)@\($0.wholePosition)/\($0.kind.rawValue)" } }
+        #expect(stored == ["m1@0/start", "e1@10/periodic", "m1@96/stop"])
+        #expect(sink.watched.withLock { $0 } == ["m1"])
     }
 }

@@ -219,10 +219,11 @@ import Testing
         #expect(T.keys(&state, .character("4")) == [.loadDevices])
         let devices = try SyntheticCatalog.decode([Device].self, [
             ["id": "d1", "deviceName": "mydia-tui on laptop", "platform": "linux", "createdAt": "2026-11-01T10:00:00Z",
-             "lastSeenAt": "2026-11-22T08:00:00Z", "revoked": false, "current": true],
+             "lastSeenAt": "2026-11-22T08:00:00Z", "isRevoked": false, "online": true],
             ["id": "d2", "deviceName": "old phone", "platform": "android", "createdAt": "2026-01-01T10:00:00Z",
-             "lastSeenAt": "2026-02-01T08:00:00Z", "revoked": true, "current": false],
+             "lastSeenAt": "2026-02-01T08:00:00Z", "isRevoked": true],
         ])
+        state.currentDeviceID = "d1"  // known from pairing or login, not from the list (§14.1)
         _ = state.reduce(.loaded(.devices(devices)))
         let text = T.text(state)
         #expect(text.contains("Server: Wohnzimmer · relay http://127.0.0.1:4000"))
@@ -232,9 +233,10 @@ import Testing
 
     @Test func homeFocusesRecentlyAddedWhenNothingIsInProgressAndTabSwitches() throws {
         var state = AppState(rows: 30, columns: 100, paired: true, playbackAvailable: true)
-        let recent = try SyntheticCatalog.decode([SearchItem].self, [
-            ["id": "s1", "type": "show", "title": "Signal Hour", "year": 2021, "subtitle": "ended"],
-            ["id": "m1", "type": "movie", "title": "東京物語", "year": 1953, "subtitle": "Drama"],
+        let recent = try SyntheticCatalog.decode([RecentlyAddedItem].self, [
+            ["id": "s1", "type": "TV_SHOW", "title": "Signal Hour", "year": 2021, "addedAt": "2026-01-02T00:00:00Z",
+             "latestSeasonNumber": 2, "latestEpisodeNumber": 4],
+            ["id": "m1", "type": "MOVIE", "title": "東京物語", "year": 1953, "addedAt": "2026-01-01T00:00:00Z"],
         ])
         _ = state.reduce(.loaded(.home(continueWatching: [], recentlyAdded: recent)))
         #expect(state.homeFocus == .recentlyAdded)

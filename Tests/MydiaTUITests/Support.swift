@@ -34,7 +34,7 @@ enum T {
             ["positionSeconds": p.0, "durationSeconds": p.1, "percentage": 100 * p.0 / p.1, "watched": p.2, "lastWatchedAt": NSNull()] as [String: Any]
         } ?? NSNull()
         return try SyntheticCatalog.decode(Episode.self, [
-            "id": "e\(season)-\(n)", "showId": show, "seasonNumber": season, "episodeNumber": n, "title": title,
+            "id": "e\(season)-\(n)", "show": ["id": show, "title": "Signal Hour"], "seasonNumber": season, "episodeNumber": n, "title": title,
             "overview": "Episode \(n).", "airDate": "2021-03-0\(n)", "runtime": 1, "progress": stored,
             "files": [["id": "file-e\(season)-\(n)", "resolution": "320x240", "codec": "h264", "audioCodec": "aac", "size": 2e5, "bitrate": NSNull(), "duration": 2.0]],
         ] as [String: Any])

@@ -77,8 +77,8 @@ public actor APIClient {
     @discardableResult
     public func refreshMediaToken() async throws -> TokenResult {
         let current = try await credentials().mediaToken
-        let result = try await perform(Operations.refreshMediaToken(token: current))
-        guard let expiry = WireTime.parse(result.expiresAt) else {
+        guard let result = try await perform(Operations.refreshMediaToken(token: current)),
+              let expiry = WireTime.parse(result.expiresAt) else {
             throw Error.invalidResponse("refreshMediaToken")
         }
         do { try await store.updateMediaToken(instanceID: instanceID, token: result.token, expiresAt: expiry) } catch {
@@ -111,12 +111,12 @@ public actor APIClient {
     private func runRefresh(deviceToken: String) async throws -> String {
         let operation = Operations.refreshAccessToken(deviceToken: deviceToken)
         let reply = try await send(operation, bearer: nil)
-        let result: TokenResult
-        do { result = try Self.decode(reply, operation) } catch Error.graphQL, Error.http(status: 401, _, _) {
+        let answer: TokenResult?
+        do { answer = try Self.decode(reply, operation) } catch Error.graphQL, Error.http(status: 401, _, _) {
             logger.warning("The server refused the device token")
             throw Error.deviceRevoked
         }
-        guard let expiry = WireTime.parse(result.expiresAt) else { throw Error.invalidResponse(operation.name) }
+        guard let result = answer, let expiry = WireTime.parse(result.expiresAt) else { throw Error.invalidResponse(operation.name) }
         do { try await store.updateAccessToken(instanceID: instanceID, token: result.token, expiresAt: expiry) } catch {
             throw Error.credentials(error)
         }
@@ -126,7 +126,9 @@ public actor APIClient {
     private func send<Result>(_ operation: GraphQLOperation<Result>, bearer: String?) async throws -> APIReply {
         let body = GraphQLRequestBody(query: operation.document, variables: operation.variables,
                                       operationName: operation.name)
-        var headers = ["content-type": "application/json", "accept": "application/json"]
+        var headers = operation.headers
+        headers["content-type"] = "application/json"
+        headers["accept"] = "application/json"
         if let bearer { headers["authorization"] = "Bearer \(bearer)" }
         let request = APIRequestSpec(method: "POST", path: "/api/graphql", headers: headers,
                                      body: Array(try JSONEncoder().encode(body)))

@@ -6,12 +6,12 @@ public struct ConnectionPages<Node: Sendable & Hashable & Codable>: AsyncSequenc
     public typealias Element = Connection<Node>
 
     private let client: APIClient
-    private let operation: @Sendable (_ after: String?) -> GraphQLOperation<Connection<Node>>
+    private let operation: @Sendable (_ after: String?) -> GraphQLOperation<Connection<Node>?>
 
     /// - Parameters:
     ///   - client: runs the requests.
     ///   - operation: builds the request for the page after a cursor (`nil` = first page).
-    public init(client: APIClient, operation: @escaping @Sendable (_ after: String?) -> GraphQLOperation<Connection<Node>>) {
+    public init(client: APIClient, operation: @escaping @Sendable (_ after: String?) -> GraphQLOperation<Connection<Node>?>) {
         self.client = client
         self.operation = operation
     }
@@ -26,7 +26,7 @@ public struct ConnectionPages<Node: Sendable & Hashable & Codable>: AsyncSequenc
     /// Iterates pages.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let client: APIClient
-        let operation: @Sendable (String?) -> GraphQLOperation<Connection<Node>>
+        let operation: @Sendable (String?) -> GraphQLOperation<Connection<Node>?>
         var cursor: String?
         var seen: Set<String> = []
         var finished = false
@@ -34,7 +34,7 @@ public struct ConnectionPages<Node: Sendable & Hashable & Codable>: AsyncSequenc
         /// The next page, or `nil` after the last one.
         public mutating func next() async throws -> Connection<Node>? {
             guard !finished else { return nil }
-            let page = try await client.perform(operation(cursor))
+            let page = try await client.perform(operation(cursor)) ?? .empty
             if page.pageInfo.hasNextPage {
                 guard let next = page.pageInfo.endCursor, !seen.contains(next) else {
                     finished = true

@@ -1,5 +1,6 @@
-// Catalog models decoded from the instance's GraphQL answers, with its exact field names and
-// nullability (PROTOCOL.md §7, §11.8, §12.17). Display strings are sanitised while decoding.
+// Catalog models decoded from the instance's GraphQL answers, with stock Mydia's field names and
+// nullability (PROTOCOL.md §14.1; `../shared/stock-mydia/schema.graphql`). Fields an older server
+// (the 2026-07-01 generation) does not have are optional. Display strings are sanitised while decoding.
 
 /// Poster and thumbnail URLs, instance-relative (fetched like any §7 endpoint).
 public struct Artwork: Sendable, Hashable, Codable {
@@ -9,7 +10,46 @@ public struct Artwork: Sendable, Hashable, Codable {
     public var thumbnailUrl: String?
 }
 
-/// One playable file of a movie or episode.
+/// One subtitle track of a file (`SubtitleTrack`).
+public struct SubtitleTrack: Sendable, Hashable, Codable {
+    /// Stream index for an embedded track, an opaque id for a sidecar file.
+    public var trackId: String
+    /// ISO 639-2 code (`eng`), `und` when unknown.
+    @DisplayString public var language: String
+    /// Display title.
+    @DisplayString public var title: String
+    /// `srt`, `vtt`, `ass`, `pgs`, …
+    @DisplayString public var format: String
+    /// Whether it is a stream inside the media file.
+    public var embedded: Bool
+    /// Whether the server can deliver it as text (false for PGS/VobSub). Older servers do not say:
+    /// then it is judged by `format`.
+    public var deliverable: Bool?
+    /// Subtitles only foreign dialogue and signs.
+    public var forced: Bool?
+    /// Carries sound descriptions (SDH).
+    public var hearingImpaired: Bool?
+    /// Server-relative WebVTT URL (`url(format: VTT)`), when deliverable.
+    public var url: String?
+
+    /// Whether the track can be loaded into the player as text.
+    public var isDeliverable: Bool {
+        deliverable ?? !["pgs", "vobsub", "dvd_subtitle", "hdmv_pgs_subtitle", "dvb_subtitle"].contains(format.lowercased())
+    }
+
+    /// One line for lists: `eng · English (SDH) · srt · forced · SDH`, and why it is not loaded.
+    public var summary: String {
+        var parts = [language]
+        if !title.isEmpty, title != language { parts.append(title) }
+        parts.append(format + (embedded ? "" : ", file"))
+        if forced == true { parts.append("forced") }
+        if hearingImpaired == true { parts.append("SDH") }
+        if !isDeliverable { parts.append("image-based: direct play only") }
+        return parts.joined(separator: " · ")
+    }
+}
+
+/// One playable file of a movie or episode (`MediaFile`).
 public struct MediaFile: Sendable, Hashable, Codable {
     /// The file id for `startStreamingSession(fileId:)` and `/api/v1/stream/file/{id}`.
     public var id: String
@@ -19,26 +59,39 @@ public struct MediaFile: Sendable, Hashable, Codable {
     @OptionalDisplayString public var codec: String?
     /// Audio codec name.
     @OptionalDisplayString public var audioCodec: String?
-    /// Size in bytes (a GraphQL Float, §11.8).
-    public var size: Double
+    /// Size in bytes, if known (a JSON number: files pass 2^31 bytes).
+    public var size: Double?
     /// Bits per second, if known.
     public var bitrate: Int?
-    /// Duration in seconds.
-    public var duration: Double
+    /// Duration in seconds, if known (older servers do not send it).
+    public var duration: Double?
+    /// Container (`mkv`, `mp4`), if known.
+    @OptionalDisplayString public var container: String?
+    /// Whether this client's player can play the file untouched (answered from the device profile).
+    public var directPlaySupported: Bool?
+    /// Subtitle tracks; only detail queries ask for them.
+    @CompactList public var subtitles: [SubtitleTrack]
 }
 
-/// Watch progress, per instance user (§12.17).
+/// Watch progress, per instance user. Positions are whole seconds (§14.1).
 public struct Progress: Sendable, Hashable, Codable {
     /// Where playback stopped, in seconds.
-    public var positionSeconds: Double
-    /// The item's duration, in seconds.
-    public var durationSeconds: Double
-    /// 0–100.
-    public var percentage: Double
+    public var positionSeconds: Int
+    /// The item's duration, in seconds, if known.
+    public var durationSeconds: Int?
+    /// 0–100, if known.
+    public var percentage: Double?
     /// Whether the item counts as watched.
     public var watched: Bool
     /// RFC 3339 time of the last update, if any.
     public var lastWatchedAt: String?
+
+    /// The completed share, 0–100: the server's figure, else computed from the positions.
+    public var percent: Double {
+        if let percentage { return percentage }
+        guard let durationSeconds, durationSeconds > 0 else { return 0 }
+        return min(100, Double(positionSeconds) * 100 / Double(durationSeconds))
+    }
 }
 
 /// A movie.
@@ -54,30 +107,36 @@ public struct Movie: Sendable, Hashable, Codable, Identifiable {
     /// Minutes, if known.
     public var runtime: Int?
     /// Genre names, sanitised.
-    public var genres: [DisplayString]
+    @CompactList public var genres: [DisplayString]
     /// Artwork, if any.
     public var artwork: Artwork?
     /// Watch progress, if any.
     public var progress: Progress?
     /// Playable files.
-    public var files: [MediaFile]
+    @CompactList public var files: [MediaFile]
 
     /// Genre names as plain strings.
     public var genreNames: [String] { genres.map(\.wrappedValue) }
+}
+
+/// The show an episode belongs to (`Episode.show { id title }`).
+public struct ShowReference: Sendable, Hashable, Codable {
+    /// The show id.
+    public var id: String
+    /// The show's title, sanitised.
+    @DisplayString public var title: String
 }
 
 /// One episode of a show.
 public struct Episode: Sendable, Hashable, Codable, Identifiable {
     /// The episode id.
     public var id: String
-    /// The show's id.
-    public var showId: String
     /// Season number.
     public var seasonNumber: Int
     /// Episode number within the season.
     public var episodeNumber: Int
-    /// The title, sanitised.
-    @DisplayString public var title: String
+    /// The title, sanitised, if the server has one.
+    @OptionalDisplayString public var title: String?
     /// Synopsis, sanitised.
     @OptionalDisplayString public var overview: String?
     /// `YYYY-MM-DD`, if known.
@@ -87,7 +146,14 @@ public struct Episode: Sendable, Hashable, Codable, Identifiable {
     /// Watch progress, if any.
     public var progress: Progress?
     /// Playable files.
-    public var files: [MediaFile]
+    @CompactList public var files: [MediaFile]
+    /// The show, when the server says.
+    public var show: ShowReference?
+
+    /// The show's id, if known.
+    public var showId: String? { show?.id }
+    /// The title to display: the episode's own, else `Episode N`.
+    public var displayTitle: String { title ?? "Episode \(episodeNumber)" }
 }
 
 /// A season summary inside `TvShow`.
@@ -108,14 +174,14 @@ public struct TvShow: Sendable, Hashable, Codable, Identifiable {
     public var year: Int?
     /// Synopsis, sanitised.
     @OptionalDisplayString public var overview: String?
-    /// e.g. `ended`, if known.
+    /// e.g. `Ended`, if known.
     @OptionalDisplayString public var status: String?
-    /// Number of seasons.
-    public var seasonCount: Int
-    /// Number of episodes.
-    public var episodeCount: Int
+    /// Number of seasons, if known.
+    public var seasonCount: Int?
+    /// Number of episodes, if known.
+    public var episodeCount: Int?
     /// Seasons in order.
-    public var seasons: [Season]
+    @CompactList public var seasons: [Season]
     /// The episode to watch next, if any.
     public var nextEpisode: Episode?
     /// Artwork, if any.
@@ -149,4 +215,7 @@ public struct Connection<Node: Sendable & Hashable & Codable>: Sendable, Hashabl
 
     /// The page's items.
     public var nodes: [Node] { edges.map(\.node) }
+
+    /// An empty last page (what a `null` connection means).
+    public static var empty: Connection { Connection(edges: [], pageInfo: PageInfo(hasNextPage: false, endCursor: nil), totalCount: 0) }
 }

@@ -29,6 +29,8 @@ public struct GraphQLOperation<Result: Decodable & Sendable>: Sendable {
     public var rootField: String
     /// Variables; absent optional arguments are left out.
     public var variables: [String: GraphQLValue]
+    /// Extra request headers (e.g. `X-Mydia-Device-Profile`, §14.2.7), lower-case names.
+    public var headers: [String: String] = [:]
     /// The same operation for a server of the older stock generation (`schema-2026-07-01`, PROTOCOL.md
     /// §14.2.8), when it differs: sent once after the server named an unknown field or argument.
     public var legacy: LegacyForm?

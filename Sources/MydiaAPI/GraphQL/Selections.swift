@@ -1,24 +1,66 @@
-// Selection sets shared by the operations, spelled with the instance's exact field names
-// (PROTOCOL.md §7, §11.8, §12.17).
-enum Selections {
-    static let file = "id resolution codec audioCodec size bitrate duration"
-    static let progress = "positionSeconds durationSeconds percentage watched lastWatchedAt"
-    static let artwork = "artwork { posterUrl thumbnailUrl }"
-    static let movie = """
-        id title year overview runtime genres \(artwork) progress { \(progress) } files { \(file) }
-        """
-    static let episode = """
-        id showId seasonNumber episodeNumber title overview airDate runtime progress { \(progress) } files { \(file) }
-        """
-    static let show = """
-        id title year overview status seasonCount episodeCount seasons { seasonNumber episodeCount } \
-        nextEpisode { \(episode) } \(artwork)
-        """
-    static let pageInfo = "pageInfo { hasNextPage endCursor } totalCount"
-    static let searchItem = "id type title year subtitle seasonNumber episodeNumber parentId"
-    static let continueItem = """
-        id type title progress { \(progress) } showId showTitle seasonNumber episodeNumber files { \(file) }
-        """
-    static let device = "id deviceName platform createdAt lastSeenAt revoked current"
-    static let token = "token expiresAt"
+// Selection sets shared by the operations, in stock Mydia's dialect (PROTOCOL.md §14.1). Each takes
+// the server generation: the 2026-07-01 one lacks some fields (§14.2.8).
+
+/// Which stock schema a server speaks.
+public enum SchemaGeneration: String, Sendable, Hashable, Codable, CaseIterable {
+    /// `schema.graphql`: current servers (and every `mydia-server`).
+    case current
+    /// `schema-2026-07-01.graphql`: no TOTP, no `serverCompatibility`, fewer fields.
+    case legacy20260701 = "2026-07-01"
+}
+
+struct Selections {
+    let generation: SchemaGeneration
+    private var current: Bool { generation == .current }
+
+    /// A file in lists: what the detail line shows.
+    var file: String {
+        current ? "id resolution codec audioCodec size bitrate duration container" : "id resolution codec audioCodec size bitrate"
+    }
+
+    /// A file in detail and play queries: also direct-play support and subtitle tracks.
+    var fileDetail: String {
+        let tracks = current
+            ? "trackId language title format embedded deliverable forced hearingImpaired url(format: VTT)"
+            : "trackId language title format embedded url(format: VTT)"
+        return "\(file) directPlaySupported subtitles { \(tracks) }"
+    }
+
+    let progress = "positionSeconds durationSeconds percentage watched lastWatchedAt"
+    let artwork = "artwork { posterUrl thumbnailUrl }"
+
+    func movie(files: String) -> String {
+        "id title year overview runtime genres \(artwork) progress { \(progress) } files { \(files) }"
+    }
+
+    func episode(files: String) -> String {
+        "id seasonNumber episodeNumber title overview airDate runtime progress { \(progress) } files { \(files) } show { id title }"
+    }
+
+    var show: String {
+        "id title year overview status seasonCount episodeCount seasons { seasonNumber episodeCount } "
+            + "nextEpisode { \(episode(files: file)) } \(artwork)"
+    }
+
+    let pageInfo = "pageInfo { hasNextPage endCursor } totalCount"
+
+    var searchResults: String {
+        current
+            ? "totalCount sections { type totalCount results { id type title year subtitle seasonNumber episodeNumber parentId } }"
+            : "totalCount results { id type title year }"
+    }
+
+    var continueItem: String {
+        "id type title progress { \(progress) } showId showTitle seasonNumber episodeNumber" + (current ? " files { \(file) }" : "")
+    }
+
+    var recentlyAddedItem: String {
+        "id type title year \(artwork) addedAt" + (current ? " latestSeasonNumber latestEpisodeNumber" : "")
+    }
+
+    var device: String { "id deviceName platform createdAt lastSeenAt isRevoked" + (current ? " online" : "") }
+
+    var streamingSession: String { current ? "sessionId duration startPosition playlistMode" : "sessionId duration" }
+
+    var watchedItem: String { "id progress { \(progress) }" }
 }

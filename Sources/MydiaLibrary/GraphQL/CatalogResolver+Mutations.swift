@@ -6,98 +6,124 @@ import MydiaWire
 extension CatalogResolver {
     struct MovieProgressArguments: Codable, Sendable {
         var movieId: ItemID
-        var positionSeconds: Double
-        var durationSeconds: Double
-        var watchedAt: String?
+        var positionSeconds: Int
+        var durationSeconds: Int?
     }
 
     struct EpisodeProgressArguments: Codable, Sendable {
         var episodeId: ItemID
-        var positionSeconds: Double
-        var durationSeconds: Double
-        var watchedAt: String?
+        var positionSeconds: Int
+        var durationSeconds: Int?
     }
 
-    struct MarkWatchedArguments: Codable, Sendable { var movieId: ItemID; var watched: Bool }
+    struct MovieArguments: Codable, Sendable { var movieId: ItemID }
+    struct EpisodeArguments: Codable, Sendable { var episodeId: ItemID }
     struct DeviceTokenArguments: Codable, Sendable { var deviceToken: String }
     struct TokenArguments: Codable, Sendable { var token: String }
     struct StartStreamingArguments: Codable, Sendable {
         var fileId: ItemID
-        var strategy: StreamingStrategyChoice?
-        var startPosition: Double?
+        var strategy: StreamingStrategyChoice
+        var startPosition: Int?
+        var playlistMode: PlaylistModeValue?
     }
-    struct EndStreamingArguments: Codable, Sendable { var sessionId: ItemID }
+    struct EndStreamingArguments: Codable, Sendable { var sessionId: String }
 
-    func updateMovieProgress(context: GraphQLContext, arguments: MovieProgressArguments) async throws -> ProgressObject {
+    /// Positions are whole seconds (§14.1); without `durationSeconds` the stored duration stays.
+    func updateMovieProgress(context: GraphQLContext, arguments: MovieProgressArguments) async throws -> ProgressObject? {
         guard try await context.library.movie(id: arguments.movieId.rawValue) != nil else {
             throw GraphQLContext.Error.notFound("Movie \(arguments.movieId.rawValue)")
         }
-        return ProgressObject(try await context.library.updateProgress(
-            itemID: arguments.movieId.rawValue, position: arguments.positionSeconds,
-            duration: arguments.durationSeconds, watchedAt: try Self.date(arguments.watchedAt)))
+        return ProgressObject(try await updateProgress(context, arguments.movieId.rawValue, arguments.positionSeconds,
+                                                       arguments.durationSeconds))
     }
 
-    func updateEpisodeProgress(context: GraphQLContext, arguments: EpisodeProgressArguments) async throws -> ProgressObject {
+    func updateEpisodeProgress(context: GraphQLContext, arguments: EpisodeProgressArguments) async throws -> ProgressObject? {
         guard try await context.library.episode(id: arguments.episodeId.rawValue) != nil else {
             throw GraphQLContext.Error.notFound("Episode \(arguments.episodeId.rawValue)")
         }
-        return ProgressObject(try await context.library.updateProgress(
-            itemID: arguments.episodeId.rawValue, position: arguments.positionSeconds,
-            duration: arguments.durationSeconds, watchedAt: try Self.date(arguments.watchedAt)))
+        return ProgressObject(try await updateProgress(context, arguments.episodeId.rawValue, arguments.positionSeconds,
+                                                       arguments.durationSeconds))
     }
 
-    func markMovieWatched(context: GraphQLContext, arguments: MarkWatchedArguments) async throws -> ProgressObject {
-        guard try await context.library.movie(id: arguments.movieId.rawValue) != nil else {
-            throw GraphQLContext.Error.notFound("Movie \(arguments.movieId.rawValue)")
-        }
-        return ProgressObject(try await context.library.setWatched(itemID: arguments.movieId.rawValue,
-                                                                   watched: arguments.watched))
+    private func updateProgress(_ context: GraphQLContext, _ itemID: String, _ position: Int, _ duration: Int?) async throws
+        -> ProgressRecord
+    {
+        guard position >= 0 else { throw GraphQLContext.Error.invalidArgument("positionSeconds must be 0 or more.") }
+        if let duration, duration < 0 { throw GraphQLContext.Error.invalidArgument("durationSeconds must be 0 or more.") }
+        let stored = try await context.library.progressMap()[itemID]?.duration
+        return try await context.library.updateProgress(itemID: itemID, position: Double(position),
+                                                        duration: duration.map(Double.init) ?? stored ?? 0)
     }
 
-    func refreshAccessToken(context: GraphQLContext, arguments: DeviceTokenArguments) async throws -> TokenResultObject {
+    func markMovieWatched(context: GraphQLContext, arguments: MovieArguments) async throws -> MovieObject? {
+        try await markMovie(context, arguments.movieId.rawValue, watched: true)
+    }
+
+    func markMovieUnwatched(context: GraphQLContext, arguments: MovieArguments) async throws -> MovieObject? {
+        try await markMovie(context, arguments.movieId.rawValue, watched: false)
+    }
+
+    func markEpisodeWatched(context: GraphQLContext, arguments: EpisodeArguments) async throws -> EpisodeObject? {
+        try await markEpisode(context, arguments.episodeId.rawValue, watched: true)
+    }
+
+    func markEpisodeUnwatched(context: GraphQLContext, arguments: EpisodeArguments) async throws -> EpisodeObject? {
+        try await markEpisode(context, arguments.episodeId.rawValue, watched: false)
+    }
+
+    private func markMovie(_ context: GraphQLContext, _ id: String, watched: Bool) async throws -> MovieObject {
+        guard let movie = try await context.library.movie(id: id) else { throw GraphQLContext.Error.notFound("Movie \(id)") }
+        _ = try await context.library.setWatched(itemID: id, watched: watched)
+        return try await CatalogView.load(context.library).movie(movie)
+    }
+
+    private func markEpisode(_ context: GraphQLContext, _ id: String, watched: Bool) async throws -> EpisodeObject {
+        guard let episode = try await context.library.episode(id: id) else { throw GraphQLContext.Error.notFound("Episode \(id)") }
+        _ = try await context.library.setWatched(itemID: id, watched: watched)
+        let show = try await context.library.show(id: episode.showID)
+        return try await CatalogView.load(context.library).episode(episode, show: show)
+    }
+
+    func refreshAccessToken(context: GraphQLContext, arguments: DeviceTokenArguments) async throws -> TokenResultObject? {
         TokenResultObject(try await context.devices.refreshAccessToken(deviceToken: arguments.deviceToken))
     }
 
-    func refreshMediaToken(context: GraphQLContext, arguments: TokenArguments) async throws -> TokenResultObject {
+    func refreshMediaToken(context: GraphQLContext, arguments: TokenArguments) async throws -> MediaTokenObject? {
         let device = try context.requireDevice()
-        return TokenResultObject(try await context.devices.refreshMediaToken(current: arguments.token,
+        return MediaTokenObject(try await context.devices.refreshMediaToken(current: arguments.token,
                                                                              bearerDevice: device))
     }
 
-    func revokeDevice(context: GraphQLContext, arguments: IDArguments) async throws -> Bool {
+    func revokeDevice(context: GraphQLContext, arguments: IDArguments) async throws -> RevokeDeviceResultObject? {
         _ = try context.requireDevice()
-        let revoked = try await context.devices.revokeDevice(id: arguments.id.rawValue.lowercased())
-        if revoked { await context.onRevoke(arguments.id.rawValue.lowercased()) }
-        return revoked
+        let id = arguments.id.rawValue.lowercased()
+        let revoked = try await context.devices.revokeDevice(id: id)
+        if revoked { await context.onRevoke(id) }
+        let device = try await context.devices.device(id: id).map { DeviceObject($0, now: Date()) }
+        return RevokeDeviceResultObject(success: revoked, device: revoked ? device : nil)
     }
 
+    /// The playlist covers the whole file from media time 0 (FULL, §14.4); `startPosition` only
+    /// tells the player where to begin, so the result's `startPosition` is 0 (stock: "In FULL …
+    /// start_position is always 0").
     func startStreamingSession(context: GraphQLContext, arguments: StartStreamingArguments) async throws
-        -> StreamingSessionObject
+        -> StreamingSessionObject?
     {
         guard let streaming = context.streaming else { throw GraphQLContext.Error.streamingUnavailable }
         guard let file = try await context.library.mediaFile(id: arguments.fileId.rawValue) else {
             throw GraphQLContext.Error.notFound("File \(arguments.fileId.rawValue)")
         }
-        if let start = arguments.startPosition, !(start.isFinite && start >= 0) {
-            throw GraphQLContext.Error.invalidArgument("startPosition must be a number ≥ 0.")
+        if let start = arguments.startPosition, start < 0 {
+            throw GraphQLContext.Error.invalidArgument("startPosition must be 0 or more.")
         }
         let session = try await streaming.start(file: file, strategy: arguments.strategy,
-                                                startPosition: arguments.startPosition)
-        return StreamingSessionObject(sessionId: ItemID(session.sessionID), duration: session.duration,
-                                      startPosition: session.startPosition)
+                                                startPosition: arguments.startPosition.map(Double.init))
+        return StreamingSessionObject(sessionId: session.sessionID, duration: session.duration > 0 ? session.duration : nil,
+                                      startPosition: 0, playlistMode: .full)
     }
 
-    func endStreamingSession(context: GraphQLContext, arguments: EndStreamingArguments) async throws -> Bool {
+    func endStreamingSession(context: GraphQLContext, arguments: EndStreamingArguments) async throws -> Bool? {
         guard let streaming = context.streaming else { throw GraphQLContext.Error.streamingUnavailable }
-        return try await streaming.end(sessionID: arguments.sessionId.rawValue)
-    }
-
-    /// `watchedAt` (RFC 3339, PROTOCOL.md §12.17), `nil` = now.
-    static func date(_ text: String?) throws -> Date? {
-        guard let text else { return nil }
-        guard let date = WireTime.parse(text) else {
-            throw GraphQLContext.Error.invalidArgument("watchedAt must be an RFC 3339 time such as 2030-01-01T00:00:00Z.")
-        }
-        return date
+        return try await streaming.end(sessionID: arguments.sessionId)
     }
 }

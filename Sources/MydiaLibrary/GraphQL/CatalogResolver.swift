@@ -5,10 +5,12 @@ import MydiaWire
 /// Root `Query` resolvers (PROTOCOL.md §7, §11.8, §12.17).
 struct CatalogResolver: Sendable {
     struct PageArguments: Codable, Sendable { var first: Int?; var after: String? }
+    /// `recentlyAdded(first, after, types)`: `after` is the offset cursor of the previous page.
+    struct RailArguments: Codable, Sendable { var first: Int?; var after: String?; var types: [MediaTypeValue?]? }
     struct IDArguments: Codable, Sendable { var id: ItemID }
     struct SeasonArguments: Codable, Sendable { var showId: ItemID; var seasonNumber: Int }
-    struct SearchArguments: Codable, Sendable { var query: String; var first: Int? }
-    struct FirstArguments: Codable, Sendable { var first: Int? }
+    struct SearchArguments: Codable, Sendable { var query: String; var types: [SearchTypeValue?]?; var first: Int? }
+    struct FirstArguments: Codable, Sendable { var first: Int?; var after: String? }
 
     /// Default and cap for `search`, `continueWatching` and `recentlyAdded` lists.
     static let defaultListSize = 20
@@ -20,7 +22,7 @@ struct CatalogResolver: Sendable {
         let view = try await CatalogView.load(context.library)
         return MovieConnectionObject(
             edges: page.items.map { MovieEdgeObject(node: view.movie($0.item), cursor: $0.cursor) },
-            pageInfo: PageInfoObject(hasNextPage: page.hasNextPage, endCursor: page.endCursor),
+            pageInfo: PageInfoObject(hasNextPage: page.hasNextPage, hasPreviousPage: arguments.after != nil, endCursor: page.endCursor),
             totalCount: page.totalCount)
     }
 
@@ -35,7 +37,8 @@ struct CatalogResolver: Sendable {
             edges.append(TvShowEdgeObject(node: view.show(show, episodes: episodes), cursor: cursor))
         }
         return TvShowConnectionObject(
-            edges: edges, pageInfo: PageInfoObject(hasNextPage: page.hasNextPage, endCursor: page.endCursor),
+            edges: edges,
+            pageInfo: PageInfoObject(hasNextPage: page.hasNextPage, hasPreviousPage: arguments.after != nil, endCursor: page.endCursor),
             totalCount: page.totalCount)
     }
 
@@ -50,15 +53,17 @@ struct CatalogResolver: Sendable {
         return try await CatalogView.load(context.library).show(show, episodes: episodes)
     }
 
-    func seasonEpisodes(context: GraphQLContext, arguments: SeasonArguments) async throws -> [EpisodeObject] {
+    func seasonEpisodes(context: GraphQLContext, arguments: SeasonArguments) async throws -> [EpisodeObject]? {
         let episodes = try await context.library.episodes(showID: arguments.showId.rawValue, season: arguments.seasonNumber)
+        let show = try await context.library.show(id: arguments.showId.rawValue)
         let view = try await CatalogView.load(context.library)
-        return episodes.map(view.episode)
+        return episodes.map { view.episode($0, show: show) }
     }
 
     func episode(context: GraphQLContext, arguments: IDArguments) async throws -> EpisodeObject? {
         guard let episode = try await context.library.episode(id: arguments.id.rawValue) else { return nil }
-        return try await CatalogView.load(context.library).episode(episode)
+        let show = try await context.library.show(id: episode.showID)
+        return try await CatalogView.load(context.library).episode(episode, show: show)
     }
 
     func search(context: GraphQLContext, arguments: SearchArguments) async throws -> SearchResultObject {
@@ -66,52 +71,84 @@ struct CatalogResolver: Sendable {
         let needle = LibraryNames.folded(DisplayText.sanitized(arguments.query).trimmingCharacters(in: .whitespaces))
         guard !needle.isEmpty else { return SearchResultObject(totalCount: 0, sections: []) }
         func matches(_ title: String) -> Bool { LibraryNames.folded(title).contains(needle) }
+        // `types` narrows the sections; absent or empty means every type.
+        let wanted = Set((arguments.types ?? []).compactMap { $0 })
+        func wants(_ type: MediaTypeValue) -> Bool { wanted.isEmpty || wanted.contains(SearchTypeValue(type)) }
 
         let library = context.library
         let shows = try await library.shows()
         let showTitles = Dictionary(uniqueKeysWithValues: shows.map { ($0.id, $0.title) })
-        let movies = try await library.movies().filter { matches($0.title) }
-        let matchedShows = shows.filter { matches($0.title) }
-        let episodes = try await library.allEpisodes().filter { matches($0.title) }
-            .sorted { Self.titleOrder($0.title, $0.id, $1.title, $1.id) }
+        let movies = wants(.movie) ? try await library.movies().filter { matches($0.title) } : []
+        let matchedShows = wants(.tvShow) ? shows.filter { matches($0.title) } : []
+        let episodes = wants(.episode) ? try await library.allEpisodes().filter { matches($0.title) }
+            .sorted { Self.titleOrder($0.title, $0.id, $1.title, $1.id) } : []
 
         var sections: [SearchSectionObject] = []
         if !movies.isEmpty {
-            sections.append(SearchSectionObject(type: "movie", totalCount: movies.count,
+            sections.append(SearchSectionObject(type: .movie, totalCount: movies.count,
                                                 results: movies.prefix(limit).map { Self.item(.movie($0)) }))
         }
         if !matchedShows.isEmpty {
-            sections.append(SearchSectionObject(type: "show", totalCount: matchedShows.count,
+            sections.append(SearchSectionObject(type: .tvShow, totalCount: matchedShows.count,
                                                 results: matchedShows.prefix(limit).map { Self.item(.show($0)) }))
         }
         if !episodes.isEmpty {
             sections.append(SearchSectionObject(
-                type: "episode", totalCount: episodes.count,
+                type: .episode, totalCount: episodes.count,
                 results: episodes.prefix(limit).map { Self.item(.episode($0), showTitle: showTitles[$0.showID]) }))
         }
         return SearchResultObject(totalCount: movies.count + matchedShows.count + episodes.count, sections: sections)
     }
 
-    func recentlyAdded(context: GraphQLContext, arguments: FirstArguments) async throws -> [SearchItemObject] {
+    /// Newest first: movies, and shows by their newest episode (with its number). `after` is the
+    /// offset where the previous page ended (these lists have no cursors of their own in stock).
+    func recentlyAdded(context: GraphQLContext, arguments: RailArguments) async throws -> [RecentlyAddedObject]? {
         let limit = try CursorPage<Int>.pageSize(arguments.first ?? Self.defaultListSize)
-        return try await context.library.recentlyAdded(limit: limit).map { Self.item($0) }
+        let skip = try Self.offset(arguments.after)
+        let wanted = Set((arguments.types ?? []).compactMap { $0 })
+        var out: [RecentlyAddedObject] = []
+        for item in try await context.library.recentlyAdded(limit: skip + limit).dropFirst(skip) {
+            switch item {
+            case .movie(let m) where wanted.isEmpty || wanted.contains(.movie):
+                out.append(RecentlyAddedObject(id: ItemID(m.id), type: .movie, title: m.title, year: m.year, artwork: nil,
+                                               addedAt: DateTimeValue(m.addedAt), latestSeasonNumber: nil, latestEpisodeNumber: nil))
+            case .show(let s) where wanted.isEmpty || wanted.contains(.tvShow):
+                let latest = try await context.library.episodes(showID: s.id).max { ($0.addedAt, $0.seasonNumber, $0.episodeNumber) < ($1.addedAt, $1.seasonNumber, $1.episodeNumber) }
+                out.append(RecentlyAddedObject(id: ItemID(s.id), type: .tvShow, title: s.title, year: s.year, artwork: nil,
+                                               addedAt: DateTimeValue(latest?.addedAt ?? s.addedAt),
+                                               latestSeasonNumber: latest?.seasonNumber, latestEpisodeNumber: latest?.episodeNumber))
+            default:
+                continue
+            }
+        }
+        return out
     }
 
-    func continueWatching(context: GraphQLContext, arguments: FirstArguments) async throws -> [ContinueItemObject] {
+    /// An offset cursor: a decimal count of items already seen.
+    static func offset(_ after: String?) throws -> Int {
+        guard let after else { return 0 }
+        guard let n = Int(after), n >= 0, n <= 100_000 else {
+            throw GraphQLContext.Error.invalidArgument("after must be the count of items already seen.")
+        }
+        return n
+    }
+
+    func continueWatching(context: GraphQLContext, arguments: FirstArguments) async throws -> [ContinueItemObject]? {
         let limit = try CursorPage<Int>.pageSize(arguments.first ?? Self.defaultListSize)
-        let entries = try await context.library.continueWatching(limit: limit)
+        let skip = try Self.offset(arguments.after)
+        let entries = try await context.library.continueWatching(limit: skip + limit).dropFirst(skip)
         let view = try await CatalogView.load(context.library)
         var items: [ContinueItemObject] = []
         for (item, progress) in entries {
             switch item {
             case .movie(let m):
                 items.append(ContinueItemObject(
-                    id: ItemID(m.id), type: "movie", title: m.title, progress: ProgressObject(progress),
+                    id: ItemID(m.id), type: .movie, title: m.title, progress: ProgressObject(progress),
                     showId: nil, showTitle: nil, seasonNumber: nil, episodeNumber: nil, files: view.fileObjects(m.id)))
             case .episode(let e):
                 let show = try await context.library.show(id: e.showID)
                 items.append(ContinueItemObject(
-                    id: ItemID(e.id), type: "episode", title: e.title, progress: ProgressObject(progress),
+                    id: ItemID(e.id), type: .episode, title: e.title, progress: ProgressObject(progress),
                     showId: ItemID(e.showID), showTitle: show?.title, seasonNumber: e.seasonNumber,
                     episodeNumber: e.episodeNumber, files: view.fileObjects(e.id)))
             case .show:
@@ -121,32 +158,31 @@ struct CatalogResolver: Sendable {
         return items
     }
 
-    func serverCompatibility(context: GraphQLContext, arguments: NoArguments) -> ServerCompatibilityObject {
+    func serverCompatibility(context: GraphQLContext, arguments: NoArguments) -> ServerCompatibilityObject? {
         context.compatibility
     }
 
-    func devices(context: GraphQLContext, arguments: NoArguments) async throws -> [DeviceObject] {
-        let current = try context.requireDevice()
-        return try await context.devices.listDevices().map { DeviceObject($0, current: $0.id == current.id) }
+    func devices(context: GraphQLContext, arguments: NoArguments) async throws -> [DeviceObject]? {
+        _ = try context.requireDevice()
+        let now = Date()
+        return try await context.devices.listDevices().map { DeviceObject($0, now: now) }
     }
 
     static func item(_ item: LibraryItem, showTitle: String? = nil) -> SearchItemObject {
         switch item {
         case .movie(let m):
-            SearchItemObject(id: ItemID(m.id), type: "movie", title: m.title, year: m.year,
+            SearchItemObject(id: ItemID(m.id), type: .movie, title: m.title, year: m.year,
                              subtitle: m.genres.isEmpty ? nil : m.genres.joined(separator: ", "),
                              seasonNumber: nil, episodeNumber: nil, parentId: nil)
         case .show(let s):
-            SearchItemObject(id: ItemID(s.id), type: "show", title: s.title, year: s.year, subtitle: s.status,
+            SearchItemObject(id: ItemID(s.id), type: .tvShow, title: s.title, year: s.year, subtitle: s.status,
                              seasonNumber: nil, episodeNumber: nil, parentId: nil)
         case .episode(let e):
-            SearchItemObject(id: ItemID(e.id), type: "episode", title: e.title, year: nil,
-                             subtitle: showTitle.map { "\($0) · S\(pad(e.seasonNumber))E\(pad(e.episodeNumber))" },
+            SearchItemObject(id: ItemID(e.id), type: .episode, title: e.title, year: nil,
+                             subtitle: showTitle,
                              seasonNumber: e.seasonNumber, episodeNumber: e.episodeNumber, parentId: ItemID(e.showID))
         }
     }
-
-    private static func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
     static func titleOrder(_ a: String, _ aID: String, _ b: String, _ bID: String) -> Bool {
         MediaLibrary.titleOrder(a, aID, b, bID)

@@ -1,18 +1,57 @@
+import GraphQL
 import Graphiti
 
-/// The GraphQL schema: PROTOCOL.md §7's subset with §11.8 / §12.17 shapes and nullability.
+/// The GraphQL schema: a subset of stock Mydia's (`../shared/stock-mydia/schema.graphql`), with its
+/// type, field and argument names and types (PROTOCOL.md §14.1). `StockSchemaTests` compares the
+/// two type by type, field by field, argument by argument.
 enum CatalogSchema {
     static func make() throws -> Schema<CatalogResolver, GraphQLContext> {
         try Schema<CatalogResolver, GraphQLContext> {
             Scalar(ItemID.self, as: "ID", serialize: IDScalar.serialize, parseValue: IDScalar.parseValue,
                    parseLiteral: IDScalar.parseLiteral)
+            Scalar(DateTimeValue.self, as: "DateTime")
+            Scalar(DateValue.self, as: "Date")
             Enum(StreamingStrategyChoice.self, as: "StreamingStrategy") {
                 Value(.hlsCopy)
                 Value(.transcode)
             }
+            Enum(MediaTypeValue.self, as: "MediaType") {
+                Value(.movie)
+                Value(.tvShow)
+                Value(.episode)
+            }
+            Enum(SearchTypeValue.self, as: "SearchResultType") {
+                Value(.movie)
+                Value(.tvShow)
+                Value(.episode)
+            }
+            Enum(SubtitleFormatValue.self, as: "SubtitleFormat") {
+                Value(.srt)
+                Value(.vtt)
+                Value(.ass)
+                Value(.ssa)
+                Value(.pgs)
+                Value(.vobsub)
+                Value(.unknown)
+            }
+            Enum(PlaylistModeValue.self, as: "PlaylistMode") {
+                Value(.full)
+                Value(.window)
+            }
             Type(ArtworkObject.self, as: "Artwork") {
                 Field("posterUrl", at: \.posterUrl)
                 Field("thumbnailUrl", at: \.thumbnailUrl)
+            }
+            Type(SubtitleTrackObject.self, as: "SubtitleTrack") {
+                Field("trackId", at: \.trackId)
+                Field("language", at: \.language)
+                Field("title", at: \.title)
+                Field("format", at: \.format)
+                Field("embedded", at: \.embedded)
+                Field("deliverable", at: \.deliverable)
+                Field("forced", at: \.forced)
+                Field("hearingImpaired", at: \.hearingImpaired)
+                Field("url", at: SubtitleTrackObject.url) { Argument("format", at: \.format) }
             }
             Type(MediaFileObject.self, as: "MediaFile") {
                 Field("id", at: \.id)
@@ -22,6 +61,9 @@ enum CatalogSchema {
                 Field("size", at: \.size)
                 Field("bitrate", at: \.bitrate)
                 Field("duration", at: \.duration)
+                Field("container", at: \.container)
+                Field("directPlaySupported", at: \.directPlaySupported)
+                Field("subtitles", at: \.subtitles)
             }
             Type(ProgressObject.self, as: "Progress") {
                 Field("positionSeconds", at: \.positionSeconds)
@@ -43,7 +85,6 @@ enum CatalogSchema {
             }
             Type(EpisodeObject.self, as: "Episode") {
                 Field("id", at: \.id)
-                Field("showId", at: \.showId)
                 Field("seasonNumber", at: \.seasonNumber)
                 Field("episodeNumber", at: \.episodeNumber)
                 Field("title", at: \.title)
@@ -52,6 +93,7 @@ enum CatalogSchema {
                 Field("runtime", at: \.runtime)
                 Field("progress", at: \.progress)
                 Field("files", at: \.files)
+                Field("show", at: \.show)
             }
             Type(SeasonObject.self, as: "Season") {
                 Field("seasonNumber", at: \.seasonNumber)
@@ -71,6 +113,7 @@ enum CatalogSchema {
             }
             Type(PageInfoObject.self, as: "PageInfo") {
                 Field("hasNextPage", at: \.hasNextPage)
+                Field("hasPreviousPage", at: \.hasPreviousPage)
                 Field("endCursor", at: \.endCursor)
             }
             Type(MovieEdgeObject.self, as: "MovieEdge") {
@@ -91,9 +134,9 @@ enum CatalogSchema {
                 Field("pageInfo", at: \.pageInfo)
                 Field("totalCount", at: \.totalCount)
             }
-            Type(SearchItemObject.self, as: "SearchItem") {
+            Type(SearchItemObject.self, as: "SearchResult") {
                 Field("id", at: \.id)
-                Field("type", at: \.type)
+                Field("type", at: \.searchType)
                 Field("title", at: \.title)
                 Field("year", at: \.year)
                 Field("subtitle", at: \.subtitle)
@@ -102,15 +145,15 @@ enum CatalogSchema {
                 Field("parentId", at: \.parentId)
             }
             Type(SearchSectionObject.self, as: "SearchSection") {
-                Field("type", at: \.type)
+                Field("type", at: \.searchType)
                 Field("totalCount", at: \.totalCount)
                 Field("results", at: \.results)
             }
-            Type(SearchResultObject.self, as: "SearchResult") {
+            Type(SearchResultObject.self, as: "SearchResults") {
                 Field("totalCount", at: \.totalCount)
                 Field("sections", at: \.sections)
             }
-            Type(ContinueItemObject.self, as: "ContinueItem") {
+            Type(ContinueItemObject.self, as: "ContinueWatchingItem") {
                 Field("id", at: \.id)
                 Field("type", at: \.type)
                 Field("title", at: \.title)
@@ -121,27 +164,48 @@ enum CatalogSchema {
                 Field("episodeNumber", at: \.episodeNumber)
                 Field("files", at: \.files)
             }
-            Type(TokenResultObject.self, as: "TokenResult") {
+            Type(RecentlyAddedObject.self, as: "RecentlyAddedItem") {
+                Field("id", at: \.id)
+                Field("type", at: \.type)
+                Field("title", at: \.title)
+                Field("year", at: \.year)
+                Field("artwork", at: \.artwork)
+                Field("addedAt", at: \.addedAt)
+                Field("latestSeasonNumber", at: \.latestSeasonNumber)
+                Field("latestEpisodeNumber", at: \.latestEpisodeNumber)
+            }
+            Type(TokenResultObject.self, as: "AccessToken") {
                 Field("token", at: \.token)
                 Field("expiresAt", at: \.expiresAt)
+            }
+            Type(MediaTokenObject.self, as: "MediaToken") {
+                Field("token", at: \.token)
+                Field("expiresAt", at: \.expiresAt)
+                Field("permissions", at: \.permissions)
             }
             Type(ServerCompatibilityObject.self, as: "ServerCompatibility") {
                 Field("version", at: \.version)
                 Field("minPlayerVersion", at: \.minPlayerVersion)
+                Field("recommendedPlayerVersion", at: \.minPlayerVersion)
             }
-            Type(DeviceObject.self, as: "Device") {
+            Type(DeviceObject.self, as: "RemoteDevice") {
                 Field("id", at: \.id)
                 Field("deviceName", at: \.deviceName)
                 Field("platform", at: \.platform)
                 Field("createdAt", at: \.createdAt)
                 Field("lastSeenAt", at: \.lastSeenAt)
-                Field("revoked", at: \.revoked)
-                Field("current", at: \.current)
+                Field("online", at: \.online)
+                Field("isRevoked", at: \.isRevoked)
             }
-            Type(StreamingSessionObject.self, as: "StreamingSession") {
+            Type(RevokeDeviceResultObject.self, as: "RevokeDeviceResult") {
+                Field("success", at: \.success)
+                Field("device", at: \.device)
+            }
+            Type(StreamingSessionObject.self, as: "StreamingSessionResult") {
                 Field("sessionId", at: \.sessionId)
                 Field("duration", at: \.duration)
                 Field("startPosition", at: \.startPosition)
+                Field("playlistMode", at: \.playlistMode)
             }
             Query {
                 Field("movies", at: CatalogResolver.movies) {
@@ -161,10 +225,18 @@ enum CatalogSchema {
                 Field("episode", at: CatalogResolver.episode) { Argument("id", at: \.id) }
                 Field("search", at: CatalogResolver.search) {
                     Argument("query", at: \.query)
+                    Argument("types", at: \.types)
                     Argument("first", at: \.first)
                 }
-                Field("continueWatching", at: CatalogResolver.continueWatching) { Argument("first", at: \.first) }
-                Field("recentlyAdded", at: CatalogResolver.recentlyAdded) { Argument("first", at: \.first) }
+                Field("continueWatching", at: CatalogResolver.continueWatching) {
+                    Argument("first", at: \.first)
+                    Argument("after", at: \.after)
+                }
+                Field("recentlyAdded", at: CatalogResolver.recentlyAdded) {
+                    Argument("first", at: \.first)
+                    Argument("after", at: \.after)
+                    Argument("types", at: \.types)
+                }
                 Field("serverCompatibility", at: CatalogResolver.serverCompatibility)
                 Field("devices", at: CatalogResolver.devices)
             }
@@ -173,6 +245,7 @@ enum CatalogSchema {
                     Argument("fileId", at: \.fileId)
                     Argument("strategy", at: \.strategy)
                     Argument("startPosition", at: \.startPosition)
+                    Argument("playlistMode", at: \.playlistMode)
                 }
                 Field("endStreamingSession", at: CatalogResolver.endStreamingSession) {
                     Argument("sessionId", at: \.sessionId)
@@ -181,18 +254,16 @@ enum CatalogSchema {
                     Argument("movieId", at: \.movieId)
                     Argument("positionSeconds", at: \.positionSeconds)
                     Argument("durationSeconds", at: \.durationSeconds)
-                    Argument("watchedAt", at: \.watchedAt)
                 }
                 Field("updateEpisodeProgress", at: CatalogResolver.updateEpisodeProgress) {
                     Argument("episodeId", at: \.episodeId)
                     Argument("positionSeconds", at: \.positionSeconds)
                     Argument("durationSeconds", at: \.durationSeconds)
-                    Argument("watchedAt", at: \.watchedAt)
                 }
-                Field("markMovieWatched", at: CatalogResolver.markMovieWatched) {
-                    Argument("movieId", at: \.movieId)
-                    Argument("watched", at: \.watched)
-                }
+                Field("markMovieWatched", at: CatalogResolver.markMovieWatched) { Argument("movieId", at: \.movieId) }
+                Field("markMovieUnwatched", at: CatalogResolver.markMovieUnwatched) { Argument("movieId", at: \.movieId) }
+                Field("markEpisodeWatched", at: CatalogResolver.markEpisodeWatched) { Argument("episodeId", at: \.episodeId) }
+                Field("markEpisodeUnwatched", at: CatalogResolver.markEpisodeUnwatched) { Argument("episodeId", at: \.episodeId) }
                 Field("refreshAccessToken", at: CatalogResolver.refreshAccessToken) {
                     Argument("deviceToken", at: \.deviceToken)
                 }
@@ -201,4 +272,8 @@ enum CatalogSchema {
             }
         }
     }
+
+    /// The schema as SDL (what a stock client would see by introspection), for the comparison with
+    /// stock's schema.
+    static func sdl() throws -> String { printSchema(schema: try make().schema) }
 }

@@ -22,11 +22,18 @@ struct CatalogView: Sendable {
                     files: fileObjects(m.id))
     }
 
-    func episode(_ e: EpisodeRecord) -> EpisodeObject {
-        EpisodeObject(id: ItemID(e.id), showId: ItemID(e.showID), seasonNumber: e.seasonNumber,
-                      episodeNumber: e.episodeNumber, title: e.title, overview: e.overview, airDate: e.airDate,
+    /// An episode; `show` is its show's scalar fields (`Episode.show { id title }`, §14.1).
+    func episode(_ e: EpisodeRecord, show: ShowRecord?) -> EpisodeObject {
+        EpisodeObject(id: ItemID(e.id), seasonNumber: e.seasonNumber,
+                      episodeNumber: e.episodeNumber, title: e.title, overview: e.overview, airDate: e.airDate.map(DateValue.init),
                       runtime: runtime(e.id), progress: progress[e.id].map(ProgressObject.init),
-                      files: fileObjects(e.id))
+                      files: fileObjects(e.id), showBox: show.map { Boxed(Self.showHeader($0)) })
+    }
+
+    /// A show's own fields, without seasons or next episode.
+    static func showHeader(_ s: ShowRecord) -> TvShowObject {
+        TvShowObject(id: ItemID(s.id), title: s.title, year: s.year, overview: s.overview, status: s.status,
+                     seasonCount: nil, episodeCount: nil, seasons: nil, nextEpisode: nil, artwork: nil)
     }
 
     /// - Parameter episodes: the show's episodes in season/episode order.
@@ -36,7 +43,7 @@ struct CatalogView: Sendable {
         let seasons = counts.keys.sorted().map { SeasonObject(seasonNumber: $0, episodeCount: counts[$0]!) }
         return TvShowObject(id: ItemID(s.id), title: s.title, year: s.year, overview: s.overview, status: s.status,
                             seasonCount: seasons.count, episodeCount: episodes.count, seasons: seasons,
-                            nextEpisode: nextEpisode(episodes).map(episode), artwork: nil)
+                            nextEpisode: nextEpisode(episodes).map { episode($0, show: s) }, artwork: nil)
     }
 
     /// The episode to play next: the most recently watched one if unfinished, else the first

@@ -1,7 +1,7 @@
 import Foundation
 import MydiaWire
 
-// The values GraphQL fields resolve to (PROTOCOL.md §7, §11.8, §12.17). Every nested value is
+// The values GraphQL fields resolve to, in stock Mydia's types (PROTOCOL.md §14.1). Every nested value is
 // computed when its parent is built, so the schema maps fields to key paths only.
 
 /// A GraphQL `ID`: an opaque string.
@@ -15,9 +15,68 @@ struct ItemID: Codable, Sendable, Hashable {
     }
 }
 
+/// `DateTime` (ISO 8601 in UTC with `Z`) and `Date` (`YYYY-MM-DD`), stock's two time scalars.
+struct DateTimeValue: Codable, Sendable, Hashable {
+    var text: String
+    init(_ date: Date) { text = WireTime.format(date) }
+    init(from decoder: any Decoder) throws { text = try decoder.singleValueContainer().decode(String.self) }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}
+
+/// A calendar date, `YYYY-MM-DD` (stock's `Date` scalar).
+struct DateValue: Codable, Sendable, Hashable {
+    var text: String
+    init(_ text: String) { self.text = text }
+    init(from decoder: any Decoder) throws { text = try decoder.singleValueContainer().decode(String.self) }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}
+
+/// `enum MediaType` (and the values `SearchResultType` shares with it).
+enum MediaTypeValue: String, Codable, Sendable, CaseIterable {
+    case movie = "MOVIE"
+    case tvShow = "TV_SHOW"
+    case episode = "EPISODE"
+}
+
+/// `enum PlaylistMode`.
+enum PlaylistModeValue: String, Codable, Sendable, CaseIterable {
+    case full = "FULL"
+    case window = "WINDOW"
+}
+
 struct ArtworkObject: Sendable {
     var posterUrl: String?
     var thumbnailUrl: String?
+}
+
+struct SubtitleTrackObject: Sendable {
+    var trackId: String
+    var language: String
+    var title: String
+    var format: String
+    var embedded: Bool
+    var deliverable: Bool
+    var forced: Bool
+    var hearingImpaired: Bool
+    var vttURL: String?
+
+    struct URLArguments: Codable, Sendable { var format: SubtitleFormatValue? }
+
+    /// `url(format:)`: WebVTT is the one text format served; other formats have no URL.
+    func url(context: GraphQLContext, arguments: URLArguments) -> String? {
+        (arguments.format ?? .vtt) == .vtt ? vttURL : nil
+    }
+}
+
+/// `enum SubtitleFormat`.
+enum SubtitleFormatValue: String, Codable, Sendable, CaseIterable {
+    case srt = "SRT", vtt = "VTT", ass = "ASS", ssa = "SSA", pgs = "PGS", vobsub = "VOBSUB", unknown = "UNKNOWN"
 }
 
 struct MediaFileObject: Sendable {
@@ -25,35 +84,48 @@ struct MediaFileObject: Sendable {
     var resolution: String?
     var codec: String?
     var audioCodec: String?
-    /// Bytes as a Float: GraphQL Int is 32-bit (PROTOCOL.md §11.8).
-    var size: Double
+    var size: Int?
     var bitrate: Int?
-    var duration: Double
+    var duration: Double?
+    var container: String?
+    var directPlaySupported: Bool?
+    var subtitles: [SubtitleTrackObject]?
 
     init(_ f: MediaFileRecord) {
         id = ItemID(f.id)
         resolution = f.resolution
         codec = f.videoCodec
         audioCodec = f.audioCodec
-        size = Double(f.size)
-        bitrate = f.bitrate.map { min($0, Int(Int32.max)) }
+        size = Int(f.size)
+        bitrate = f.bitrate
         duration = f.duration
+        container = MediaFileObject.container(of: f.url)
+        // Without a device profile the honest answer is unknowable and stock answers true (its
+        // `directPlaySupported` doc); the profile-aware answer is `streamingCandidates`.
+        directPlaySupported = true
+        subtitles = []
+    }
+
+    /// The container named by the file's extension (`mkv`, `mp4`, …), `nil` when it has none.
+    static func container(of url: URL) -> String? {
+        let ext = url.pathExtension.lowercased()
+        return ext.isEmpty ? nil : ext
     }
 }
 
 struct ProgressObject: Sendable {
-    var positionSeconds: Double
-    var durationSeconds: Double
-    var percentage: Double
+    var positionSeconds: Int
+    var durationSeconds: Int?
+    var percentage: Double?
     var watched: Bool
-    var lastWatchedAt: String?
+    var lastWatchedAt: DateTimeValue?
 
     init(_ p: ProgressRecord) {
-        positionSeconds = p.position
-        durationSeconds = p.duration
+        positionSeconds = Int(p.position.rounded(.down))
+        durationSeconds = p.duration > 0 ? Int(p.duration.rounded()) : nil
         percentage = p.percentage
         watched = p.watched
-        lastWatchedAt = WireTime.format(p.lastWatchedAt)
+        lastWatchedAt = DateTimeValue(p.lastWatchedAt)
     }
 }
 
@@ -62,25 +134,33 @@ struct MovieObject: Sendable {
     var title: String
     var year: Int?
     var overview: String?
-    /// Minutes, rounded up, from the longest file.
     var runtime: Int?
-    var genres: [String]
+    var genres: [String]?
     var artwork: ArtworkObject?
     var progress: ProgressObject?
-    var files: [MediaFileObject]
+    var files: [MediaFileObject]?
 }
 
 struct EpisodeObject: Sendable {
     var id: ItemID
-    var showId: ItemID
     var seasonNumber: Int
     var episodeNumber: Int
-    var title: String
+    var title: String?
     var overview: String?
-    var airDate: String?
+    var airDate: DateValue?
     var runtime: Int?
     var progress: ProgressObject?
-    var files: [MediaFileObject]
+    var files: [MediaFileObject]?
+    /// The show's scalar fields only (its seasons and next episode stay null here: a show inside
+    /// an episode inside a show would never end).
+    var showBox: Boxed<TvShowObject>?
+    var show: TvShowObject? { showBox?.value }
+}
+
+/// A value behind a reference, so an episode can hold its show and a show its next episode.
+final class Boxed<Value: Sendable>: Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 struct SeasonObject: Sendable {
@@ -94,15 +174,16 @@ struct TvShowObject: Sendable {
     var year: Int?
     var overview: String?
     var status: String?
-    var seasonCount: Int
-    var episodeCount: Int
-    var seasons: [SeasonObject]
+    var seasonCount: Int?
+    var episodeCount: Int?
+    var seasons: [SeasonObject]?
     var nextEpisode: EpisodeObject?
     var artwork: ArtworkObject?
 }
 
 struct PageInfoObject: Sendable {
     var hasNextPage: Bool
+    var hasPreviousPage: Bool
     var endCursor: String?
 }
 
@@ -128,47 +209,93 @@ struct TvShowConnectionObject: Sendable {
     var totalCount: Int
 }
 
+/// `enum SearchResultType`'s values this server sends (it has no collections).
+enum SearchTypeValue: String, Codable, Sendable, CaseIterable {
+    case movie = "MOVIE"
+    case tvShow = "TV_SHOW"
+    case episode = "EPISODE"
+
+    init(_ type: MediaTypeValue) {
+        switch type {
+        case .movie: self = .movie
+        case .tvShow: self = .tvShow
+        case .episode: self = .episode
+        }
+    }
+}
+
+/// Stock's `SearchResult`: one hit.
 struct SearchItemObject: Sendable {
     var id: ItemID
-    var type: String
+    var type: MediaTypeValue
     var title: String
     var year: Int?
     var subtitle: String?
     var seasonNumber: Int?
     var episodeNumber: Int?
     var parentId: ItemID?
+    var searchType: SearchTypeValue { SearchTypeValue(type) }
 }
 
 struct SearchSectionObject: Sendable {
-    var type: String
+    var type: MediaTypeValue
     var totalCount: Int
     var results: [SearchItemObject]
+    var searchType: SearchTypeValue { SearchTypeValue(type) }
 }
 
+/// Stock's `SearchResults`.
 struct SearchResultObject: Sendable {
     var totalCount: Int
     var sections: [SearchSectionObject]
 }
 
+/// Stock's `ContinueWatchingItem`.
 struct ContinueItemObject: Sendable {
     var id: ItemID
-    var type: String
+    var type: MediaTypeValue
     var title: String
-    var progress: ProgressObject?
+    var progress: ProgressObject
     var showId: ItemID?
     var showTitle: String?
     var seasonNumber: Int?
     var episodeNumber: Int?
-    var files: [MediaFileObject]
+    var files: [MediaFileObject]?
 }
 
+/// Stock's `RecentlyAddedItem`.
+struct RecentlyAddedObject: Sendable {
+    var id: ItemID
+    var type: MediaTypeValue
+    var title: String
+    var year: Int?
+    var artwork: ArtworkObject?
+    var addedAt: DateTimeValue
+    var latestSeasonNumber: Int?
+    var latestEpisodeNumber: Int?
+}
+
+/// Stock's `AccessToken`.
 struct TokenResultObject: Sendable {
     var token: String
-    var expiresAt: String
+    var expiresAt: DateTimeValue
 
     init(_ t: IssuedToken) {
         token = t.token
-        expiresAt = WireTime.format(t.expiresAt)
+        expiresAt = DateTimeValue(t.expiresAt)
+    }
+}
+
+/// Stock's `MediaToken`: the token is good for streaming media and subtitles.
+struct MediaTokenObject: Sendable {
+    var token: String
+    var expiresAt: DateTimeValue
+    var permissions: [String]
+
+    init(_ t: IssuedToken) {
+        token = t.token
+        expiresAt = DateTimeValue(t.expiresAt)
+        permissions = ["stream"]
     }
 }
 
@@ -177,28 +304,40 @@ struct ServerCompatibilityObject: Sendable {
     var minPlayerVersion: String
 }
 
+/// Stock's `RemoteDevice`.
 struct DeviceObject: Sendable {
     var id: ItemID
     var deviceName: String
     var platform: String
-    var createdAt: String
-    var lastSeenAt: String
-    var revoked: Bool
-    var current: Bool
+    var createdAt: DateTimeValue
+    var lastSeenAt: DateTimeValue?
+    var online: Bool
+    var isRevoked: Bool
 
-    init(_ d: DeviceRecord, current: Bool) {
+    /// Active within the last 15 minutes (stock's `online`).
+    static let onlineWindow: TimeInterval = 15 * 60
+
+    init(_ d: DeviceRecord, now: Date) {
         id = ItemID(d.id)
         deviceName = d.name
         platform = d.platform
-        createdAt = WireTime.format(d.createdAt)
-        lastSeenAt = WireTime.format(d.lastSeenAt)
-        revoked = d.revoked
-        self.current = current
+        createdAt = DateTimeValue(d.createdAt)
+        lastSeenAt = DateTimeValue(d.lastSeenAt)
+        online = !d.revoked && now.timeIntervalSince(d.lastSeenAt) < Self.onlineWindow
+        isRevoked = d.revoked
     }
 }
 
+/// Stock's `RevokeDeviceResult`.
+struct RevokeDeviceResultObject: Sendable {
+    var success: Bool
+    var device: DeviceObject?
+}
+
+/// Stock's `StreamingSessionResult`.
 struct StreamingSessionObject: Sendable {
-    var sessionId: ItemID
-    var duration: Double
-    var startPosition: Double
+    var sessionId: String
+    var duration: Double?
+    var startPosition: Int?
+    var playlistMode: PlaylistModeValue
 }

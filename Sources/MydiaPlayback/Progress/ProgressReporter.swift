@@ -33,9 +33,14 @@ public struct ProgressReport: Sendable, Hashable {
     public var position: Double
     /// Seconds.
     public var duration: Double
-    /// When the position was observed (§12.17 `watchedAt`: the instance ignores older updates,
-    /// so a replayed queue can never move progress backwards on the server).
+    /// When the position was observed (the queue keeps only the newest report per item, so a
+    /// replayed queue never sends an older position after a newer one, PROTOCOL.md §14.1).
     public var observedAt: Date
+
+    /// The position as the wire carries it: whole seconds (§14.1).
+    public var wholePosition: Int { Int(position.rounded(.down)) }
+    /// The duration as the wire carries it: whole seconds.
+    public var wholeDuration: Int { Int(duration.rounded()) }
 
     /// Creates a report.
     public init(kind: Kind, item: PlaybackItem.Reference, position: Double, duration: Double, observedAt: Date) {
@@ -48,9 +53,10 @@ public struct ProgressReport: Sendable, Hashable {
 }
 
 /// Sends progress in order through a queue that survives reconnects: a report that cannot be
-/// stored stays at the head and is retried with backoff, later ones wait behind it (a run of
-/// periodic reports collapses to the newest). Positions never move backwards except through a
-/// seek. Past 90 % at the stop report the item is marked watched.
+/// stored stays at the head and is retried with backoff, later ones wait behind it. The queue keeps
+/// only the newest waiting report per item (PROTOCOL.md §14.1: without `watchedAt` the order of
+/// sending is the order on the server). Positions never move backwards except through a seek.
+/// Past 90 % at the stop report the item is marked watched.
 public actor ProgressReporter {
     /// How long periodic reports are apart while playing.
     public static let interval: Duration = .seconds(10)
@@ -89,12 +95,14 @@ public actor ProgressReporter {
             position = last
         }
         lastPosition = position
-        let report = ProgressReport(kind: kind, item: item, position: position, duration: duration, observedAt: Date())
-        if kind == .periodic, queue.count > 1, queue.last?.kind == .periodic {
-            queue[queue.count - 1] = report  // the head may be in flight; only a waiting one collapses
-        } else {
-            queue.append(report)
+        var report = ProgressReport(kind: kind, item: item, position: position, duration: duration, observedAt: Date())
+        // The head may be in flight; a waiting report of the same item is replaced by this newer
+        // one. A replaced stop report keeps its kind, so the item is still marked watched.
+        if let waiting = queue.indices.dropFirst().last(where: { queue[$0].item == item }) {
+            if queue[waiting].kind == .stop { report.kind = .stop }
+            queue.remove(at: waiting)
         }
+        queue.append(report)
         startSending()
     }
 
@@ -122,7 +130,7 @@ public actor ProgressReporter {
             do {
                 try await sink.store(report)
                 if report.kind == .stop, report.position >= report.duration * Self.watchedFraction,
-                   case .movie = report.item.kind, !watchedMarked.contains(report.item.id) {
+                   !watchedMarked.contains(report.item.id) {
                     try await sink.markWatched(report.item)
                     watchedMarked.insert(report.item.id)
                 }

@@ -41,7 +41,8 @@ final class EffectRunner: Sendable {
                 }
                 live.withLock { $0.session = session; $0.snapshots = follow }
                 await playback?.use(session)
-                post.yield(.sessionOpened(serverName: session.credentials.instanceName, relay: session.credentials.relayURL))
+                post.yield(.sessionOpened(serverName: session.credentials.instanceName, relay: session.credentials.relayURL,
+                                          deviceID: session.credentials.deviceID))
             } catch {
                 logger.warning("session open failed", metadata: ["error": "\(error)"])
                 post.yield(.sessionFailed(Self.sentence(error)))
@@ -86,7 +87,7 @@ final class EffectRunner: Sendable {
                     request = try await api.movie(id: id).flatMap { m in m.files.first.map { PlaybackRequest(kind: .movie, itemID: m.id, fileID: $0.id, title: m.title) } }
                 default:
                     request = try await api.episode(id: id).flatMap { e in
-                        e.files.first.map { PlaybackRequest(kind: .episode, itemID: e.id, fileID: $0.id, title: "\(AppState.episodeCode(e.seasonNumber, e.episodeNumber)) \(e.title)") }
+                        e.files.first.map { PlaybackRequest(kind: .episode, itemID: e.id, fileID: $0.id, title: "\(AppState.episodeCode(e.seasonNumber, e.episodeNumber)) \(e.displayTitle)") }
                     }
                 }
                 guard let request else { return .playbackFailed("That item has no playable file on the server.") }

@@ -9,7 +9,7 @@ public struct CachedCatalog: Sendable, Equatable, Codable {
     /// Home: continue watching.
     public var continueWatching: [ContinueItem] = []
     /// Home: recently added.
-    public var recentlyAdded: [SearchItem] = []
+    public var recentlyAdded: [RecentlyAddedItem] = []
     /// Movies loaded so far, and where the next page starts.
     public var movies: PagedList<Movie> = PagedList()
     /// Shows loaded so far.

@@ -17,7 +17,7 @@ public enum AppEvent: Sendable {
     /// A load failed; one sentence.
     case loadFailed(LoadKind, String)
     /// The session to the server is open (after start or pairing); `relay` is the relay origin.
-    case sessionOpened(serverName: String, relay: String)
+    case sessionOpened(serverName: String, relay: String, deviceID: String? = nil)
     /// The session could not be opened; one sentence.
     case sessionFailed(String)
     /// Pairing progress.
@@ -34,7 +34,7 @@ public enum AppEvent: Sendable {
 
 /// Data that arrived.
 public enum LoadResult: Sendable {
-    case home(continueWatching: [ContinueItem], recentlyAdded: [SearchItem])
+    case home(continueWatching: [ContinueItem], recentlyAdded: [RecentlyAddedItem])
     case movies(Connection<Movie>, replacing: Bool)
     case shows(Connection<TvShow>, replacing: Bool)
     case show(TvShow)

@@ -15,8 +15,9 @@ extension AppState {
             return []
         }
         let stored = progress.flatMap { p -> Double? in
-            let nearEnd = p.durationSeconds > 0 && p.positionSeconds >= 0.9 * p.durationSeconds
-            return p.watched || p.positionSeconds < 5 || nearEnd ? nil : p.positionSeconds
+            let position = Double(p.positionSeconds)
+            let nearEnd = (p.durationSeconds ?? 0) > 0 && position >= 0.9 * Double(p.durationSeconds ?? 0)
+            return p.watched || p.positionSeconds < 5 || nearEnd ? nil : position
         }
         let request = PlaybackRequest(kind: kind, itemID: id, fileID: file.id, title: title)
         switch (resumeMode, stored) {

@@ -26,7 +26,8 @@ extension AppState {
             loading.remove(kind)
             message = Message(sentence, isError: true)
             return []
-        case .sessionOpened(let name, let relay):
+        case .sessionOpened(let name, let relay, let deviceID):
+            currentDeviceID = deviceID
             serverName = name
             relayOrigin = relay
             if screen == .pairing { stack = [.home] }
@@ -261,8 +262,8 @@ extension AppState {
         case .movie(let m):
             return play(.movie, id: m.id, title: m.title, files: m.files, progress: m.progress)
         case .episode(let e):
-            let show = showDetails[e.showId]?.title
-            let title = [show, Self.episodeCode(e.seasonNumber, e.episodeNumber), e.title].compactMap { $0 }.joined(separator: " · ")
+            let show = e.show?.title ?? e.showId.flatMap { showDetails[$0]?.title }
+            let title = [show, Self.episodeCode(e.seasonNumber, e.episodeNumber), e.displayTitle].compactMap { $0 }.joined(separator: " · ")
             return play(.episode, id: e.id, title: title, files: e.files, progress: e.progress)
         case .continueItem(let c):
             return play(c.kind ?? .movie, id: c.id, title: row.title, files: c.files, progress: c.progress)
@@ -285,7 +286,7 @@ extension AppState {
                 return [.fetchAndPlay(hit.kind, id: hit.id)]
             }
         case .device(let d):
-            message = Message("\(d.deviceName): paired \(d.createdAt.prefix(10)), last seen \(d.lastSeenAt.prefix(16)).")
+            message = Message("\(d.deviceName): paired \(d.createdAt.prefix(10)), last seen \(d.lastSeenAt.map { String($0.prefix(16)) } ?? "never").")
             return []
         }
     }

@@ -35,6 +35,8 @@ public struct AppState: Sendable {
     public var episodes: [SeasonKey: [Episode]] = [:]
     /// Devices of the server, once loaded.
     public var devices: [Device]?
+    /// This client's own device id at the server (from pairing or login), to mark it in the list.
+    public var currentDeviceID: String?
     /// Loads in flight (so a key press does not start the same one twice).
     public var loading: Set<LoadKind> = []
 

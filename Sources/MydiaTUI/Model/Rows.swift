@@ -55,33 +55,35 @@ extension AppState {
         case .continueWatching:
             let c = catalog.continueWatching[index]
             let title = c.showTitle.map { show in "\(show) · \(Self.episodeCode(c.seasonNumber, c.episodeNumber)) \(c.title)" } ?? c.title
-            return Row(title: title, detail: c.progress.map { "\(Int($0.percentage.rounded()))%" } ?? "", target: .continueItem(c))
+            return Row(title: title, detail: c.progress.map { "\(Int($0.percent.rounded()))%" } ?? "", target: .continueItem(c))
         case .recentlyAdded:
             let s = catalog.recentlyAdded[index]
-            return Row(title: s.title, detail: [s.subtitle, s.year.map(String.init), s.type].compactMap { $0 }.first ?? "", target: .searchItem(SearchHit(s)))
+            let latest = s.latestSeasonNumber.map { _ in Self.episodeCode(s.latestSeasonNumber, s.latestEpisodeNumber) }
+            return Row(title: s.title, detail: [latest, s.year.map(String.init)].compactMap { $0 }.first ?? "", target: .searchItem(SearchHit(s)))
         case .movies:
             let m = catalog.movies.items[index]
             let watched = m.progress?.watched == true ? "✓ " : ""
             return Row(title: m.title, detail: watched + (m.year.map(String.init) ?? ""), target: .movie(m))
         case .shows:
             let s = catalog.shows.items[index]
-            return Row(title: s.title, detail: "\(s.seasonCount) season\(s.seasonCount == 1 ? "" : "s")", target: .show(s))
+            return Row(title: s.title, detail: s.seasonCount.map { "\($0) season\($0 == 1 ? "" : "s")" } ?? "", target: .show(s))
         case .search:
             let s = searchResults[index]
             let year = s.year.map { " \($0)" } ?? ""
             return Row(title: s.title, detail: (s.subtitle ?? s.kind.rawValue) + year, target: .searchItem(s))
         case .devices:
             let d = devices![index]
-            let flags = [d.current ? "this device" : nil, d.revoked ? "revoked" : nil].compactMap { $0 }.joined(separator: ", ")
-            return Row(title: "\(d.deviceName) [\(d.platform)]", detail: flags.isEmpty ? "seen \(d.lastSeenAt.prefix(10))" : flags, target: .device(d))
+            let flags = [d.id == currentDeviceID ? "this device" : nil, d.isRevoked ? "revoked" : nil].compactMap { $0 }.joined(separator: ", ")
+            let seen = d.online == true ? "online" : d.lastSeenAt.map { "seen \($0.prefix(10))" } ?? "never seen"
+            return Row(title: "\(d.deviceName) [\(d.platform)]", detail: flags.isEmpty ? seen : flags, target: .device(d))
         case .seasons(let id):
             let s = showDetails[id]!.seasons[index]
             return Row(title: "Season \(s.seasonNumber)", detail: "\(s.episodeCount) episode\(s.episodeCount == 1 ? "" : "s")",
                        target: .season(showID: id, number: s.seasonNumber))
         case .episodes(let id, let n):
             let e = episodes[SeasonKey(showID: id, season: n)]![index]
-            let watched = e.progress?.watched == true ? "✓ " : (e.progress.map { "\(Int($0.percentage.rounded()))% " } ?? "")
-            return Row(title: "\(Self.episodeCode(e.seasonNumber, e.episodeNumber))  \(e.title)", detail: watched + (e.airDate ?? ""), target: .episode(e))
+            let watched = e.progress?.watched == true ? "✓ " : (e.progress.map { "\(Int($0.percent.rounded()))% " } ?? "")
+            return Row(title: "\(Self.episodeCode(e.seasonNumber, e.episodeNumber))  \(e.displayTitle)", detail: watched + (e.airDate ?? ""), target: .episode(e))
         }
     }
 
@@ -148,5 +150,10 @@ public struct SearchHit: Sendable, Hashable {
     public init(_ item: SearchItem) {
         self.init(id: item.id, kind: item.kind ?? .movie, title: item.title, year: item.year, subtitle: item.subtitle,
                   showID: item.parentId, seasonNumber: item.seasonNumber, episodeNumber: item.episodeNumber)
+    }
+
+    /// A recently added movie or show.
+    public init(_ item: RecentlyAddedItem) {
+        self.init(id: item.id, kind: item.kind ?? .movie, title: item.title, year: item.year)
     }
 }

@@ -24,9 +24,10 @@ enum DetailPane {
             files = e.files
         case .show(let s):
             let show = state.showDetails[s.id] ?? s
-            facts = [show.year.map(String.init), "\(show.seasonCount) seasons, \(show.episodeCount) episodes", show.status].compactMap { $0 }
+            let counts = [show.seasonCount.map { "\($0) seasons" }, show.episodeCount.map { "\($0) episodes" }].compactMap { $0 }
+            facts = [show.year.map(String.init), counts.isEmpty ? nil : counts.joined(separator: ", "), show.status].compactMap { $0 }
             overview = show.overview
-            if let next = show.nextEpisode { facts.append("next: \(AppState.episodeCode(next.seasonNumber, next.episodeNumber)) \(next.title)") }
+            if let next = show.nextEpisode { facts.append("next: \(AppState.episodeCode(next.seasonNumber, next.episodeNumber)) \(next.displayTitle)") }
         case .season(let id, let n):
             facts = [state.showDetails[id]?.title, "Season \(n)"].compactMap { $0 }
         case .continueItem(let c):
@@ -36,13 +37,14 @@ enum DetailPane {
         case .searchItem(let hit):
             facts = [hit.kind.rawValue, hit.year.map(String.init), hit.subtitle].compactMap { $0 }
         case .device(let d):
-            facts = ["platform \(d.platform)", "paired \(d.createdAt.prefix(10))", "last seen \(d.lastSeenAt.prefix(16))",
-                     d.current ? "this device" : nil, d.revoked ? "revoked" : nil].compactMap { $0 }
+            facts = ["platform \(d.platform)", "paired \(d.createdAt.prefix(10))", "last seen \(d.lastSeenAt.map { String($0.prefix(16)) } ?? "never")",
+                     d.id == state.currentDeviceID ? "this device" : nil, d.isRevoked ? "revoked" : nil].compactMap { $0 }
         }
         if !facts.isEmpty { for l in DisplayWidth.wrap(facts.joined(separator: " · "), to: inner) { lines.append([Span(l, .dim)]) } }
         if let p = progress {
-            let bar = progressBar(p.percentage, width: min(inner - 12, 20))
-            lines.append([Span(bar, .accent), Span(p.watched ? " watched" : " \(Format.clock(p.positionSeconds)) / \(Format.clock(p.durationSeconds))", .dim)])
+            let bar = progressBar(p.percent, width: min(inner - 12, 20))
+            let total = p.durationSeconds.map { " / " + Format.clock(Double($0)) } ?? ""
+            lines.append([Span(bar, .accent), Span(p.watched ? " watched" : " \(Format.clock(Double(p.positionSeconds)))\(total)", .dim)])
         }
         if let overview, !overview.isEmpty {
             lines.append([])
@@ -52,9 +54,13 @@ enum DetailPane {
             lines.append([])
             lines.append([Span("Files", .heading)])
             for f in files {
-                let text = [f.resolution, [f.codec, f.audioCodec].compactMap { $0 }.joined(separator: "/"), Format.bytes(f.size), Format.clock(f.duration)]
+                let text = [f.resolution, [f.codec, f.audioCodec].compactMap { $0 }.joined(separator: "/"), f.container,
+                            f.size.map(Format.bytes), f.duration.map(Format.clock)]
                     .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
                 lines.append([Span(DisplayWidth.truncate(text, to: inner), .dim)])
+                for track in f.subtitles {
+                    lines.append([Span(DisplayWidth.truncate("  subtitles: " + track.summary, to: inner), .dim)])
+                }
             }
         }
         for (i, spans) in lines.prefix(height).enumerated() {
