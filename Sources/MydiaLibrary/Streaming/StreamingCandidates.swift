@@ -38,6 +38,15 @@ public struct StreamingCandidates: Sendable, Equatable {
         public var videoCodec: String?
         /// RFC 6381 audio codec string.
         public var audioCodec: String?
+
+        /// Creates a candidate from its parts.
+        public init(strategy: Strategy, mime: String, container: String, videoCodec: String?, audioCodec: String?) {
+            self.strategy = strategy
+            self.mime = mime
+            self.container = container
+            self.videoCodec = videoCodec
+            self.audioCodec = audioCodec
+        }
     }
 
     /// `StreamingMetadata`: the source file's facts.
@@ -58,6 +67,19 @@ public struct StreamingCandidates: Sendable, Equatable {
         public var originalAudioCodec: String?
         /// `mkv`, `mp4`, …
         public var container: String?
+
+        /// Creates metadata from its parts.
+        public init(duration: Double?, width: Int?, height: Int?, bitrate: Int?, resolution: String?,
+                    originalCodec: String?, originalAudioCodec: String?, container: String?) {
+            self.duration = duration
+            self.width = width
+            self.height = height
+            self.bitrate = bitrate
+            self.resolution = resolution
+            self.originalCodec = originalCodec
+            self.originalAudioCodec = originalAudioCodec
+            self.container = container
+        }
     }
 
     /// Video codecs that a copy into MPEG-TS HLS segments keeps playable (as `HLSSourceProbe`).

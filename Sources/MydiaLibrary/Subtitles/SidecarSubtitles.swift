@@ -20,6 +20,16 @@ public enum SidecarSubtitles {
         public var format: String
         /// Whether the format is text.
         public var deliverable: Bool
+
+        /// Creates name parts from their parts.
+        public init(language: String, forced: Bool, hearingImpaired: Bool, extra: [String], format: String, deliverable: Bool) {
+            self.language = language
+            self.forced = forced
+            self.hearingImpaired = hearingImpaired
+            self.extra = extra
+            self.format = format
+            self.deliverable = deliverable
+        }
     }
 
     /// Reads a sidecar's name. `nil` when `fileName` is not `<videoStem>[.word…].<subtitle ext>`.
