@@ -13,17 +13,19 @@ public struct InstanceAPI: APIHandler {
     let devices: DeviceStore
     let graphQL: GraphQLService
     let hls: HLSSessionManager
+    let subtitles: SubtitleConverter
     /// Largest request body accepted (GraphQL documents are small).
     static let maxBody = 1 << 20
 
     public init(instanceID: String, instanceName: String, library: MediaLibrary, devices: DeviceStore,
-                graphQL: GraphQLService, hls: HLSSessionManager) {
+                graphQL: GraphQLService, hls: HLSSessionManager, subtitles: SubtitleConverter) {
         self.instanceID = instanceID
         self.instanceName = instanceName
         self.library = library
         self.devices = devices
         self.graphQL = graphQL
         self.hls = hls
+        self.subtitles = subtitles
     }
 
     public func handle(_ request: APIRequest) async -> APIResponse {
@@ -33,7 +35,9 @@ public struct InstanceAPI: APIHandler {
         case ("GET", ["v1", "remote", "probe"]):
             return await probe(request)
         case ("POST", ["graphql"]):
-            let result = await graphQL.execute(body: Data(request.body), bearer: request.bearerToken, tunnelDeviceID: request.tunnelDeviceID)
+            let profile = request.headers["x-mydia-device-profile"].flatMap(DeviceProfile.decodeHeader)
+            let result = await graphQL.execute(body: Data(request.body), bearer: request.bearerToken, tunnelDeviceID: request.tunnelDeviceID,
+                                               deviceProfile: profile)
             return APIResponse(status: result.status, headers: ["content-type": "application/json", "cache-control": "no-store"],
                                body: .bytes(Array(result.body)))
         case ("GET", let p) where p.count >= 4 && p[0] == "v1" && p[1] == "hls",
@@ -46,10 +50,10 @@ public struct InstanceAPI: APIHandler {
             return await hls.end(sessionId: p[2]) ? APIResponse(status: 204) : .error(status: 404, error: "not_found", message: "No such streaming session.")
         case ("GET", let p) where p.count == 4 && p[0] == "v1" && p[1] == "stream" && p[2] == "file",
              ("HEAD", let p) where p.count == 4 && p[0] == "v1" && p[1] == "stream" && p[2] == "file":
-            if let refusal = await authorizeMedia(request) { return refusal }
-            guard let file = try? await library.mediaFile(id: p[3]) else { return .error(status: 404, error: "not_found", message: "No such media file.") }
-            let method: StreamingMethod = request.method == "HEAD" ? .head : .get
-            return FileResponder.response(fileURL: file.url, method: method, headers: request.headers)
+            return await directPlay(request, fileID: p[3])
+        case ("GET", let p) where p.count == 6 && p[0...3] == ["player", "v1", "subtitles", "file"],
+             ("HEAD", let p) where p.count == 6 && p[0...3] == ["player", "v1", "subtitles", "file"]:
+            return await subtitle(request, fileID: p[4], trackID: p[5])
         default:
             return .error(status: 404, error: "not_found", message: "No such endpoint.")
         }
@@ -66,9 +70,27 @@ public struct InstanceAPI: APIHandler {
         return APIResponse(status: 200, headers: ["content-type": "application/json", "cache-control": "no-store"], body: .bytes(Array(json)))
     }
 
-    /// HLS and file endpoints take the access token as bearer or the media token as `?token=`
+    /// `GET|HEAD /api/v1/stream/file/{fileId}[?strategy=DIRECT_PLAY]` (PROTOCOL.md §14.2.6): the
+    /// file as is, byte ranges honoured, typed by its container (`video/x-matroska`, …).
+    private func directPlay(_ request: APIRequest, fileID: String) async -> APIResponse {
+        if let refusal = await authorizeMedia(request) { return refusal }
+        let method: StreamingMethod = request.method == "HEAD" ? .head : .get
+        if let strategy = request.query["strategy"], strategy.uppercased() != "DIRECT_PLAY" {
+            return .error(status: 400, error: "bad_request",
+                          message: "This endpoint serves the file as it is: strategy must be DIRECT_PLAY.", method: method)
+        }
+        guard let file = try? await library.mediaFile(id: fileID) else {
+            return .error(status: 404, error: "not_found", message: "No such media file.", method: method)
+        }
+        // The container ffprobe named decides the type; without one, the extension does.
+        let type = file.contentType
+        return FileResponder.response(fileURL: file.url, method: method, headers: request.headers,
+                                      contentType: type == "application/octet-stream" ? nil : type)
+    }
+
+    /// HLS, file and subtitle endpoints take the access token as bearer or the media token as `?token=`
     /// (§11.14); inside a tunnel the token must belong to the handshake's device (§12.14).
-    private func authorizeMedia(_ request: APIRequest) async -> APIResponse? {
+    func authorizeMedia(_ request: APIRequest) async -> APIResponse? {
         var device: DeviceRecord?
         if let bearer = request.bearerToken { device = try? await devices.validate(bearer, kind: .access) }
         if device == nil, let token = request.query["token"] { device = try? await devices.validate(token, kind: .media) }

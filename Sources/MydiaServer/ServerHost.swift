@@ -43,8 +43,11 @@ public final class ServerHost: Sendable {
         let summary = try await library.rescan()
         logger.notice("library scanned", metadata: ["movies": "\(summary.movies)", "shows": "\(summary.shows)", "episodes": "\(summary.episodes)"])
         devices = DeviceStore(database: database)
-        hls = HLSSessionManager(
-            configuration: .init(root: state.file("hls")), tools: try FFmpegTools.locate(), logger: logger)
+        let tools = try FFmpegTools.locate()
+        hls = HLSSessionManager(configuration: .init(root: state.file("hls")), tools: tools, logger: logger)
+        let subtitles = SubtitleConverter(
+            configuration: .init(cacheDirectory: state.file("cache").appendingPathComponent("subtitles")),
+            tools: tools, logger: logger)
 
         let linkBox = LinkBox()
         let graphQL = try GraphQLService(
@@ -52,7 +55,7 @@ public final class ServerHost: Sendable {
             version: MydiaVersion.current, minPlayerVersion: MydiaVersion.minimumPlayer,
             onRevoke: { deviceID in await linkBox.value.withLock { $0 }?.closeSessions(deviceID: deviceID) }, logger: logger)
         api = InstanceAPI(instanceID: identity.instanceID, instanceName: identity.instanceName, library: library,
-                          devices: devices, graphQL: graphQL, hls: hls)
+                          devices: devices, graphQL: graphQL, hls: hls, subtitles: subtitles)
         direct = try DirectListener(host: configuration.directHost, port: configuration.directPort,
                                     certificatePEM: identity.certificate.certificatePEM,
                                     privateKeyPEM: identity.certificate.privateKeyPEM, api: api,

@@ -56,7 +56,8 @@ extension HLSSessionManager {
             return nil
         }
         return Session(
-            info: SessionInfo(sessionId: id, duration: probe.duration, startPosition: start, strategy: .hlsCopy),
+            info: SessionInfo(sessionId: id, duration: probe.duration, startPosition: start, strategy: .hlsCopy,
+                              playlistMode: .full),
             directory: directory, mediaDirectory: media, transcoder: nil, playlist: nil, lastAccess: now())
     }
 
@@ -64,7 +65,8 @@ extension HLSSessionManager {
     /// Keyframes are forced on every segment boundary so ffmpeg cuts exactly where the playlist
     /// says.
     func transcode(
-        id: String, file: URL, probe: HLSSourceProbe, start: Double, directory: URL, media: URL, log: URL
+        id: String, file: URL, probe: HLSSourceProbe, start: Double, maxHeight: Int? = nil, directory: URL, media: URL,
+        log: URL
     ) throws -> Session {
         let seconds = max(1, configuration.segmentSeconds)
         let playlist = HLSPlaylist(duration: probe.duration, segmentLength: seconds)
@@ -78,7 +80,8 @@ extension HLSSessionManager {
         arguments += ["-i", file.path] + streamSelection
         arguments += [
             "-c:v", "libx264", "-preset", configuration.transcodePreset, "-crf", String(configuration.transcodeCRF),
-            "-pix_fmt", "yuv420p", "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+            // A ceiling keeps the aspect ratio with an even width; otherwise only odd sizes are evened.
+            "-pix_fmt", "yuv420p", "-vf", maxHeight.map { "scale=-2:\($0)" } ?? "scale=trunc(iw/2)*2:trunc(ih/2)*2",
             "-force_key_frames", "expr:gte(t,n_forced*\(seconds))", "-sc_threshold", "0",
             "-c:a", "aac", "-b:a", "160k", "-ac", "2",
             "-f", "hls",
@@ -99,7 +102,8 @@ extension HLSSessionManager {
             throw Error.ffmpegLaunchFailed(String(describing: error))
         }
         return Session(
-            info: SessionInfo(sessionId: id, duration: probe.duration, startPosition: start, strategy: .transcode),
+            info: SessionInfo(sessionId: id, duration: probe.duration, startPosition: start, strategy: .transcode,
+                              playlistMode: .full, maxHeight: maxHeight),
             directory: directory, mediaDirectory: media, transcoder: process, playlist: playlist, lastAccess: now())
     }
 }

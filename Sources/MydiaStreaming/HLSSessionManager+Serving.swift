@@ -5,12 +5,13 @@ extension HLSSessionManager {
     /// Answers `GET`/`HEAD /api/v1/hls/{session_id}/{path}` (PROTOCOL.md §7, §11.16, §12.15, §12.16).
     ///
     /// Authentication is the caller's job (bearer or `?token=`, PROTOCOL.md §11.14).
-    /// - Unknown session → 404; a path that tries to leave the session (`..`, `%2e%2e`, absolute)
-    ///   → 400; a missing file → 404.
+    /// - Unknown session → 404 `{"error":"not_found","message":"HLS session not found"}`; a path
+    ///   that tries to leave the session (`..`, `%2e%2e`, absolute) → 400; a missing file → 404.
     /// - Playlists are served whole with `application/vnd.apple.mpegurl`, never ranged.
     /// - Segments honour `Range`/`If-Range` like ``FileResponder``.
-    /// - A TRANSCODE segment listed but not yet produced is waited for up to
-    ///   ``Configuration/segmentWaitTimeout``, then answered 503 with `retry-after`.
+    /// - A TRANSCODE segment listed but not yet produced (the playlist is FULL) is waited for up
+    ///   to ``Configuration/segmentWaitTimeout``, then answered 503 with `retry-after`
+    ///   (``Configuration/retryAfterSeconds``, 1 by default; PROTOCOL.md §14.2.6, §14.4).
     /// - Parameters:
     ///   - sessionId: the `{session_id}` path segment.
     ///   - path: the rest of the path, raw (percent-encoded) as received; it may be nested.
@@ -94,7 +95,8 @@ extension HLSSessionManager {
         }
     }
 
+    /// Stock Mydia's words (PROTOCOL.md §14.2.6): a client starts a new session at its position.
     private static func unknownSession(_ method: StreamingMethod) -> APIResponse {
-        .error(status: 404, error: "not_found", message: "No such streaming session — start a new one.", method: method)
+        .error(status: 404, error: "not_found", message: "HLS session not found", method: method)
     }
 }

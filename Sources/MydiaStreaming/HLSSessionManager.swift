@@ -24,8 +24,9 @@ public actor HLSSessionManager {
         public var segmentWaitTimeout: Duration = .seconds(30)
         /// How often a waiting request checks whether its segment has appeared.
         public var segmentPollInterval: Duration = .milliseconds(100)
-        /// The `retry-after` seconds sent with that 503.
-        public var retryAfterSeconds: Int = 5
+        /// The `retry-after` seconds sent with that 503 (PROTOCOL.md §14.2.6: the client waits and
+        /// asks again, for up to 30 s).
+        public var retryAfterSeconds: Int = 1
         /// A session with no request for this long is ended.
         public var idleTimeout: Duration = .seconds(600)
         /// How often ``HLSSessionManager/run()`` looks for idle sessions.
@@ -84,6 +85,24 @@ public actor HLSSessionManager {
         public let startPosition: Double
         /// The strategy actually used (HLS_COPY falls back to TRANSCODE).
         public let strategy: StreamingStrategy
+        /// What the playlist covers. Both strategies serve ``PlaylistMode/full``: the whole file
+        /// from media time 0 (so `StreamingSessionResult.startPosition` is 0 and the player seeks to
+        /// ``startPosition`` itself).
+        public let playlistMode: PlaylistMode
+        /// The output height ceiling applied (`StreamingSessionResult.maxHeight`): set only when a
+        /// TRANSCODE scaled a taller source down; `nil` = the source's resolution is kept.
+        public let maxHeight: Int?
+
+        /// Creates session facts from their parts.
+        public init(sessionId: String, duration: Double, startPosition: Double, strategy: StreamingStrategy,
+                    playlistMode: PlaylistMode = .full, maxHeight: Int? = nil) {
+            self.sessionId = sessionId
+            self.duration = duration
+            self.startPosition = startPosition
+            self.strategy = strategy
+            self.playlistMode = playlistMode
+            self.maxHeight = maxHeight
+        }
     }
 
     struct Session {
@@ -133,8 +152,13 @@ public actor HLSSessionManager {
     /// - Parameters:
     ///   - strategy: HLS_COPY (remux, complete before returning) or TRANSCODE (background).
     ///   - startPosition: recorded and returned; the playlist still starts at media time 0.
+    ///   - maxHeight: an output height ceiling (`startStreamingSession(maxHeight:)`): a TRANSCODE of a
+    ///     taller source is scaled down to it (rounded down to even); a copy cannot scale and keeps
+    ///     the source's height. Values below 2 mean no ceiling. ``SessionInfo/maxHeight`` says
+    ///     whether it was applied.
     /// - Throws: ``Error``.
-    public func start(fileURL: URL, strategy: StreamingStrategy, startPosition: Double = 0) async throws -> SessionInfo {
+    public func start(fileURL: URL, strategy: StreamingStrategy, startPosition: Double = 0,
+                      maxHeight: Int? = nil) async throws -> SessionInfo {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: fileURL.path, isDirectory: &isDirectory), !isDirectory.boolValue
         else { throw Error.fileNotFound }
@@ -167,7 +191,10 @@ public actor HLSSessionManager {
                 }
             }
             if session == nil {
-                session = try transcode(id: id, file: fileURL, probe: probe, start: position, directory: directory, media: media, log: log)
+                let ceiling = maxHeight.flatMap { $0 >= 2 ? $0 - $0 % 2 : nil }
+                let applied = ceiling.flatMap { limit in (probe.videoHeight ?? 0) > limit ? limit : nil }
+                session = try transcode(id: id, file: fileURL, probe: probe, start: position, maxHeight: applied,
+                                        directory: directory, media: media, log: log)
             }
             guard let session else { throw Error.unreadableMedia }
             sessions[id] = session

@@ -10,6 +10,8 @@ struct HLSSourceProbe: Equatable {
     let videoCodec: String?
     /// Codec name of the first audio stream, if any.
     let audioCodec: String?
+    /// Height in pixels of the first video stream, if any.
+    var videoHeight: Int? = nil
 
     /// Codecs that a copy into MPEG-TS HLS segments keeps playable.
     static let copyableVideoCodecs: Set<String> = ["h264", "hevc"]
@@ -37,7 +39,7 @@ struct HLSSourceProbe: Equatable {
                 executable: tools.ffprobe,
                 arguments: [
                     "-v", "error",
-                    "-show_entries", "format=duration:stream=codec_type,codec_name:stream_disposition=attached_pic",
+                    "-show_entries", "format=duration:stream=codec_type,codec_name,height:stream_disposition=attached_pic",
                     "-of", "json", "-i", file.path,
                 ],
                 stdout: scratch, log: log)
@@ -57,6 +59,7 @@ struct HLSSourceProbe: Equatable {
                 struct Disposition: Decodable { let attached_pic: Int? }
                 let codec_type: String?
                 let codec_name: String?
+                let height: Int?
                 let disposition: Disposition?
                 /// Cover art is stored as a one-frame video stream; it is not the video.
                 var isAttachedPicture: Bool { disposition?.attached_pic == 1 }
@@ -74,9 +77,11 @@ struct HLSSourceProbe: Equatable {
             throw HLSSessionManager.Error.unknownDuration
         }
         let streams = output.streams ?? []
+        let video = streams.first { $0.codec_type == "video" && !$0.isAttachedPicture }
         return HLSSourceProbe(
             duration: duration,
-            videoCodec: streams.first { $0.codec_type == "video" && !$0.isAttachedPicture }?.codec_name,
-            audioCodec: streams.first { $0.codec_type == "audio" }?.codec_name)
+            videoCodec: video?.codec_name,
+            audioCodec: streams.first { $0.codec_type == "audio" }?.codec_name,
+            videoHeight: video?.height)
     }
 }

@@ -132,6 +132,36 @@ final class ManualNow: Sendable {
         await TestMedia.cleanUp(manager)
     }
 
+    @Test func sessionsServeFullPlaylistsAndReportTheHeightCeilingTheyApplied() async throws {
+        let manager = try manager("max-height")
+        // A copy cannot scale: the ceiling is not applied and says so.
+        let copy = try await manager.start(fileURL: TestMedia.clip, strategy: .hlsCopy, maxHeight: 120)
+        #expect(copy.strategy == .hlsCopy && copy.playlistMode == .full && copy.maxHeight == nil)
+        // A ceiling above the source's 240 lines changes nothing.
+        let tall = try await manager.start(fileURL: TestMedia.clip, strategy: .transcode, maxHeight: 1080)
+        #expect(tall.playlistMode == .full && tall.maxHeight == nil)
+        // An odd ceiling under it is applied, evened, and the segments have that height.
+        let scaled = try await manager.start(fileURL: TestMedia.clip, strategy: .transcode, maxHeight: 121)
+        #expect(scaled.strategy == .transcode && scaled.playlistMode == .full && scaled.maxHeight == 120)
+        let segment = await manager.response(sessionId: scaled.sessionId, path: "seg00000.ts")
+        #expect(segment.status == 200)
+        let file = TestMedia.freshFolder("max-height-probe").appendingPathComponent("seg.ts")
+        try Data(try await segment.collect().bytes).write(to: file)
+        let probe = Process()
+        probe.executableURL = try TestMedia.tools().ffprobe
+        probe.arguments = ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", file.path]
+        let pipe = Pipe()
+        probe.standardOutput = pipe
+        try probe.run()
+        probe.waitUntilExit()
+        let size = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // MPEG-TS lists the stream under its program too: every line must say 160x120.
+        let lines = Set(size.split(whereSeparator: \.isNewline).map(String.init))
+        #expect(lines == ["160,120"])
+        try? FileManager.default.removeItem(at: file.deletingLastPathComponent())
+        await TestMedia.cleanUp(manager)
+    }
+
     @Test func segmentNotReadyInTimeIs503WithRetryAfter() async throws {
         let manager = try manager("transcode-503") {
             $0.transcodeReadRate = 1
@@ -141,7 +171,7 @@ final class ManualNow: Sendable {
         let started = ContinuousClock.now
         let response = await manager.response(sessionId: info.sessionId, path: "seg00002.ts")
         #expect(response.status == 503)
-        #expect(response.headers["retry-after"] == "5")
+        #expect(response.headers["retry-after"] == "1")
         #expect(ContinuousClock.now - started >= .milliseconds(300))
         #expect(try await response.text.contains("segment_not_ready"))
         // A segment the playlist does not list is not waited for.
@@ -211,7 +241,10 @@ final class ManualNow: Sendable {
         }
         #expect(await manager.response(sessionId: info.sessionId, path: "nope.ts").status == 404)
         #expect(await manager.response(sessionId: info.sessionId, path: "deep/nope.m3u8").status == 404)
-        #expect(await manager.response(sessionId: "0123456789abcdef0123456789abcdef", path: "index.m3u8").status == 404)
+        let unknown = await manager.response(sessionId: "0123456789abcdef0123456789abcdef", path: "index.m3u8")
+        #expect(unknown.status == 404)
+        // Stock's words, which a client answers with a new session at its position (PROTOCOL.md §14.2.6).
+        #expect(try await unknown.text == #"{"error":"not_found","message":"HLS session not found"}"#)
         #expect(await manager.response(sessionId: "..", path: "index.m3u8").status == 404)
         await TestMedia.cleanUp(manager)
     }
@@ -292,11 +325,11 @@ final class ManualNow: Sendable {
     @Test func parsesCodecsAndSkipsCoverArt() throws {
         let json = """
             {"streams":[{"codec_name":"mjpeg","codec_type":"video","disposition":{"attached_pic":1}},
-            {"codec_name":"hevc","codec_type":"video","disposition":{"attached_pic":0}},
+            {"codec_name":"hevc","codec_type":"video","height":2160,"disposition":{"attached_pic":0}},
             {"codec_name":"eac3","codec_type":"audio"}],"format":{"duration":"5400.5"}}
             """
         let probe = try HLSSourceProbe.parse(Data(json.utf8))
-        #expect(probe == HLSSourceProbe(duration: 5400.5, videoCodec: "hevc", audioCodec: "eac3"))
+        #expect(probe == HLSSourceProbe(duration: 5400.5, videoCodec: "hevc", audioCodec: "eac3", videoHeight: 2160))
         #expect(probe.isCopyableToHLS)
         #expect(!HLSSourceProbe(duration: 1, videoCodec: "vp9", audioCodec: "opus").isCopyableToHLS)
         #expect(!HLSSourceProbe(duration: 1, videoCodec: nil, audioCodec: nil).isCopyableToHLS)

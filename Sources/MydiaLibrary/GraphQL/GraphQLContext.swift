@@ -1,4 +1,5 @@
 import Foundation
+import MydiaWire
 
 /// Per-request dependencies of the resolvers.
 struct GraphQLContext: Sendable {
@@ -7,6 +8,9 @@ struct GraphQLContext: Sendable {
     let streaming: (any StreamingSessionProvider)?
     /// The device of a valid bearer; `nil` only on bearer-free operations.
     let device: DeviceRecord?
+    /// What the client plays untouched (`X-Mydia-Device-Profile`, PROTOCOL.md §14.2.7); `nil` when
+    /// it sent none or an unusable one.
+    let deviceProfile: DeviceProfile?
     let compatibility: ServerCompatibilityObject
     let onRevoke: @Sendable (String) async -> Void
 

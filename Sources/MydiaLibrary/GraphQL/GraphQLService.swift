@@ -1,5 +1,6 @@
 public import Foundation
 import GraphQL
+public import MydiaWire
 import Graphiti
 public import Logging
 
@@ -59,7 +60,10 @@ public final class GraphQLService: Sendable {
     ///   - body: the HTTP request body.
     ///   - bearer: the token from `Authorization: Bearer …`, if any.
     ///   - tunnelDeviceID: the device authenticated by the tunnel's handshake; `nil` on the direct path.
-    public func execute(body: Data, bearer: String?, tunnelDeviceID: String?) async -> Response {
+    ///   - deviceProfile: the request's decoded `X-Mydia-Device-Profile` (PROTOCOL.md §14.2.7), for
+    ///     `directPlaySupported` and `streamingCandidates`; `nil` when absent or unusable.
+    public func execute(body: Data, bearer: String?, tunnelDeviceID: String?,
+                        deviceProfile: DeviceProfile? = nil) async -> Response {
         guard body.count <= Self.maxBodySize else {
             return Self.error(400, "bad_request", "The request body is larger than 1 MiB.")
         }
@@ -85,7 +89,7 @@ public final class GraphQLService: Sendable {
         }
 
         let context = GraphQLContext(library: library, devices: devices, streaming: streaming, device: device,
-                                     compatibility: compatibility, onRevoke: onRevoke)
+                                     deviceProfile: deviceProfile, compatibility: compatibility, onRevoke: onRevoke)
         let result: GraphQLResult
         do {
             result = try await schema.execute(request: request.query, resolver: CatalogResolver(), context: context,

@@ -75,6 +75,29 @@ public struct MediaFileRecord: Sendable, Equatable {
     public var audioCodec: String?
     /// Bits per second.
     public var bitrate: Int?
+    /// The container (`mkv`, `mp4`, `webm`, …; see ``MediaContainer``); `nil` when not yet probed
+    /// for it.
+    public var container: String?
+    /// Every video, audio and subtitle stream in index order.
+    public var streams: [MediaStreamFacts]
+
+    /// Creates a record from its parts.
+    public init(id: String, itemID: String, relativePath: String, url: URL, size: Int64, duration: Double,
+                resolution: String?, videoCodec: String?, audioCodec: String?, bitrate: Int?,
+                container: String? = nil, streams: [MediaStreamFacts] = []) {
+        self.id = id
+        self.itemID = itemID
+        self.relativePath = relativePath
+        self.url = url
+        self.size = size
+        self.duration = duration
+        self.resolution = resolution
+        self.videoCodec = videoCodec
+        self.audioCodec = audioCodec
+        self.bitrate = bitrate
+        self.container = container
+        self.streams = streams
+    }
 }
 
 /// Playback progress of one movie or episode (single instance user, shared by all devices).
@@ -121,12 +144,12 @@ extension EpisodeRecord {
 }
 
 extension MediaFileRecord {
-    init(row: Row, root: URL) {
+    init(row: Row, root: URL, streams: [MediaStreamFacts] = []) {
         let relative: String = row["relative_path"]
         self.init(id: row["id"], itemID: row["item_id"], relativePath: relative,
                   url: root.appendingPathComponent(relative), size: row["size"], duration: row["duration"],
                   resolution: row["resolution"], videoCodec: row["video_codec"], audioCodec: row["audio_codec"],
-                  bitrate: row["bitrate"])
+                  bitrate: row["bitrate"], container: row["container"], streams: streams)
     }
 }
 

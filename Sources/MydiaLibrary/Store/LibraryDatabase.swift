@@ -108,6 +108,33 @@ public final class LibraryDatabase: Sendable {
         migrator.registerMigration("v2-tokens-by-expiry") { db in
             try db.execute(sql: "CREATE INDEX tokens_by_expiry ON tokens(expires_at)")
         }
+        // The media side of stock Mydia (PROTOCOL.md §14.1): each file's container and streams.
+        // Rows probed before this have facts_version 0, so the next scan probes them again
+        // (MediaLibrary.rescan, CatalogProbe.factsVersion).
+        migrator.registerMigration("v3-media-streams") { db in
+            try db.execute(sql: """
+                ALTER TABLE media_files ADD COLUMN container TEXT;
+                ALTER TABLE media_files ADD COLUMN facts_version INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE media_streams (
+                    file_id TEXT NOT NULL REFERENCES media_files(id) ON DELETE CASCADE,
+                    stream_index INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    codec TEXT,
+                    profile TEXT,
+                    level INTEGER,
+                    language TEXT,
+                    title TEXT,
+                    is_default BOOLEAN NOT NULL,
+                    is_forced BOOLEAN NOT NULL,
+                    is_hearing_impaired BOOLEAN NOT NULL,
+                    is_commentary BOOLEAN NOT NULL,
+                    width INTEGER,
+                    height INTEGER,
+                    channels INTEGER,
+                    PRIMARY KEY (file_id, stream_index)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -71,8 +71,9 @@ extension MediaLibrary {
     public func files(itemID: String) async throws -> [MediaFileRecord] {
         let root = self.root
         return try await database.queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM media_files WHERE item_id = ? ORDER BY relative_path",
-                             arguments: [itemID]).map { MediaFileRecord(row: $0, root: root) }
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM media_files WHERE item_id = ? ORDER BY relative_path",
+                                        arguments: [itemID])
+            return try Self.fileRecords(db, rows: rows, root: root)
         }
     }
 
@@ -80,8 +81,9 @@ extension MediaLibrary {
     public func mediaFile(id: String) async throws -> MediaFileRecord? {
         let root = self.root
         return try await database.queue.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM media_files WHERE id = ?", arguments: [id])
-                .map { MediaFileRecord(row: $0, root: root) }
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM media_files WHERE id = ?", arguments: [id])
+            else { return nil }
+            return try Self.fileRecords(db, rows: [row], root: root).first
         }
     }
 
@@ -148,8 +150,8 @@ extension MediaLibrary {
         let root = self.root
         return try await database.queue.read { db in
             var map: [String: [MediaFileRecord]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM media_files ORDER BY relative_path") {
-                let file = MediaFileRecord(row: row, root: root)
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM media_files ORDER BY relative_path")
+            for file in try Self.fileRecords(db, rows: rows, root: root, allStreams: true) {
                 map[file.itemID, default: []].append(file)
             }
             return map

@@ -61,26 +61,30 @@ public final class MediaLibrary: Sendable {
         scanLock.lock()
         defer { scanLock.unlock() }
         let scanned = LibraryScanner(root: root, logger: logger).scan()
-        let known: [String: (size: Int64, modified: Double, probe: CatalogProbe.Facts)] = try database.queue.read { db in
-            var map: [String: (size: Int64, modified: Double, probe: CatalogProbe.Facts)] = [:]
+        typealias Known = (size: Int64, modified: Double, version: Int, probe: CatalogProbe.Facts)
+        let known: [String: Known] = try database.queue.read { db in
+            var map: [String: Known] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM media_files") {
                 let path: String = row["relative_path"]
                 let size: Int64 = row["size"]
                 let modified: Double = row["modified_at"]
-                map[path] = (size, modified, CatalogProbe.Facts(
+                let version: Int = row["facts_version"]
+                map[path] = (size, modified, version, CatalogProbe.Facts(
                     duration: row["duration"], resolution: row["resolution"], videoCodec: row["video_codec"],
-                    audioCodec: row["audio_codec"], bitrate: row["bitrate"]))
+                    audioCodec: row["audio_codec"], bitrate: row["bitrate"], container: row["container"]))
             }
             return map
         }
         var probed = 0, unreadable = 0
-        func probeResult(_ file: ScannedFile) -> CatalogProbe.Facts? {
-            if let old = known[file.relativePath], old.size == file.size, old.modified == file.modifiedAt {
-                return old.probe
+        /// The facts of `file` and whether they were probed just now (then its streams are saved).
+        func probeResult(_ file: ScannedFile) -> (facts: CatalogProbe.Facts, fresh: Bool)? {
+            if let old = known[file.relativePath], old.size == file.size, old.modified == file.modifiedAt,
+               old.version == CatalogProbe.factsVersion {
+                return (old.probe, false)
             }
             do {
                 probed += 1
-                return try probe.probe(file.url)
+                return (try probe.probe(file.url), true)
             } catch {
                 unreadable += 1
                 logger.warning("leaving out a file ffprobe cannot read",
@@ -96,18 +100,23 @@ public final class MediaLibrary: Sendable {
 
         return try database.queue.write { db in
             var fileIDs: [String] = []
-            func saveFile(_ file: ScannedFile, item: String, _ p: CatalogProbe.Facts) throws {
+            func saveFile(_ file: ScannedFile, item: String, _ result: (facts: CatalogProbe.Facts, fresh: Bool)) throws {
                 let id = LibraryNames.fileID(relativePath: file.relativePath)
+                let p = result.facts
                 fileIDs.append(id)
                 try db.execute(sql: """
                     INSERT INTO media_files (id, item_id, relative_path, size, modified_at, duration, resolution,
-                        video_codec, audio_codec, bitrate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        video_codec, audio_codec, bitrate, container, facts_version)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET item_id = excluded.item_id, size = excluded.size,
                         modified_at = excluded.modified_at, duration = excluded.duration,
                         resolution = excluded.resolution, video_codec = excluded.video_codec,
-                        audio_codec = excluded.audio_codec, bitrate = excluded.bitrate
+                        audio_codec = excluded.audio_codec, bitrate = excluded.bitrate,
+                        container = excluded.container, facts_version = excluded.facts_version
                     """, arguments: [id, item, file.relativePath, file.size, file.modifiedAt, p.duration,
-                                     p.resolution, p.videoCodec, p.audioCodec, p.bitrate])
+                                     p.resolution, p.videoCodec, p.audioCodec, p.bitrate, p.container,
+                                     CatalogProbe.factsVersion])
+                if result.fresh { try Self.saveStreams(db, fileID: id, p.streams) }
             }
             for (movie, p) in movies {
                 let genres = String(decoding: try JSONEncoder().encode(movie.genres), as: UTF8.self)
