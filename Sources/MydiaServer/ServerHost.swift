@@ -52,7 +52,7 @@ public final class ServerHost: Sendable {
             version: MydiaVersion.current, minPlayerVersion: MydiaVersion.minimumPlayer,
             onRevoke: { deviceID in await linkBox.value.withLock { $0 }?.closeSessions(deviceID: deviceID) }, logger: logger)
         api = InstanceAPI(instanceID: identity.instanceID, instanceName: identity.instanceName, library: library,
-                          devices: devices, graphQL: graphQL, hls: hls)
+                          devices: devices, graphQL: graphQL, hls: hls, playerEnabled: configuration.playerEnabled)
         direct = try DirectListener(host: configuration.directHost, port: configuration.directPort,
                                     certificatePEM: identity.certificate.certificatePEM,
                                     privateKeyPEM: identity.certificate.privateKeyPEM, api: api,
