@@ -27,8 +27,12 @@ struct UserAdd: AsyncParsableCommand {
     @OptionGroup var state: StateOption
 
     func run() async throws {
-        let users = try UserCommandStore.open(state, create: true)
         var password = try passwordStdin ? PasswordInput.firstLineOfStdin() : PasswordInput.promptTwice()
+        let users: UserStore
+        do { users = try UserCommandStore.open(state, create: true) } catch {
+            PasswordInput.wipe(&password)
+            throw error
+        }
         let added: UserStore.NewUser
         do { added = try await users.add(username: name, password: &password, withTOTP: totp) } catch let error as UserStore.Error {
             throw CommandFailure(error.description)
