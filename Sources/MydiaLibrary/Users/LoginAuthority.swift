@@ -2,6 +2,7 @@ import Dispatch
 public import Foundation
 public import Logging
 import MydiaCrypto
+import MydiaWire
 
 /// URL login on the reference server (PROTOCOL.md §14.2.2, §14.3): `login` checks a local user's
 /// password, `verifyTotp` the second factor, and a success makes (or reuses) the login device and
@@ -85,6 +86,8 @@ public actor LoginAuthority {
     public func login(username: String, password: String, deviceID: String, deviceName: String, platform: String,
                       clientAddress: String) async -> LoginOutcome {
         guard let clientDeviceID = UUID(uuidString: deviceID)?.uuidString.lowercased() else { return .refused(.invalidDevice) }
+        // Cut now: a challenge keeps them for up to 300 s.
+        let deviceName = DisplayText.name(deviceName), platform = DisplayText.name(platform)
         let key = LoginRateLimit.Key(address: clientAddress, name: username)
         guard limiter.admit(key, now: now()) else { return refuse(.rateLimited, key) }
         let standIn = await standInHash()
