@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import MydiaCrypto
-import MydiaLibrary
+@testable import MydiaLibrary
 import Testing
 
 /// URL login on the reference server (PROTOCOL.md §14.2.2–§14.2.4, §14.3), on a real SQLite file
@@ -35,7 +35,7 @@ import Testing
         let f = try LoginFixture()
         _ = try await f.add("alice")
         var unknown: [Duration] = [], wrong: [Duration] = []
-        for round in 0..<3 {
+        for round in 0..<4 {
             let clock = ContinuousClock()
             var a: LoginOutcome?, b: LoginOutcome?
             let tu = await clock.measure {
@@ -52,10 +52,11 @@ import Testing
         }
         #expect(LoginRefusal.invalidCredentials.message == "Invalid username or password")
         // Both pay one Argon2id verification: without the stand-in hash an unknown name would
-        // answer in well under a millisecond against tens of milliseconds.
-        let u = try #require(unknown.min()), w = try #require(wrong.min())
-        #expect(u > w / 2 && u < w * 2, "unknown \(u), wrong password \(w)")
-        #expect(w > .milliseconds(5))
+        // answer in well under a millisecond against tens of milliseconds. Parallel tests queue
+        // for the one hashing thread and can slow either side, so the best round's ratio counts.
+        let ratios = zip(unknown, wrong).map { $0 / $1 }
+        #expect(ratios.contains { $0 > 0.5 }, "unknown \(unknown), wrong password \(wrong)")
+        #expect(await f.authority.passwordChecks == 8)
     }
 
     @Test func totpAccountNeedsACodeComputedFromItsSecret() async throws {

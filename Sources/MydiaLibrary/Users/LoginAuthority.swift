@@ -98,6 +98,7 @@ public actor LoginAuthority {
             limiter.settled(key)
             return unavailable(error)
         }
+        passwordChecks += 1
         let matches = await Self.verify(password, against: credentials?.passwordHash ?? standIn)
         guard let credentials, matches else {
             limiter.failed(key, now: now())
@@ -143,6 +144,9 @@ public actor LoginAuthority {
 
     /// Challenges waiting for a code (tests, diagnostics).
     public var pendingChallenges: Int { challenges.count }
+
+    /// Argon2id verifications run so far, stand-in ones included (tests).
+    private(set) var passwordChecks = 0
 
     // MARK: - Steps
 
