@@ -49,6 +49,7 @@ let package = Package(
         // System libraries, each with a tiny C shim for what Swift cannot import.
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
 
         // What all three programs need from the operating system: child processes, the interface
         // list, the signal trap, allocator settings. Imports nothing of ours.
@@ -98,11 +99,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
-        // The server's catalog: the library folder, SQLite state (GRDB), the GraphQL schema.
+        // The server's catalog: the library folder, SQLite state (GRDB), the GraphQL schema, local
+        // users and URL login (swift-crypto for TOTP's HMAC-SHA1, which libsodium lacks).
         .target(
             name: "MydiaLibrary",
             dependencies: [
                 "MydiaSystem", "MydiaWire", "MydiaCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GraphQL", package: "GraphQL"),
                 .product(name: "Graphiti", package: "Graphiti"),
@@ -189,6 +192,7 @@ let package = Package(
             name: "MydiaServer",
             dependencies: [
                 "MydiaWire", "MydiaCrypto", "MydiaTunnel", "MydiaSystem", "MydiaListener", "MydiaLibrary", "MydiaStreaming", "MydiaDiscovery",
+                "CQRencode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -214,7 +218,7 @@ let package = Package(
         .executableTarget(
             name: "mydia-server",
             dependencies: [
-                "MydiaServer", "MydiaWire", "MydiaSystem",
+                "MydiaServer", "MydiaLibrary", "MydiaCrypto", "MydiaWire", "MydiaSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -293,7 +297,9 @@ let package = Package(
                 .product(name: "WSClient", package: "swift-websocket"),
             ] + nio,
             swiftSettings: swiftSettings),
-        .testTarget(name: "MydiaLibraryTests", dependencies: ["MydiaLibrary"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MydiaLibraryTests", dependencies: ["MydiaLibrary", "MydiaCrypto"],
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "MydiaStreamingTests", dependencies: ["MydiaStreaming"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaTransportTests",

@@ -12,8 +12,12 @@ public struct APIRequest: Sendable {
     public var body: [UInt8]
     /// The device that authenticated the tunnel this request came through (`nil` on direct).
     public var tunnelDeviceID: String?
+    /// The peer's IP address on the direct listener (the login rate limit's key, PROTOCOL.md
+    /// §14.3); `nil` inside a tunnel, where the relay hides it.
+    public var clientAddress: String?
 
-    public init(method: String, target: String, headers: [String: String] = [:], body: [UInt8] = [], tunnelDeviceID: String? = nil) {
+    public init(method: String, target: String, headers: [String: String] = [:], body: [UInt8] = [], tunnelDeviceID: String? = nil,
+                clientAddress: String? = nil) {
         self.method = method.uppercased()
         self.target = target
         var lower: [String: String] = [:]
@@ -21,6 +25,7 @@ public struct APIRequest: Sendable {
         self.headers = lower
         self.body = body
         self.tunnelDeviceID = tunnelDeviceID
+        self.clientAddress = clientAddress
     }
 
     /// The path without the query.

@@ -101,7 +101,7 @@ public final class DirectListener: Sendable {
 
 /// Adapts Hummingbird requests to the instance API and streams its responses back.
 struct APIResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = DirectRequestContext
     let api: any APIHandler
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -117,7 +117,8 @@ struct APIResponder: HTTPResponder {
         } catch {
             return Self.convert(.error(status: 413, error: "too_large", message: "The request body is too large."))
         }
-        let response = await api.handle(APIRequest(method: request.method.rawValue, target: request.uri.description, headers: headers, body: body))
+        let response = await api.handle(APIRequest(method: request.method.rawValue, target: request.uri.description, headers: headers, body: body,
+                                                   clientAddress: context.remoteAddress?.ipAddress))
         return Self.convert(response)
     }
 
@@ -137,5 +138,17 @@ struct APIResponder: HTTPResponder {
             return Response(status: .init(code: response.status), headers: fields,
                             body: ResponseBody(asyncSequence: chunks.map { ByteBuffer(bytes: $0) }))
         }
+    }
+}
+
+/// Hummingbird's basic context plus the peer's address, which URL login rate-limits by.
+struct DirectRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The connection's peer.
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }

@@ -14,11 +14,13 @@ public struct InstanceAPI: APIHandler {
     let graphQL: GraphQLService
     let hls: HLSSessionManager
     let subtitles: SubtitleConverter
+    /// `false` under `--no-player`: every `/api` route answers ``playerDisabled`` (PROTOCOL.md §14.2.4).
+    let playerEnabled: Bool
     /// Largest request body accepted (GraphQL documents are small).
     static let maxBody = 1 << 20
 
     public init(instanceID: String, instanceName: String, library: MediaLibrary, devices: DeviceStore,
-                graphQL: GraphQLService, hls: HLSSessionManager, subtitles: SubtitleConverter) {
+                graphQL: GraphQLService, hls: HLSSessionManager, subtitles: SubtitleConverter, playerEnabled: Bool = true) {
         self.instanceID = instanceID
         self.instanceName = instanceName
         self.library = library
@@ -26,11 +28,13 @@ public struct InstanceAPI: APIHandler {
         self.graphQL = graphQL
         self.hls = hls
         self.subtitles = subtitles
+        self.playerEnabled = playerEnabled
     }
 
     public func handle(_ request: APIRequest) async -> APIResponse {
         guard request.body.count <= Self.maxBody else { return .error(status: 413, error: "too_large", message: "The request body is too large.") }
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        if !playerEnabled, parts.first == "api" { return Self.playerDisabled }
         switch (request.method, parts.first == "api" ? Array(parts.dropFirst()) : []) {
         case ("GET", ["v1", "remote", "probe"]):
             return await probe(request)
@@ -97,6 +101,11 @@ public struct InstanceAPI: APIHandler {
         guard let device, request.tunnelDeviceID == nil || request.tunnelDeviceID == device.id else { return Self.unauthorized }
         return nil
     }
+
+    /// What a stock server with the player switched off answers on every route (PROTOCOL.md §14.2.4).
+    static let playerDisabled = APIResponse(
+        status: 404, headers: ["content-type": "application/json", "cache-control": "no-store"],
+        body: .bytes(Array(#"{"errors":[{"message":"The player API is disabled on this server","extensions":{"code":"PLAYER_DISABLED"}}]}"#.utf8)))
 
     static let unauthorized = APIResponse.error(status: 401, error: "unauthorized", message: "A valid access or media token is required.")
 }

@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     public var instanceName: String?
     public var claimOnStart = false
     public var approvePairing = false
+    /// `--no-player`: the instance API answers every `/api` route with 404 `PLAYER_DISABLED`, as a
+    /// stock server with its player switched off does (PROTOCOL.md §14.2.4). Pairing still works.
+    public var playerEnabled = true
     /// Events as JSON lines on stdout instead of sentences.
     public var printReady = false
     /// LAN discovery (PROTOCOL.md §9). `mydia-server` defaults to `private`; a configuration made

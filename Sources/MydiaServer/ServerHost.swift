@@ -19,6 +19,10 @@ public final class ServerHost: Sendable {
     public let library: MediaLibrary
     /// Paired devices and their tokens.
     public let devices: DeviceStore
+    /// Local users (`mydia-server user …`).
+    public let users: UserStore
+    /// URL login for GraphQL `login` / `verifyTotp` (PROTOCOL.md §14.3).
+    public let login: LoginAuthority
     let hls: HLSSessionManager
     let claims: ClaimBook
     let approvals: OperatorApprovals
@@ -43,6 +47,8 @@ public final class ServerHost: Sendable {
         let summary = try await library.rescan()
         logger.notice("library scanned", metadata: ["movies": "\(summary.movies)", "shows": "\(summary.shows)", "episodes": "\(summary.episodes)"])
         devices = DeviceStore(database: database)
+        users = UserStore(database: database)
+        login = LoginAuthority(users: users, devices: devices, logger: logger)
         let tools = try FFmpegTools.locate()
         hls = HLSSessionManager(configuration: .init(root: state.file("hls")), tools: tools, logger: logger)
         let subtitles = SubtitleConverter(
@@ -55,7 +61,8 @@ public final class ServerHost: Sendable {
             version: MydiaVersion.current, minPlayerVersion: MydiaVersion.minimumPlayer,
             onRevoke: { deviceID in await linkBox.value.withLock { $0 }?.closeSessions(deviceID: deviceID) }, logger: logger)
         api = InstanceAPI(instanceID: identity.instanceID, instanceName: identity.instanceName, library: library,
-                          devices: devices, graphQL: graphQL, hls: hls, subtitles: subtitles)
+                          devices: devices, graphQL: graphQL, hls: hls, subtitles: subtitles,
+                          playerEnabled: configuration.playerEnabled)
         direct = try DirectListener(host: configuration.directHost, port: configuration.directPort,
                                     certificatePEM: identity.certificate.certificatePEM,
                                     privateKeyPEM: identity.certificate.privateKeyPEM, api: api,

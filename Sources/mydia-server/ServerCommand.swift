@@ -10,7 +10,7 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mydia-server",
         abstract: "The mydia home media server: a library folder, pairing, GraphQL and HLS, reachable through a relay and directly over HTTPS.",
-        subcommands: [Serve.self, Claim.self, Devices.self, Revoke.self, Approve.self, Deny.self],
+        subcommands: [Serve.self, Claim.self, Devices.self, Revoke.self, Approve.self, Deny.self, User.self],
         defaultSubcommand: Serve.self)
 
     static func main() async {
@@ -41,6 +41,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("claim-on-start"), help: "Issue a pairing code as soon as the server is ready.") var claimOnStart = false
     @Flag(name: .customLong("print-ready"), help: "Print events (ready, claim, pairing) as JSON lines.") var printReady = false
     @Flag(name: .customLong("approve-pairing"), help: "Hold each pairing until the operator approves it (mydia-server approve CHECK).") var approvePairing = false
+    @Flag(name: .customLong("no-player"), help: "Switch the player API off: every /api route answers 404 PLAYER_DISABLED.") var noPlayer = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "notice"
     @Option(name: .customLong("relay-ca"), help: ArgumentHelp(
         "A PEM CA certificate to trust for the relay's TLS, besides the system's (test labs, self-hosted relays).", valueName: "file"))
@@ -69,6 +70,7 @@ struct Serve: AsyncParsableCommand {
         config.claimOnStart = claimOnStart
         config.printReady = printReady
         config.approvePairing = approvePairing
+        config.playerEnabled = !noPlayer
         config.relayCAPEM = relayCAPEM
         let server = try await ServerHost(configuration: config)
         try await withSignals { try await server.run() }
@@ -148,25 +150,9 @@ private func failure(_ json: [String: Any]) -> any Error {
     ValidationError((json["message"] as? String) ?? "The server refused the request.")
 }
 
-/// Draws the QR payload with `qrencode` (fed on stdin, never argv) when it is installed.
+/// Draws the QR payload in the terminal (libqrencode, half blocks).
 private func printQR(_ text: String) {
-    guard let path = ["/usr/bin/qrencode", "/usr/local/bin/qrencode"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-        print("(install qrencode to see a QR code)")
-        return
-    }
-    do {
-        let run = try ChildProcess.run(executable: path, arguments: ["-t", "UTF8", "-m", "1"],
-                                       environment: ProcessInfo.processInfo.environment, input: Data(text.utf8))
-        guard run.status == 0 else {
-            let why = String(decoding: run.errors, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? "status \(run.status)"
-            print("(qrencode failed: \(why))")
-            return
-        }
-        // Printed, not handed our stdout: it then follows the lines printed before it, even into a pipe.
-        print(String(decoding: run.output, as: UTF8.self), terminator: "")
-    } catch {
-        print("(qrencode failed: \(error))")
-    }
+    do { print(try TerminalQR.render(text), terminator: "") } catch { print("(\(error))") }
 }
 
 /// Runs `body` until it ends or SIGINT/SIGTERM arrives, then cancels it so everything shuts down.

@@ -9,7 +9,7 @@ public struct DeviceRecord: Sendable, Equatable {
     public var name: String
     /// Sanitised, ≤ 64 characters.
     public var platform: String
-    /// The device's static X25519 public key (32 bytes).
+    /// The device's static X25519 public key (32 bytes); empty for a login device, which has none.
     public var publicKey: [UInt8]
     /// When it paired.
     public var createdAt: Date
@@ -17,6 +17,13 @@ public struct DeviceRecord: Sendable, Equatable {
     public var lastSeenAt: Date
     /// Revoked devices authenticate nothing.
     public var revoked: Bool
+    /// The local user a login device signed in as (PROTOCOL.md §14.3); `nil` for a paired device.
+    public var userID: String? = nil
+    /// The client's own `deviceId` of a login device; `nil` for a paired device.
+    public var clientDeviceID: String? = nil
+
+    /// `true` for a device made by URL login rather than pairing.
+    public var isLoginDevice: Bool { userID != nil || clientDeviceID != nil }
 }
 
 /// A bearer credential and when it stops working.
@@ -32,6 +39,7 @@ extension DeviceRecord {
         let key: Data = row["public_key"]
         self.init(id: row["device_id"], name: row["device_name"], platform: row["platform"], publicKey: Array(key),
                   createdAt: Date(timeIntervalSince1970: row["created_at"]),
-                  lastSeenAt: Date(timeIntervalSince1970: row["last_seen_at"]), revoked: row["revoked"])
+                  lastSeenAt: Date(timeIntervalSince1970: row["last_seen_at"]), revoked: row["revoked"],
+                  userID: row["user_id"], clientDeviceID: row["client_device_id"])
     }
 }

@@ -1,5 +1,8 @@
 public import Foundation
 public import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The server's SQLite state at `<state-dir>/mydia.sqlite`: catalog, progress, devices and tokens.
 ///
@@ -15,7 +18,11 @@ public final class LibraryDatabase: Sendable {
         let path = stateDirectory.appendingPathComponent("mydia.sqlite").path
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
+        // `mydia-server user …` writes while the server may be running: wait for its lock.
+        configuration.busyMode = .timeout(5)
         try self.init(queue: DatabaseQueue(path: path, configuration: configuration))
+        // Password hashes and TOTP secrets live here; SQLite gives its journal the same mode.
+        chmod(path, 0o600)
     }
 
     /// An in-memory database (tests, tools).
@@ -133,6 +140,29 @@ public final class LibraryDatabase: Sendable {
                     channels INTEGER,
                     PRIMARY KEY (file_id, stream_index)
                 );
+                """)
+        }
+        // Local users and URL login (PROTOCOL.md §14.3). A login device is a row of `devices` with
+        // its user and the client's own `deviceId`; it has no Noise key and no device token, so it
+        // keeps the NOT NULL columns as empty blobs that no key or token hash can equal.
+        migrator.registerMigration("v4-users") { db in
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    password_hash TEXT NOT NULL,
+                    totp_secret BLOB,
+                    totp_last_step INTEGER,
+                    created_at DOUBLE NOT NULL
+                );
+                CREATE TABLE recovery_codes (
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    code_hash BLOB NOT NULL,
+                    PRIMARY KEY (user_id, code_hash)
+                );
+                ALTER TABLE devices ADD COLUMN user_id TEXT REFERENCES users(id) ON DELETE SET NULL;
+                ALTER TABLE devices ADD COLUMN client_device_id TEXT;
+                CREATE UNIQUE INDEX devices_by_login ON devices(user_id, client_device_id);
                 """)
         }
         return migrator
