@@ -344,6 +344,8 @@ let package = Package(
             dependencies: [
                 "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaServer", "MydiaTransport", "MydiaTunnel",
                 .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             path: "Tests/MydiaTestSupport", swiftSettings: swiftSettings),
