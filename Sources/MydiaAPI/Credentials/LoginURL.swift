@@ -21,8 +21,9 @@ public struct LoginURL: Sendable, Hashable, CustomStringConvertible {
             switch self {
             case .invalid(let why): why
             case .plainHTTPNotLocal(let host, let address):
-                "http:// would send the password in clear across the internet (\(host) is \(address)) — use https://, "
-                    + "which plain http:// can replace only on loopback, private and link-local addresses."
+                "http:// would send the password in clear beyond the local network ("
+                    + (host == address ? "\(address) is not a local address" : "\(host) resolves to \(address)")
+                    + ") — use https://; http:// is accepted only for loopback, private and link-local addresses."
             case .unresolvable(let host): "\(host) cannot be found — check the server's address."
             }
         }
