@@ -314,7 +314,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaClientTests",
-            dependencies: ["MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaTestSupport", "MydiaWire", "MydiaCrypto"],
+            dependencies: ["MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaTestSupport", "MydiaWire", "MydiaCrypto", "MydiaTransport"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MydiaConnectionTests", dependencies: ["MydiaConnection", "MydiaTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
