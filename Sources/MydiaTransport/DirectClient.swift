@@ -74,7 +74,7 @@ public final class DirectClient: Sendable {
         public var description: String {
             switch self {
             case .noPin: "This server has no pinned certificate — the direct path is off."
-            case .invalidURL(let url): "'\(url)' is not a direct URL — it must be https://host[:port]."
+            case .invalidURL(let url): "'\(url)' is not a URL this connection can use — give https://host[:port] (http:// only where plain HTTP is allowed)."
             case .pinMismatch: "The server presented a different certificate than the paired one — the direct connection was refused."
             case .unreachable(let why): "The server cannot be reached directly (\(why))."
             case .tls(let why): "The secure connection to the server failed (\(why))."
@@ -219,6 +219,15 @@ public final class DirectClient: Sendable {
     }
 
     static func describe(_ error: any Swift.Error) -> String {
+        if let e = error as? NIOConnectionError {
+            // "Connection refused", "No route to host" — not NIO's nested dump.
+            let reasons = e.connectionErrors.map { failure -> String in
+                if let io = failure.error as? IOError { return String(cString: strerror(io.errnoCode)) }
+                return "\(failure.error)"
+            }
+            if reasons.isEmpty { return e.dnsAError != nil || e.dnsAAAAError != nil ? "the name \(e.host) does not resolve" : "\(e)" }
+            return reasons.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.joined(separator: ", ")
+        }
         if let e = error as? NIOSSLError { return "\(e)" }
         if let e = error as? ChannelError { return "\(e)" }
         if let e = error as? IOError { return e.description }

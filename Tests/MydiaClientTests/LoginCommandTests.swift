@@ -63,6 +63,7 @@ import Testing
         #expect(status.status == 0, "\(status.stderr)")
         let snapshot = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(snapshot["state"] as? String == "direct" && snapshot["direct_url"] as? String == url, "\(status.stdout)")
+        #expect(snapshot["direct_only"] as? Bool == true && snapshot["relay_refusal"] is NSNull)
         let plain = try await Self.tui(["status", "--server", "Office"], config: config)
         #expect(plain.stdout.hasPrefix("DIRECT · direct \(url)"), "\(plain.stdout)")
 
@@ -70,6 +71,9 @@ import Testing
         stock.revokeAll()
         let revoked = try await Self.tui(["devices", "--server", "Office"], config: config)
         #expect(revoked.status == 7 && revoked.stderr.contains("log in again"), "\(revoked.stderr)")
+        let offline = try await Self.tui(["status", "--json", "--server", "Office"], config: config)
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data(offline.stdout.utf8)) as? [String: Any])
+        #expect(seen["state"] as? String == "offline" && (seen["direct_refusal"] as? String)?.contains("log in again") == true, "\(offline.stdout)")
 
         let logout = try await Self.tui(["logout", "--server", "Office"], config: config)
         #expect(logout.status == 0 && logout.stdout.hasPrefix("Forgot Office."), "\(logout.stderr)")
