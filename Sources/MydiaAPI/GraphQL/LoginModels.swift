@@ -38,7 +38,7 @@ public struct LoginResult: Sendable, Hashable, Codable {
         self.challengeToken = challengeToken
     }
 
-    /// `description` never shows the tokens.
+    /// Whether `verifyTotp` must follow before there is a token.
     public var needsTOTP: Bool { totpRequired == true }
 }
 
