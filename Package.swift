@@ -320,7 +320,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaClientTests",
-            dependencies: ["MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaTestSupport", "MydiaWire", "MydiaCrypto", "MydiaTransport"],
+            dependencies: ["MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaTestSupport", "MydiaWire", "MydiaCrypto", "MydiaTransport", "MydiaLibrary"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MydiaConnectionTests", dependencies: ["MydiaConnection", "MydiaTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
