@@ -7,7 +7,7 @@ import MydiaWire
 struct Pair: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Pair with a server using the 6-digit code it shows (or its QR payload).")
 
-    @Argument(help: "The claim code, e.g. 123456 or 123-456.") var code: String?
+    @Argument(help: ArgumentHelp("The claim code, e.g. 123456 or 123-456; - (or nothing) reads it from standard input, or asks on the terminal, so it never shows in the process list.")) var code: String?
     @Option(help: "The relay origin, e.g. https://relay.example.org (http:// only on 127.0.0.1). Default: $MYDIA_RELAY.") var relay: String?
     @Option(name: .customLong("relay-ca"), help: ArgumentHelp(
         "A PEM CA certificate to trust for the relay's TLS, in addition to the system's (test labs, self-hosted relays). Kept with this server's pairing.",
@@ -17,8 +17,18 @@ struct Pair: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if code == nil && qr == nil { throw ValidationError("Give the claim code the server shows, or --qr with its QR payload.") }
         if code != nil && qr != nil { throw ValidationError("Give either a claim code or --qr, not both.") }
+    }
+
+    /// The claim code: the argument, else stdin's first line (`-` or no argument), asked for on the
+    /// terminal when stdin is one. Codes in argv are visible to every local user for their 300 s.
+    private func claimCode() throws -> String {
+        if let code, code != "-" { return code }
+        if isatty(STDIN_FILENO) == 1 { FileHandle.standardError.write(Data("Claim code: ".utf8)) }
+        guard let line = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces), !line.isEmpty else {
+            throw CommandFailure(.usage, "Give the claim code the server shows (as an argument, or on standard input), or --qr with its QR payload.")
+        }
+        return line
     }
 
     func run() async throws {
@@ -48,7 +58,7 @@ struct Pair: AsyncParsableCommand {
                 guard let relay = relay ?? ProcessInfo.processInfo.environment["MYDIA_RELAY"] else {
                     throw CommandFailure(.usage, "Say which relay the server uses: --relay https://relay.example.org")
                 }
-                credentials = try await Pairing.pair(code: code ?? "", relay: relay, relayCAPEM: relayCAPEM, deviceName: deviceName, store: store, logger: logger, progress: progress)
+                credentials = try await Pairing.pair(code: try claimCode(), relay: relay, relayCAPEM: relayCAPEM, deviceName: deviceName, store: store, logger: logger, progress: progress)
             }
             print("Paired with \(credentials.instanceName).")
         }

@@ -25,6 +25,13 @@ import Testing
         let refused = try Programs.tui(["pair", "000000", "--relay", relayURL], config: config)
         #expect(refused.status == 4 && refused.stdout.isEmpty)
         #expect(refused.stderr.contains("No server is waiting for this code"))
+        // The code on stdin instead of argv (`-` or no argument): the same answer.
+        for args in [["pair", "-", "--relay", relayURL], ["pair", "--relay", relayURL]] {
+            let fromStdin = try Programs.tui(args, config: config, stdin: "000-000\n")
+            #expect(fromStdin.status == 4 && fromStdin.stderr.contains("No server is waiting for this code"), "\(args) \(fromStdin.stderr)")
+        }
+        let noCode = try Programs.tui(["pair", "--relay", relayURL], config: config, stdin: "")
+        #expect(noCode.status == 64 && noCode.stderr.contains("claim code"), "\(noCode.stderr)")
 
         let notPaired = try Programs.tui(["ls", "movies", "--json"], config: config)
         #expect(notPaired.status == 3)
