@@ -115,13 +115,27 @@ public actor ClaimBook {
     }
 
     /// Consumes the claim at the moment pairing succeeds (§12.7). Returns the failure to send when
-    /// it was used, burned or expired meanwhile, so a replayed `pair` can never pair twice.
+    /// it was used, burned or expired meanwhile, so a replayed `pair` can never pair twice. Pairing
+    /// is one transaction with the device row: after the row is written call ``completed(_:)``
+    /// (the sealed claim is withdrawn from the relay), and when writing it failed ``release(_:)``
+    /// (the claim is live again, the code still works).
     public func consume(_ typed: String) -> HandshakeFailure? {
         if let failure = check(typed) { return failure }
         guard let code = try? ClaimCode(typed), let index = find(code) else { return .claimInvalid }
         entries[index].state = .used
-        withdraw(entries[index])
         return nil
+    }
+
+    /// The device row of a consumed claim was written: withdraw the sealed claim from the relay.
+    public func completed(_ typed: String) {
+        guard let code = try? ClaimCode(typed), let index = find(code), entries[index].state == .used else { return }
+        withdraw(entries[index])
+    }
+
+    /// The device row of a consumed claim could not be written: the claim is live again.
+    public func release(_ typed: String) {
+        guard let code = try? ClaimCode(typed), let index = find(code), entries[index].state == .used else { return }
+        entries[index].state = .live
     }
 
     private func find(_ code: ClaimCode) -> Int? {

@@ -103,7 +103,15 @@ public final class HandshakeAcceptor: Sendable {
                 onPairing(pairing)
                 guard await approved(pairing) else { return fail(&session, .claimInvalid) }
                 if let failure = await claims.consume(code) { return fail(&session, failure) }
-                let (deviceID, token) = try await devices.pairDevice(name: pairing.deviceName, platform: pairing.platform, publicKey: clientKey)
+                // One transaction with the claim: a device row that cannot be written gives the claim back.
+                let (deviceID, token): (String, String)
+                do {
+                    (deviceID, token) = try await devices.pairDevice(name: pairing.deviceName, platform: pairing.platform, publicKey: clientKey)
+                } catch {
+                    await claims.release(code)
+                    throw error
+                }
+                await claims.completed(code)
                 logger.notice("paired a new device", metadata: ["device": "\(deviceID)", "name": "\(pairing.deviceName)"])
                 return try await succeed(&session, facts: facts, deviceID: deviceID, deviceToken: token)
             case let .reconnect(deviceID, token, _):

@@ -54,9 +54,27 @@ import Testing
         #expect(await b.consume(claim.code.value) == .claimUsed)
         #expect(await b.check(claim.code.value) == .claimUsed)
         await settle()
+        #expect(r.withdrawn.withLock { $0.isEmpty })  // not before the device row is written
+        await b.completed(claim.code.value)
+        await settle()
         let w = try #require(r.withdrawn.withLock { $0.first })
         let owner = try #require(r.published.withLock { $0.first?.owner })
         #expect(Encoding.hex(SHA256.hash(Array(w.secret.utf8))) == owner)
+    }
+
+    /// Pairing is one transaction: when the device row cannot be written the claim is released,
+    /// live and still on the relay, and the same code pairs on the next try (issue 18).
+    @Test func aClaimWhoseDeviceRowFailedIsLiveAgain() async throws {
+        let r = Recorder(), c = Clock(), b = book(r, c)
+        let claim = try await b.issue()
+        #expect(await b.consume(claim.code.value) == nil)
+        await b.release(claim.code.value)
+        #expect(await b.check(claim.code.value) == nil)
+        await settle()
+        #expect(r.withdrawn.withLock { $0.isEmpty })
+        #expect(await b.consume(claim.code.value) == nil)
+        await b.completed(claim.code.value)
+        #expect(await b.check(claim.code.value) == .claimUsed)
     }
 
     @Test func expiredCodesSayExpiredNotInvalid() async throws {
