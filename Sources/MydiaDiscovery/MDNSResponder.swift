@@ -1,6 +1,9 @@
 public import Foundation
 public import Logging
 import NIOCore
+#if canImport(CNIOLinux)
+import CNIOLinux
+#endif
 
 /// Answers mDNS queries for one service instance (RFC 6762, RFC 6763) on the given interfaces:
 /// announces on start (twice, a second apart, §8.3), answers queries with known-answer
@@ -49,6 +52,9 @@ public actor MDNSResponder {
     private let logger: Logger
     private var sockets: [MDNSSocket] = []
     private var current: ServiceAdvertisement?
+    /// Replies per source address (issue 18: never an amplifier).
+    private var replies = SourceRateLimit()
+    private let started = ContinuousClock.now
 
     /// - Parameter now: the wall clock (injected so tests can move the hour).
     public init(configuration: Configuration, schedule: AdvertisementSchedule, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
@@ -131,15 +137,31 @@ public actor MDNSResponder {
             logger.trace("mDNS: ignored a malformed packet")
             return
         }
+        // RFC 6762 §11: answer only sources on the attached subnet — never a reflector that sends
+        // our records, or unicast, to an address off the link.
+        guard let source = Self.ipv4Bytes(datagram.source), socket.interface.isOnLink(source) else {
+            logger.trace("mDNS: ignored a query from off the link")
+            return
+        }
         let legacy = datagram.source.port != configuration.port
         guard let current, let reply = Self.reply(to: query, records: current.records(ipv4: [socket.interface.ipv4]), legacy: legacy)
         else { return }
+        guard replies.admit(source.map(String.init).joined(separator: "."), now: ContinuousClock.now - started) else {
+            logger.trace("mDNS: reply rate-limited")
+            return
+        }
         if !legacy, reply.answers.allSatisfy({ !$0.cacheFlush }) {
             // Answers of shared records only (PTR) wait 20–120 ms, so several responders on a LAN
             // do not answer in the same instant (RFC 6762 §6).
             try? await Task.sleep(for: .milliseconds(Int.random(in: 20...120)))
         }
         await socket.send(reply, to: legacy ? datagram.source : nil)
+    }
+
+    /// The 4 bytes of an IPv4 socket address; `nil` for anything else.
+    static func ipv4Bytes(_ address: SocketAddress) -> [UInt8]? {
+        guard case .v4(let v4) = address else { return nil }
+        return withUnsafeBytes(of: v4.address.sin_addr.s_addr) { Array($0) }
     }
 
     /// The response to `query` from `records`, or nil when nothing is to be said: answers for

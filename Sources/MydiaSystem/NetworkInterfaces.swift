@@ -13,6 +13,8 @@ public enum NetworkInterfaces {
         public var address: String
         /// The 4 bytes of an IPv4 address in network order; `nil` for IPv6.
         public var ipv4: [UInt8]?
+        /// The 4 bytes of its IPv4 netmask; `nil` for IPv6 or when the kernel gives none.
+        public var ipv4Netmask: [UInt8]? = nil
         /// Whether the interface is up.
         public var isUp: Bool
         /// Whether it is a loopback interface.
@@ -38,10 +40,13 @@ public enum NetworkInterfaces {
                 ? addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in withUnsafeBytes(of: sin.pointee.sin_addr.s_addr) { Array($0) } }
                 : nil
             let flags = UInt32(p.pointee.ifa_flags)
+            let netmask: [UInt8]? = family == AF_INET ? p.pointee.ifa_netmask.map { mask in
+                mask.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in withUnsafeBytes(of: sin.pointee.sin_addr.s_addr) { Array($0) } }
+            } : nil
             out.append(Address(
                 name: String(cString: p.pointee.ifa_name), index: Int(if_nametoindex(p.pointee.ifa_name)),
                 address: String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
-                ipv4: ipv4, isUp: flags & UInt32(IFF_UP) != 0, isLoopback: flags & UInt32(IFF_LOOPBACK) != 0,
+                ipv4: ipv4, ipv4Netmask: netmask, isUp: flags & UInt32(IFF_UP) != 0, isLoopback: flags & UInt32(IFF_LOOPBACK) != 0,
                 supportsMulticast: flags & UInt32(IFF_MULTICAST) != 0))
         }
         return out

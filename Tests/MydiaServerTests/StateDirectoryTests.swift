@@ -23,9 +23,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         if geteuid() == 0 {
-            #require(chown(path, 65534, 65534) == 0)
+            try #require(chown(path, 65534, 65534) == 0)
             #expect(throws: StateDirectory.Error.self) { try StateDirectory(path: path) }
-            #require(chown(path, 0, 0) == 0)
+            try #require(chown(path, 0, 0) == 0)
         }
         let link = Self.temporary()
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)

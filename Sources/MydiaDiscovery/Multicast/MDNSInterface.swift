@@ -16,10 +16,20 @@ public struct MDNSInterface: Sendable, Hashable, CustomStringConvertible {
     public var ipv4: [UInt8]
 
     /// An interface from its parts (normally found by ``available()``, ``loopback()`` or ``named(_:)``).
-    public init(name: String, index: Int, ipv4: [UInt8]) {
+    /// The IPv4 netmask of `ipv4` (`255.255.255.0` as 4 bytes); the attached subnet.
+    public var netmask: [UInt8]
+
+    public init(name: String, index: Int, ipv4: [UInt8], netmask: [UInt8] = [255, 255, 255, 255]) {
         self.name = name
         self.index = index
         self.ipv4 = ipv4
+        self.netmask = netmask.count == 4 ? netmask : [255, 255, 255, 255]
+    }
+
+    /// Whether `address` (4 bytes) is on this interface's attached subnet (RFC 6762 §11): the only
+    /// sources a responder answers, so it is never a reflector for a query from off the link.
+    public func isOnLink(_ address: [UInt8]) -> Bool {
+        address.count == 4 && zip(zip(address, ipv4), netmask).allSatisfy { pair, mask in pair.0 & mask == pair.1 & mask }
     }
 
     /// Dotted-quad text of ``ipv4``.
@@ -69,7 +79,7 @@ public struct MDNSInterface: Sendable, Hashable, CustomStringConvertible {
         var out: [(interface: MDNSInterface, address: NetworkInterfaces.Address)] = []
         for a in NetworkInterfaces.list() where a.isUp {
             guard let ipv4 = a.ipv4, !out.contains(where: { $0.interface.name == a.name }) else { continue }
-            out.append((MDNSInterface(name: a.name, index: a.index, ipv4: ipv4), a))
+            out.append((MDNSInterface(name: a.name, index: a.index, ipv4: ipv4, netmask: a.ipv4Netmask ?? [255, 255, 255, 255]), a))
         }
         return out
     }
