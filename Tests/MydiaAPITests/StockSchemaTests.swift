@@ -5,7 +5,8 @@ import Testing
 
 /// PROTOCOL.md §14.1: every document the client can send validates against stock Mydia's schema
 /// (`../shared/stock-mydia/schema.graphql`, and the older generation's form against
-/// `schema-2026-07-01.graphql`), and `mydia-server`'s schema is a subset of stock's. The schemas
+/// `schema-2026-07-01.graphql`), and what `mydia-server` answers as each generation (its dialect,
+/// §14.2.8) is a subset of that generation's stock schema. The schemas
 /// are read from `../shared` beside the project (never copied in); without it the tests say so and
 /// skip. The check runs graphql-core (`scripts/stock-schema-check.py`, installed by `make deps`).
 @Suite struct StockSchemaTests {

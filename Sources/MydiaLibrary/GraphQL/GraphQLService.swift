@@ -64,6 +64,8 @@ public final class GraphQLService: Sendable {
         self.login = login
         self.generation = generation
         self.schema = try CatalogSchema.make()
+        // Once here rather than per request (GraphQLSwift's `graphql` checks it on every call).
+        if let problem = validateSchema(schema: schema.schema).first { throw problem }
         self.dialect = try SchemaDialect.of(generation).schema(from: printSchema(schema: schema.schema))
         self.library = library
         self.devices = devices
