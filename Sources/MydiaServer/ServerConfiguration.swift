@@ -5,6 +5,7 @@ import CNIOLinux
 import Foundation
 public import Logging
 public import MydiaDiscovery
+public import MydiaLibrary
 public import MydiaListener
 import MydiaSystem
 public import MydiaWire
@@ -30,6 +31,10 @@ public struct ServerConfiguration: Sendable {
     /// `--no-player`: the instance API answers every `/api` route with 404 `PLAYER_DISABLED`, as a
     /// stock server with its player switched off does (PROTOCOL.md §14.2.4). Pairing still works.
     public var playerEnabled = true
+    /// `--stock-generation`: the stock GraphQL schema generation to answer as; `.legacy20260701`
+    /// refuses what `schema-2026-07-01.graphql` lacks, for testing clients against older servers
+    /// (PROTOCOL.md §14.2.8).
+    public var stockGeneration: StockGeneration = .current
     /// Events as JSON lines on stdout instead of sentences.
     public var printReady = false
     /// LAN discovery (PROTOCOL.md §9). `mydia-server` defaults to `private`; a configuration made

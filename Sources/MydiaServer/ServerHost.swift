@@ -60,7 +60,11 @@ public final class ServerHost: Sendable {
             library: library, devices: devices, streaming: HLSStreamingProvider(manager: hls),
             version: MydiaVersion.current, minPlayerVersion: MydiaVersion.minimumPlayer,
             onRevoke: { deviceID in await linkBox.value.withLock { $0 }?.closeSessions(deviceID: deviceID) },
-            login: login, logger: logger)
+            login: login, generation: configuration.stockGeneration, logger: logger)
+        if configuration.stockGeneration != .current {
+            logger.notice("answering GraphQL as a stock server of an older generation",
+                          metadata: ["generation": "\(configuration.stockGeneration.rawValue)"])
+        }
         api = InstanceAPI(instanceID: identity.instanceID, instanceName: identity.instanceName, library: library,
                           devices: devices, graphQL: graphQL, hls: hls, subtitles: subtitles,
                           playerEnabled: configuration.playerEnabled)

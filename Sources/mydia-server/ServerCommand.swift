@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MydiaLibrary
 import MydiaServer
 import MydiaSystem
 import MydiaWire
@@ -46,6 +47,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("relay-ca"), help: ArgumentHelp(
         "A PEM CA certificate to trust for the relay's TLS, besides the system's (test labs, self-hosted relays).", valueName: "file"))
     var relayCA: String?
+    @Option(name: .customLong("stock-generation"), help: ArgumentHelp(
+        "Answer GraphQL as a stock server of this schema generation: current or 2026-07-01 (for testing clients).",
+        valueName: "generation", visibility: .hidden))
+    var stockGeneration = StockGeneration.current.rawValue
 
     func run() async throws {
         var relayCAPEM: String?
@@ -58,6 +63,9 @@ struct Serve: AsyncParsableCommand {
         let origin: RelayOrigin
         do { origin = try RelayOrigin(relay) } catch { throw ValidationError(error.description) }
         for url in directURLs where !(url.hasPrefix("https://")) { throw ValidationError("--direct-url must be https://host:port, not \(url)") }
+        guard let generation = StockGeneration(rawValue: stockGeneration) else {
+            throw ValidationError("--stock-generation must be current or 2026-07-01, not \(stockGeneration)")
+        }
         var logger = Logger(label: "mydia.server") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
         var config = ServerConfiguration(relay: origin, libraryPath: library, stateDirectory: state.stateDirectory, logger: logger)
@@ -72,6 +80,7 @@ struct Serve: AsyncParsableCommand {
         config.approvePairing = approvePairing
         config.playerEnabled = !noPlayer
         config.relayCAPEM = relayCAPEM
+        config.stockGeneration = generation
         let server = try await ServerHost(configuration: config)
         try await withSignals { try await server.run() }
     }

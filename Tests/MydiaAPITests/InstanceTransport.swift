@@ -54,8 +54,8 @@ struct PairedClient: Sendable {
     let credentials: ServerCredentials
     let directory: URL
 
-    static func start() async throws -> PairedClient {
-        let stack = try await ServerStack.start()
+    static func start(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> PairedClient {
+        let stack = try await ServerStack.start(configure: configure)
         do {
             let keys = X25519KeyPair.generate()
             let (device, deviceToken) = try await stack.host.devices.createDevice(name: "Test TUI", platform: "linux",

@@ -5,7 +5,8 @@ import Testing
 
 /// PROTOCOL.md §14.1: every document the client can send validates against stock Mydia's schema
 /// (`../shared/stock-mydia/schema.graphql`, and the older generation's form against
-/// `schema-2026-07-01.graphql`), and `mydia-server`'s schema is a subset of stock's. The schemas
+/// `schema-2026-07-01.graphql`), and what `mydia-server` answers as each generation (its dialect,
+/// §14.2.8) is a subset of that generation's stock schema. The schemas
 /// are read from `../shared` beside the project (never copied in); without it the tests say so and
 /// skip. The check runs graphql-core (`scripts/stock-schema-check.py`, installed by `make deps`).
 @Suite struct StockSchemaTests {
@@ -145,13 +146,24 @@ import Testing
     /// Operations sampled by another suite (login, in `LoginOperationsTests`' list when it exists).
     static let extraSampled = 0
 
-    @Test func theServersSchemaIsASubsetOfStocks() throws {
+    /// What `mydia-server` answers as each generation (its dialect of the executable schema,
+    /// PROTOCOL.md §14.2.8) is a subset of that generation's stock schema.
+    @Test func eachGenerationsDialectIsASubsetOfItsStockSchema() throws {
         try #require(Self.stockPresent, "../shared/stock-mydia is not beside the project: nothing to compare with")
-        let sdl = try CatalogSchema.sdl()
-        let report = try Self.check([], serverSDL: sdl)
-        #expect(report.server["current"] == [], "\(report.server["current"] ?? [])")
-        // And the comparison is real: a field stock does not have is named.
-        let wrong = try Self.check([], serverSDL: sdl.replacingOccurrences(of: "  title: String!", with: "  titel: String!"))
+        let current = try CatalogSchema.sdl(.current)
+        let legacy = try CatalogSchema.sdl(.legacy20260701)
+        #expect(try Self.check([], serverSDL: current).server["current"] == [])
+        let older = try Self.check([], serverSDL: legacy).server["2026-07-01"]
+        #expect(older == [], "\(older ?? [])")
+        // And the comparison is real: a field stock does not have is named, the executable schema
+        // (which keeps the older flat search list) is not current stock, and the current dialect is
+        // not the older one.
+        let wrong = try Self.check([], serverSDL: current.replacingOccurrences(of: "  title: String!", with: "  titel: String!"))
         #expect(wrong.server["current"]?.contains { $0.contains("titel") } == true)
+        let executable = try Self.check([], serverSDL: try CatalogSchema.sdl())
+        #expect(executable.server["current"] == ["field SearchResults.results: not in stock"])
+        let crossed = try Self.check([], serverSDL: current).server["2026-07-01"] ?? []
+        #expect(crossed.contains("field Query.serverCompatibility: not in stock"))
+        #expect(crossed.contains("field LoginResult.token: String here, String! in stock"))
     }
 }

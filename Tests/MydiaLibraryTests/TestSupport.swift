@@ -80,6 +80,7 @@ final class Fixture: Sendable {
     deinit { try? FileManager.default.removeItem(at: root.deletingLastPathComponent()) }
 
     static func make(scan: Bool = true, streaming: (any StreamingSessionProvider)? = nil,
+                     generation: StockGeneration = .current,
                      onRevoke: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> Fixture {
         let (root, state) = try SampleLibrary.make()
         let clock = TestClock()
@@ -89,7 +90,8 @@ final class Fixture: Sendable {
         let users = UserStore(database: database, now: clock.now)
         let login = LoginAuthority(users: users, devices: devices, now: clock.now)
         let service = try GraphQLService(library: library, devices: devices, streaming: streaming,
-                                         version: "1.0.0", minPlayerVersion: "1.0.0", onRevoke: onRevoke, login: login)
+                                         version: "1.0.0", minPlayerVersion: "1.0.0", onRevoke: onRevoke, login: login,
+                                         generation: generation)
         if scan { try await library.rescan() }
         return Fixture(root: root, state: state, database: database, library: library, devices: devices,
                        service: service, clock: clock)

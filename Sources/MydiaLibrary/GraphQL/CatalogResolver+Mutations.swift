@@ -30,13 +30,14 @@ extension CatalogResolver {
     struct LoginArguments: Codable, Sendable { var input: LoginInputObject }
     struct VerifyTotpArguments: Codable, Sendable { var input: VerifyTotpInputObject }
 
-    /// `login(input:)` (§14.2.2, §14.3): a token, `totpRequired` with a challenge, or the refusal's text.
+    /// `login(input:)` (§14.2.2, §14.3): a token, `totpRequired` with a challenge, or the refusal's
+    /// text; on the 2026-07-01 generation, a token or a refusal (§14.2.8).
     func login(context: GraphQLContext, arguments: LoginArguments) async throws -> LoginResultObject? {
         guard let authority = context.login else { throw GraphQLContext.Error.invalidArgument("Local authentication is disabled") }
         let i = arguments.input
         return try LoginResultObject(await authority.login(
             username: i.username, password: i.password, deviceID: i.deviceId, deviceName: i.deviceName,
-            platform: i.platform, clientAddress: context.clientAddress ?? "tunnel"))
+            platform: i.platform, clientAddress: context.clientAddress ?? "tunnel"), generation: context.generation)
     }
 
     /// `verifyTotp(input:)`: the second step after `totpRequired`.
@@ -44,7 +45,7 @@ extension CatalogResolver {
         guard let authority = context.login else { throw GraphQLContext.Error.invalidArgument("Local authentication is disabled") }
         return try LoginResultObject(await authority.verifyTotp(
             challengeToken: arguments.input.challengeToken, code: arguments.input.code,
-            clientAddress: context.clientAddress ?? "tunnel"))
+            clientAddress: context.clientAddress ?? "tunnel"), generation: context.generation)
     }
     struct EndStreamingArguments: Codable, Sendable { var sessionId: String }
 

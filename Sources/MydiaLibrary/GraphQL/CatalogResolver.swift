@@ -69,7 +69,7 @@ struct CatalogResolver: Sendable {
     func search(context: GraphQLContext, arguments: SearchArguments) async throws -> SearchResultObject {
         let limit = try CursorPage<Int>.pageSize(arguments.first ?? Self.defaultListSize)
         let needle = LibraryNames.folded(DisplayText.sanitized(arguments.query).trimmingCharacters(in: .whitespaces))
-        guard !needle.isEmpty else { return SearchResultObject(totalCount: 0, sections: []) }
+        guard !needle.isEmpty else { return SearchResultObject(totalCount: 0, sections: [], limit: limit) }
         func matches(_ title: String) -> Bool { LibraryNames.folded(title).contains(needle) }
         // `types` narrows the sections; absent or empty means every type.
         let wanted = Set((arguments.types ?? []).compactMap { $0 })
@@ -97,7 +97,7 @@ struct CatalogResolver: Sendable {
                 type: .episode, totalCount: episodes.count,
                 results: episodes.prefix(limit).map { Self.item(.episode($0), showTitle: showTitles[$0.showID]) }))
         }
-        return SearchResultObject(totalCount: movies.count + matchedShows.count + episodes.count, sections: sections)
+        return SearchResultObject(totalCount: movies.count + matchedShows.count + episodes.count, sections: sections, limit: limit)
     }
 
     /// Newest first: movies, and shows by their newest episode (with its number). `after` is the

@@ -1,9 +1,11 @@
 import GraphQL
 import Graphiti
 
-/// The GraphQL schema: a subset of stock Mydia's (`../shared/stock-mydia/schema.graphql`), with its
-/// type, field and argument names and types (PROTOCOL.md §14.1). `StockSchemaTests` compares the
-/// two type by type, field by field, argument by argument.
+/// The executable GraphQL schema: what every stock generation this server speaks can ask for, with
+/// stock Mydia's type, field and argument names and types (PROTOCOL.md §14.1, §14.2.8). Requests
+/// are validated against a generation's ``SchemaDialect`` of it, and `StockSchemaTests` checks each
+/// dialect against its stock schema (`../shared/stock-mydia/`) type by type, field by field,
+/// argument by argument.
 enum CatalogSchema {
     static func make() throws -> Schema<CatalogResolver, GraphQLContext> {
         try Schema<CatalogResolver, GraphQLContext> {
@@ -139,6 +141,8 @@ enum CatalogSchema {
                 Field("type", at: \.searchType)
                 Field("title", at: \.title)
                 Field("year", at: \.year)
+                Field("artwork", at: \.artwork)
+                Field("score", at: \.score)
                 Field("subtitle", at: \.subtitle)
                 Field("seasonNumber", at: \.seasonNumber)
                 Field("episodeNumber", at: \.episodeNumber)
@@ -152,6 +156,8 @@ enum CatalogSchema {
             Type(SearchResultObject.self, as: "SearchResults") {
                 Field("totalCount", at: \.totalCount)
                 Field("sections", at: \.sections)
+                // The 2026-07-01 generation's flat list; hidden from the current dialect.
+                Field("results", at: \.results)
             }
             Type(ContinueItemObject.self, as: "ContinueWatchingItem") {
                 Field("id", at: \.id)
@@ -331,7 +337,9 @@ enum CatalogSchema {
         }
     }
 
-    /// The schema as SDL (what a stock client would see by introspection), for the comparison with
-    /// stock's schema.
+    /// The executable schema as SDL, from which the dialects are made.
     static func sdl() throws -> String { printSchema(schema: try make().schema) }
+
+    /// What a generation's clients see: the dialect's SDL, for the comparison with stock's schema.
+    static func sdl(_ generation: StockGeneration) throws -> String { try SchemaDialect.of(generation).sdl(from: try sdl()) }
 }

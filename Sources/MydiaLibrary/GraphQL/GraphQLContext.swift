@@ -16,6 +16,8 @@ struct GraphQLContext: Sendable {
     /// The caller's IP address on the direct listener (rate limits); `nil` inside a tunnel.
     let clientAddress: String?
     let compatibility: ServerCompatibilityObject
+    /// The stock generation the server answers as (PROTOCOL.md §14.2.8).
+    let generation: StockGeneration
     let onRevoke: @Sendable (String) async -> Void
 
     /// Why a resolver refused.

@@ -32,8 +32,16 @@ struct LoginResultObject: Sendable {
     var totpRequired: Bool
     var challengeToken: String?
 
-    /// What an outcome answers; a refusal is a GraphQL error with its text (§14.2.4).
-    init(_ outcome: LoginOutcome) throws {
+    /// Why a TOTP account cannot sign in on a server of the 2026-07-01 generation, whose
+    /// `LoginResult` has a non-null token and no way to ask for a code (§14.2.8).
+    static let totpNeedsNewerServer = "This account needs a TOTP code, which this server's sign-in (2026-07-01 schema) cannot ask for — sign in with an account without TOTP"
+
+    /// What an outcome answers; a refusal is a GraphQL error with its text (§14.2.4). The
+    /// 2026-07-01 generation has no TOTP step, so there an account that needs one is refused.
+    init(_ outcome: LoginOutcome, generation: StockGeneration) throws {
+        if case .totpRequired = outcome, generation == .legacy20260701 {
+            throw GraphQLContext.Error.invalidArgument(Self.totpNeedsNewerServer)
+        }
         switch outcome {
         case .success(let grant):
             token = grant.token

@@ -236,12 +236,15 @@ enum SearchTypeValue: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// Stock's `SearchResult`: one hit.
+/// Stock's `SearchResult`: one hit. This server has no artwork and ranks no hits, so `artwork` and
+/// `score` are null (§14.1 allows null for what an instance has no data for).
 struct SearchItemObject: Sendable {
     var id: ItemID
     var type: MediaTypeValue
     var title: String
     var year: Int?
+    var artwork: ArtworkObject? = nil
+    var score: Double? = nil
     var subtitle: String?
     var seasonNumber: Int?
     var episodeNumber: Int?
@@ -256,10 +259,18 @@ struct SearchSectionObject: Sendable {
     var searchType: SearchTypeValue { SearchTypeValue(type) }
 }
 
-/// Stock's `SearchResults`.
+/// Stock's `SearchResults`: sections (current generation), or one flat list of every section's
+/// hits in order, at most `first` in all (`results`, the 2026-07-01 generation).
 struct SearchResultObject: Sendable {
     var totalCount: Int
     var sections: [SearchSectionObject]
+    var results: [SearchItemObject]
+
+    init(totalCount: Int, sections: [SearchSectionObject], limit: Int) {
+        self.totalCount = totalCount
+        self.sections = sections
+        results = Array(sections.lazy.flatMap(\.results).prefix(limit))
+    }
 }
 
 /// Stock's `ContinueWatchingItem`.

@@ -11,6 +11,10 @@ public import Logging
 /// Anything else needs a valid, unexpired access token of a device that is not revoked — and inside
 /// a tunnel, of the handshake's device — or it gets HTTP 401 `{"error":"unauthorized","message"}`.
 /// GraphQL errors travel as HTTP 200 with `errors`; a body that is not a GraphQL request is a 400.
+///
+/// A request is validated against the dialect of the stock generation the server answers as
+/// (``StockGeneration``, ``SchemaDialect``), then runs on the one executable schema; what the
+/// dialect lacks is refused as a stock server of that generation refuses it (§14.2.8).
 public final class GraphQLService: Sendable {
     /// An HTTP response: status and JSON body.
     public struct Response: Sendable, Equatable {
@@ -26,7 +30,14 @@ public final class GraphQLService: Sendable {
     /// Root fields that need no bearer (PROTOCOL.md §11.14).
     public static let bearerFreeFields: Set<String> = ["refreshAccessToken", "serverCompatibility", "login", "verifyTotp", "__typename"]
 
+    /// Root fields answered from the dialect itself (introspection shows the dialect).
+    static let introspectionFields: Set<String> = ["__schema", "__type", "__typename"]
+
+    /// The stock generation the server answers as.
+    public let generation: StockGeneration
     private let schema: Schema<CatalogResolver, GraphQLContext>
+    /// What requests are validated against: the generation's dialect of `schema`.
+    private let dialect: GraphQLSchema
     private let library: MediaLibrary
     private let devices: DeviceStore
     private let streaming: (any StreamingSessionProvider)?
@@ -43,13 +54,19 @@ public final class GraphQLService: Sendable {
     ///   - minPlayerVersion: `serverCompatibility.minPlayerVersion`.
     ///   - onRevoke: called with the device id after `revokeDevice` succeeded, so the server can close
     ///     that device's sessions at once (PROTOCOL.md §12.14).
+    ///   - login: signs users in (`login`, `verifyTotp`); `nil` = local authentication is off.
+    ///   - generation: the stock schema generation to answer as (§14.2.8).
     public init(library: MediaLibrary, devices: DeviceStore, streaming: (any StreamingSessionProvider)?,
                 version: String, minPlayerVersion: String,
                 onRevoke: @escaping @Sendable (String) async -> Void = { _ in },
-                login: LoginAuthority? = nil,
+                login: LoginAuthority? = nil, generation: StockGeneration = .current,
                 logger: Logger = Logger(label: "mydia.graphql")) throws {
         self.login = login
+        self.generation = generation
         self.schema = try CatalogSchema.make()
+        // Once here rather than per request (GraphQLSwift's `graphql` checks it on every call).
+        if let problem = validateSchema(schema: schema.schema).first { throw problem }
+        self.dialect = try SchemaDialect.of(generation).schema(from: printSchema(schema: schema.schema))
         self.library = library
         self.devices = devices
         self.streaming = streaming
@@ -94,11 +111,11 @@ public final class GraphQLService: Sendable {
 
         let context = GraphQLContext(library: library, devices: devices, streaming: streaming, device: device,
                                      deviceProfile: deviceProfile, login: login, clientAddress: clientAddress,
-                                     compatibility: compatibility, onRevoke: onRevoke)
+                                     compatibility: compatibility, generation: generation, onRevoke: onRevoke)
         let result: GraphQLResult
         do {
-            result = try await schema.execute(request: request.query, resolver: CatalogResolver(), context: context,
-                                              variables: request.variables, operationName: request.operationName)
+            result = try await run(request, context: context,
+                                   introspection: rootFields.map { !$0.isEmpty && $0.isSubset(of: Self.introspectionFields) } ?? false)
         } catch let error as GraphQLError {
             result = GraphQLResult(data: nil, errors: [error])
         } catch {
@@ -110,6 +127,34 @@ public final class GraphQLService: Sendable {
             logger.error("could not encode a GraphQL result", metadata: ["error": "\(error)"])
             return Self.error(500, "internal_error", "The server could not encode its answer.")
         }
+    }
+
+    /// Validates the request against the dialect, then runs it: on the executable schema, or on
+    /// the dialect when it asks only for introspection (so a client sees the generation's schema).
+    private func run(_ request: GraphQLRequest, context: GraphQLContext, introspection: Bool) async throws -> GraphQLResult {
+        let document = try parse(source: Source(body: request.query, name: "GraphQL request"))
+        let errors = validate(schema: dialect, ast: document)
+        guard errors.isEmpty else { return GraphQLResult(data: nil, errors: errors.map(Self.stockWording)) }
+        return try await GraphQL.execute(schema: introspection ? dialect : schema.schema, documentAST: document,
+                                         rootValue: CatalogResolver(), context: context,
+                                         variableValues: request.variables, operationName: request.operationName)
+    }
+
+    /// A validation error in stock Mydia's words where GraphQLSwift's differ: an unknown argument is
+    /// `Unknown argument "a" on field "f" of type "T".` (Absinthe's text, which clients look for to
+    /// tell an older generation, §14.2.8); `Cannot query field "…"` is already the same.
+    static func stockWording(_ error: GraphQLError) -> GraphQLError {
+        let message = error.message
+        guard message.hasPrefix("Field \""),
+              let type = message.range(of: "\" on type \""),
+              let argument = message.range(of: "\" does not have argument \"", range: type.upperBound..<message.endIndex),
+              let end = message.range(of: "\".", range: argument.upperBound..<message.endIndex)
+        else { return error }
+        let field = message[message.index(message.startIndex, offsetBy: 7)..<type.lowerBound]
+        return GraphQLError(
+            message: "Unknown argument \"\(message[argument.upperBound..<end.lowerBound])\" on field \"\(field)\" "
+                + "of type \"\(message[type.upperBound..<argument.lowerBound])\".",
+            locations: error.locations, path: error.path, extensions: error.extensions)
     }
 
     /// What the server needs to know of a request before running it: the root field names of the
