@@ -320,7 +320,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaClientTests",
-            dependencies: ["MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaTestSupport", "MydiaWire", "MydiaCrypto"],
+            dependencies: ["MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaTestSupport", "MydiaWire", "MydiaCrypto", "MydiaTransport", "MydiaLibrary"],
             swiftSettings: swiftSettings),
         .testTarget(name: "MydiaConnectionTests", dependencies: ["MydiaConnection", "MydiaTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -350,6 +350,8 @@ let package = Package(
             dependencies: [
                 "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaServer", "MydiaTransport", "MydiaTunnel",
                 .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             path: "Tests/MydiaTestSupport", swiftSettings: swiftSettings),

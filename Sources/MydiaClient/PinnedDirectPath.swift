@@ -18,7 +18,9 @@ final class PinnedDirectPath: DirectPath {
         self.instanceID = instanceID
     }
 
-    func probe(_ url: URL, fingerprint: String) async -> ProbeResult {
+    func probe(_ url: URL, fingerprint: String?) async -> ProbeResult {
+        // A paired server's direct path is pinned or absent (§6); the manager never probes unpinned.
+        guard let fingerprint else { return .tlsError("no pinned certificate") }
         guard let bearer = await store.credentials(instanceID: instanceID)?.accessToken else { return .rejected(status: 401) }
         let client: DirectClient
         do { client = try self.client(url, fingerprint) } catch { return .transportError(error.description) }
@@ -36,7 +38,8 @@ final class PinnedDirectPath: DirectPath {
         }
     }
 
-    func send(_ request: PathRequest, to url: URL, fingerprint: String) async throws -> PathResponse {
+    func send(_ request: PathRequest, to url: URL, fingerprint: String?) async throws -> PathResponse {
+        guard let fingerprint else { throw DirectClient.Error.noPin }
         let client = try self.client(url, fingerprint)
         var headers = request.headers
         // The direct client sends the bearer itself, after the pin matched (§6).

@@ -3,7 +3,8 @@ import Foundation
 
 extension ConnectionManager {
     /// A probe succeeded: move to `dual` (then `direct` once relay requests drain) (PROTOCOL.md §8.3).
-    func promote(_ url: URL, fingerprint: String) {
+    func promote(_ url: URL, fingerprint: String?) {
+        directRefusal = nil
         nextLinkID += 1
         let link = DirectLink(id: nextLinkID, url: url, fingerprint: fingerprint, since: clock.now())
         cancelProbeTimer()
@@ -23,9 +24,10 @@ extension ConnectionManager {
         }
     }
 
-    /// The direct path failed: back to the relay at once (§8.5). Direct requests in flight are
-    /// abandoned; their callers re-issue idempotent ones on the relay. Probing resumes at the next
-    /// backoff step (§12.20), or at once after a network change.
+    /// The direct path failed: back to the relay at once (§8.5), or `offline` without one.
+    /// Direct requests in flight are abandoned; their callers re-issue idempotent ones on the
+    /// relay. Probing resumes at the next backoff step (§12.20), or at once after a network
+    /// change or when there is no relay.
     func directFailed(linkID: Int, reason: String, probeAtOnce: Bool = false) {
         guard let link = state.directLink, link.id == linkID else { return }
         logger.notice("direct path failed", metadata: ["url": "\(link.url.absoluteString)", "reason": "\(reason)"])
@@ -38,7 +40,8 @@ extension ConnectionManager {
         for exchange in exchanges.values where exchange.path == .direct {
             exchange.abortDirect?()
         }
-        if probeAtOnce {
+        // Direct-only: there is nothing else to fall back on, so look again at once.
+        if probeAtOnce || isDirectOnly {
             requestProbe(reason: reason)
         } else {
             scheduleProbe(after: nextBackoffDelay())
@@ -88,7 +91,7 @@ extension ConnectionManager {
                     directFailed(linkID: link.id, reason: "\(misses) keepalives missed")
                     return
                 }
-            case .transportError, .tlsError, .pinMismatch, .instanceMismatch:
+            case .transportError, .tlsError, .pinMismatch, .instanceMismatch, .refused:
                 directFailed(linkID: link.id, reason: "keepalive failed: \(result.failureDescription ?? "")")
                 return
             }

@@ -9,9 +9,17 @@ extension ConnectionManager {
         case resumeFailed(String)
         /// The manager was stopped.
         case stopped
+        /// Direct-only (a URL-login server): the last probe round reached no URL; carries the
+        /// verdict on the most preferred one.
+        case directUnavailable(ProbeResult)
 
         /// Whether trying again later may succeed.
-        public var isRetryable: Bool { self != .stopped }
+        public var isRetryable: Bool {
+            switch self {
+            case .stopped, .directUnavailable(.refused): false
+            default: true
+            }
+        }
 
         /// One plain sentence for the user.
         public var description: String {
@@ -24,6 +32,11 @@ extension ConnectionManager {
                 return "The download could not continue after the connection changed (\(reason)) — try again."
             case .stopped:
                 return "The connection has been closed."
+            case .directUnavailable(let result):
+                if case .refused(let refusal) = result { return refusal.message }
+                var why = result.failureDescription ?? "it did not answer"
+                if why.hasSuffix(".") { why.removeLast() }
+                return "The server cannot be reached right now — \(why.prefix(1).lowercased() + why.dropFirst()); try again in a moment."
             }
         }
     }

@@ -57,8 +57,10 @@ extension ConnectionManager {
         cancelProbeTimer()
         let now = clock.now()
         let urls = candidateURLs.filter { (candidateRecords[$0]?.heldOffUntil ?? now) <= now }
-        guard let fingerprint = announced.certificateFingerprint, !urls.isEmpty else {
-            // No pin means no direct path (§6); held-off URLs wait for their time.
+        let fingerprint = announced.certificateFingerprint
+        // No pin means no direct path (§6) — unless there is no relay: a direct-only path owns
+        // its TLS mode (§14.2.5). Held-off URLs wait for their time.
+        guard fingerprint != nil || isDirectOnly, !urls.isEmpty else {
             probeRoundFailed()
             return
         }
@@ -66,18 +68,21 @@ extension ConnectionManager {
         probeRoundTask = Task { await self.runProbeRound(urls, fingerprint: fingerprint) }
     }
 
-    private func runProbeRound(_ urls: [URL], fingerprint: String) async {
+    private func runProbeRound(_ urls: [URL], fingerprint: String?) async {
         var fingerprint = fingerprint
         let first = await probeConcurrently(urls, fingerprint: fingerprint)
         var winner = first.winner
         var mismatched = urls.filter { if case .pinMismatch? = first.results[$0] { return true } else { return false } }
         if !mismatched.isEmpty, !Task.isCancelled {
-            // PROTOCOL.md §12.21: refresh direct_urls/cert_fingerprint by a fresh handshake first.
-            do {
-                updateConfiguration(try await refreshDirectConfiguration())
-                publish()
-            } catch {
-                logger.notice("direct configuration refresh failed", metadata: ["error": "\(Self.describe(error))"])
+            // PROTOCOL.md §12.21: refresh direct_urls/cert_fingerprint by a fresh handshake first
+            // (a direct-only manager has no handshake to ask).
+            if let refreshDirectConfiguration {
+                do {
+                    updateConfiguration(try await refreshDirectConfiguration())
+                    publish()
+                } catch {
+                    logger.notice("direct configuration refresh failed", metadata: ["error": "\(Self.describe(error))"])
+                }
             }
             mismatched = mismatched.filter { candidateURLs.contains($0) }
             if let current = announced.certificateFingerprint, current != fingerprint, !Task.isCancelled {
@@ -104,7 +109,7 @@ extension ConnectionManager {
 
     /// Probes `urls` concurrently within the round cap (§12.20). The winner is the first URL in
     /// list order that succeeded once every URL before it has failed, so the round ends early.
-    private func probeConcurrently(_ urls: [URL], fingerprint: String) async -> (winner: URL?, results: [URL: ProbeResult]) {
+    private func probeConcurrently(_ urls: [URL], fingerprint: String?) async -> (winner: URL?, results: [URL: ProbeResult]) {
         let direct = directPath
         let clock = self.clock
         let deadline = clock.now() + policy.probeRoundCap
@@ -143,8 +148,14 @@ extension ConnectionManager {
         publish()
     }
 
-    /// After a full failed round: wait the next backoff step (§8.2).
+    /// After a full failed round: wait the next backoff step (§8.2). A direct-only manager keeps
+    /// the verdict on its most preferred URL and goes `offline` (requests then fail with it).
     func probeRoundFailed() {
+        if isDirectOnly {
+            directRefusal = candidateURLs.lazy.compactMap { self.candidateRecords[$0]?.lastResult }.first { !$0.isOK }
+                ?? .transportError("no address to try")
+            if !handle(.probeRoundFailed, reason: directRefusal?.failureDescription ?? "probe failed") { publish() }
+        }
         scheduleProbe(after: nextBackoffDelay())
     }
 

@@ -3,10 +3,10 @@ extension ConnectionManager {
     /// Keeps a relay session open for the manager's life: connect, watch, reconnect with the
     /// §8.6 backoff (1, 2, 5, 10, 30 s, then 30 s) while the direct path keeps serving.
     func relayLoop() async {
+        guard let connector = self.connector else { return }
         var failures = 0
         while !Task.isCancelled {
             nextRelayAttemptAt = nil
-            let connector = self.connector
             do {
                 let session = try await Attempt<any RelaySession>().run(timeout: policy.relayConnectTimeout, clock: clock) {
                     try await connector.connect()

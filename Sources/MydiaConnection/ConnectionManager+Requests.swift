@@ -19,7 +19,8 @@ extension ConnectionManager {
     /// Sends one request on the current path and returns its head; the body streams afterwards
     /// and survives a fall back to the relay (PROTOCOL.md §8.3, §8.5).
     ///
-    /// While the first relay connect runs, waits for it. Throws `Error.offline` when no path is
+    /// While the first relay connect (direct-only: the first probe round) runs, waits for it.
+    /// Throws `Error.offline` (direct-only: `Error.directUnavailable`) when no path is
     /// usable, `Error.interrupted` when a non-idempotent request was cut by a direct failure,
     /// `Error.stopped` after `stop()`, and the relay transport's error when the relay fails.
     public func send(_ request: PathRequest) async throws -> PathResponse {
@@ -140,6 +141,7 @@ extension ConnectionManager {
                 try Task.checkCancellation()
                 await waitForStateChange()
             case .offline:
+                if isDirectOnly, let verdict = directRefusal { throw Error.directUnavailable(verdict) }
                 throw relayRefusal ?? Error.offline
             case .stopped:
                 throw Error.stopped

@@ -42,7 +42,7 @@ extension ConnectionManager {
     struct DirectLink: Sendable {
         let id: Int
         let url: URL
-        let fingerprint: String
+        let fingerprint: String?
         let since: Duration
     }
 
@@ -54,6 +54,8 @@ extension ConnectionManager {
         case promoted(DirectLink)
         case relayDrained
         case directFailed
+        /// Direct-only: a probe round failed on every URL.
+        case probeRoundFailed
         case stop
     }
 
@@ -63,6 +65,10 @@ extension ConnectionManager {
         case (.stopped, _): return nil
         case (_, .stop): return .stopped
         case (.idle, .start): return .connecting
+        // Direct-only (no relay): connecting → offline after a failed round, straight to direct on success.
+        case (.connecting, .probeRoundFailed) where isDirectOnly: return .offline
+        case (.connecting, .promoted(let link)) where isDirectOnly, (.offline, .promoted(let link)) where isDirectOnly:
+            return .direct(link)
         case (.connecting, .relayUp), (.offline, .relayUp): return .relay
         case (.connecting, .relayDown), (.relay, .relayDown): return .offline
         case (.dual(let link), .relayDown): return .direct(link)

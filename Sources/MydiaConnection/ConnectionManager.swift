@@ -23,10 +23,18 @@ import Foundation
 ///   at once with `Error.offline` (retryable).
 /// - LAN-discovered URLs follow the instance's `direct_urls` in preference order.
 /// - Relay heartbeats: a tunnel ping every 15 s; one unanswered for 10 s counts as relay loss.
+///
+/// A direct-only manager (`init(directOnly:…)`, a URL-login server with no relay, PROTOCOL.md
+/// §14.2) probes at once; requests wait for the first round; a round that fails everywhere moves
+/// to `offline` and requests then fail with `Error.directUnavailable` carrying the probe's
+/// verdict (an untrusted certificate names its fix); a later successful round promotes straight
+/// to `direct`; a direct failure goes to `offline` and re-probes at once.
 public actor ConnectionManager {
-    let connector: any RelayConnector
+    /// `nil` for a direct-only manager.
+    let connector: (any RelayConnector)?
     let directPath: any DirectPath
-    let refreshDirectConfiguration: @Sendable () async throws -> DirectConfiguration
+    /// `nil` for a direct-only manager (no handshake can bring a new pin).
+    let refreshDirectConfiguration: (@Sendable () async throws -> DirectConfiguration)?
     let policy: ConnectionPolicy
     let clock: ManagerClock
     let random: @Sendable () -> Double
@@ -55,6 +63,8 @@ public actor ConnectionManager {
     var nextRelayAttemptAt: Duration?
     /// Why the last relay connect was refused for good (cleared by the next successful one).
     var relayRefusal: (any Swift.Error & Sendable)?
+    /// Direct-only: the last failed round's verdict on the most preferred URL (cleared on promotion).
+    var directRefusal: ProbeResult?
 
     var probeRoundTask: Task<Void, Never>?
     var probeTimerTask: Task<Void, Never>?
@@ -114,10 +124,48 @@ public actor ConnectionManager {
             clock: ContinuousClock(), logger: logger)
     }
 
-    /// Connects via the relay at once and starts probing the direct candidates (§8.1, §8.2).
+    /// Creates a direct-only manager: no relay, the direct path is the only one (a URL-login
+    /// server, PROTOCOL.md §14.2). Nothing happens until `start()`.
+    /// - Parameters:
+    ///   - direct: the direct path; it owns the TLS mode (verified, pinned or plain HTTP).
+    ///   - configuration: the server URL(s); `certificateFingerprint` is passed to the path as is
+    ///     (`nil` unless the login pinned a certificate).
+    ///   - policy: timings; the defaults are the spec's.
+    ///   - clock: the clock every timer uses.
+    ///   - random: a source of uniform values in [0, 1) for the probe jitter.
+    ///   - logger: where state changes are logged (never secrets or payloads).
+    public init<C: Clock>(
+        directOnly direct: any DirectPath,
+        configuration: DirectConfiguration,
+        policy: ConnectionPolicy = ConnectionPolicy(),
+        clock: C,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        logger: Logger = Logger(label: "mydia.connection")
+    ) where C.Duration == Duration {
+        self.connector = nil
+        self.directPath = direct
+        self.announced = configuration
+        self.refreshDirectConfiguration = nil
+        self.policy = policy
+        self.clock = ManagerClock(clock)
+        self.random = random
+        self.logger = logger
+    }
+
+    /// Creates a direct-only manager on the continuous clock.
+    public init(directOnly direct: any DirectPath, configuration: DirectConfiguration, policy: ConnectionPolicy = ConnectionPolicy(),
+                logger: Logger = Logger(label: "mydia.connection")) {
+        self.init(directOnly: direct, configuration: configuration, policy: policy, clock: ContinuousClock(), logger: logger)
+    }
+
+    /// Whether this manager has no relay (a URL-login server).
+    public nonisolated var isDirectOnly: Bool { connector == nil }
+
+    /// Connects via the relay at once and starts probing the direct candidates (§8.1, §8.2); a
+    /// direct-only manager only probes.
     public func start() {
         guard handle(.start, reason: "started") else { return }
-        relayTask = Task { await self.relayLoop() }
+        if connector != nil { relayTask = Task { await self.relayLoop() } }
         requestProbe(reason: "start")
     }
 
@@ -185,6 +233,8 @@ public actor ConnectionManager {
             probeBackoffStep: probeStep,
             nextRelayAttemptAt: nextRelayAttemptAt,
             relayRefusal: relayRefusal.map { String(describing: $0) },
+            isDirectOnly: isDirectOnly,
+            directRefusal: state.publicState == .offline ? directRefusal?.failureDescription : nil,
             transitions: transitions,
             takenAt: clock.now())
     }

@@ -24,6 +24,11 @@ public struct ConnectionSnapshot: Sendable, Equatable {
     /// Why the relay refused this device for good (revoked, another server key), in one sentence;
     /// nil while the relay is fine or only unreachable.
     public var relayRefusal: String?
+    /// Whether the manager has no relay (a URL-login server, PROTOCOL.md §14.2).
+    public var isDirectOnly: Bool = false
+    /// Direct-only and offline: why the last probe round failed, in one sentence (an untrusted
+    /// certificate names its fix); `nil` otherwise.
+    public var directRefusal: String? = nil
     /// Recent state transitions, oldest first (bounded by `ConnectionPolicy.transitionHistoryLimit`).
     public var transitions: [ConnectionTransition]
     /// When this snapshot was taken.

@@ -41,7 +41,7 @@ public struct InstanceAPI: APIHandler {
         case ("POST", ["graphql"]):
             let profile = request.headers["x-mydia-device-profile"].flatMap(DeviceProfile.decodeHeader)
             let result = await graphQL.execute(body: Data(request.body), bearer: request.bearerToken, tunnelDeviceID: request.tunnelDeviceID,
-                                               deviceProfile: profile)
+                                               deviceProfile: profile, clientAddress: request.clientAddress)
             return APIResponse(status: result.status, headers: ["content-type": "application/json", "cache-control": "no-store"],
                                body: .bytes(Array(result.body)))
         case ("GET", let p) where p.count >= 4 && p[0] == "v1" && p[1] == "hls",

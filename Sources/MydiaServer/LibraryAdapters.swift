@@ -33,10 +33,13 @@ extension DeviceStore: DeviceAuthority {
 struct HLSStreamingProvider: StreamingSessionProvider {
     let manager: HLSSessionManager
 
-    func start(file: MediaFileRecord, strategy: StreamingStrategyChoice?, startPosition: Double?) async throws -> StartedStreamingSession {
+    func start(file: MediaFileRecord, strategy: StreamingStrategyChoice?, startPosition: Double?, maxHeight: Int?) async throws
+        -> StartedStreamingSession
+    {
         let chosen: StreamingStrategy = strategy == .transcode ? .transcode : .hlsCopy
-        let info = try await manager.start(fileURL: file.url, strategy: chosen, startPosition: startPosition ?? 0)
-        return StartedStreamingSession(sessionID: info.sessionId, duration: info.duration, startPosition: info.startPosition)
+        let info = try await manager.start(fileURL: file.url, strategy: chosen, startPosition: startPosition ?? 0, maxHeight: maxHeight)
+        return StartedStreamingSession(sessionID: info.sessionId, duration: info.duration, startPosition: info.startPosition,
+                                       coversWholeFile: info.playlistMode == .full, maxHeight: info.maxHeight)
     }
 
     func end(sessionID: String) async throws -> Bool {

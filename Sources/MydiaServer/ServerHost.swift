@@ -59,7 +59,8 @@ public final class ServerHost: Sendable {
         let graphQL = try GraphQLService(
             library: library, devices: devices, streaming: HLSStreamingProvider(manager: hls),
             version: MydiaVersion.current, minPlayerVersion: MydiaVersion.minimumPlayer,
-            onRevoke: { deviceID in await linkBox.value.withLock { $0 }?.closeSessions(deviceID: deviceID) }, logger: logger)
+            onRevoke: { deviceID in await linkBox.value.withLock { $0 }?.closeSessions(deviceID: deviceID) },
+            login: login, logger: logger)
         api = InstanceAPI(instanceID: identity.instanceID, instanceName: identity.instanceName, library: library,
                           devices: devices, graphQL: graphQL, hls: hls, subtitles: subtitles,
                           playerEnabled: configuration.playerEnabled)

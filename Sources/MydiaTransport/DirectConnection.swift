@@ -6,7 +6,7 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// One pinned HTTPS/1.1 connection of the direct path, serving one request at a time; kept alive
+/// One HTTP/1.1 connection of the direct path (TLS in the client's mode), serving one request at a time; kept alive
 /// for the next request when the server allows it and the last body was read to its end.
 final class DirectConnection: Sendable {
     /// One request handed to the connection task.
@@ -34,13 +34,14 @@ final class DirectConnection: Sendable {
 
     private init(jobs: AsyncStream<Job>.Continuation) { self.jobs = jobs }
 
-    /// Connects, completes TLS with the pin check, and starts serving.
-    /// - Throws: `.pinMismatch` (distinct, §8), `.unreachable`, `.tls`, `.timedOut`.
+    /// Connects, completes TLS in the client's mode (none for plain HTTP), and starts serving.
+    /// - Throws: `.pinMismatch` (distinct, §8), `.untrustedCertificate`, `.hostnameMismatch`,
+    ///   `.unreachable`, `.tls`, `.timedOut`.
     static func open(
-        host: String, port: Int, pin: CertificateFingerprint, context: NIOSSLContext, group: any EventLoopGroup,
+        host: String, port: Int, mode: DirectClient.TLSMode, context: NIOSSLContext?, group: any EventLoopGroup,
         connectTimeout: Duration, bodyBufferBytes: Int, onIdle: @escaping @Sendable (DirectConnection) -> Void
     ) async throws(DirectClient.Error) -> DirectConnection {
-        let verdict = PinnedTLS.Verdict()
+        let verdict = DirectTLS.Verdict()
         let channel: NIOAsyncChannel<DirectResponsePart, HTTPClientRequestPart>
         let handshake: EventLoopFuture<Void>
         do {
@@ -49,14 +50,18 @@ final class DirectConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let watcher = PinnedTLS.HandshakeWatcher(promise: channel.eventLoop.makePromise())
-                        let tls = try PinnedTLS.handler(context: context, host: host, pin: pin, verdict: verdict)
-                        try channel.pipeline.syncOperations.addHandler(tls)
-                        try channel.pipeline.syncOperations.addHandler(watcher)
+                        var ready = channel.eventLoop.makeSucceededVoidFuture()
+                        if let context {
+                            let watcher = DirectTLS.HandshakeWatcher(promise: channel.eventLoop.makePromise(), verdict: verdict)
+                            let tls = try DirectTLS.handler(context: context, host: host, mode: mode, verdict: verdict)
+                            try channel.pipeline.syncOperations.addHandler(tls)
+                            try channel.pipeline.syncOperations.addHandler(watcher)
+                            ready = watcher.done.futureResult
+                        }
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         try channel.pipeline.syncOperations.addHandler(BodyCopyHandler())
                         let async = try NIOAsyncChannel<DirectResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                        return (async, watcher.done.futureResult)
+                        return (async, ready)
                     }
                 }
         } catch {
@@ -68,6 +73,16 @@ final class DirectConnection: Sendable {
             // The async channel must be finished through its scope, even unused.
             try? await channel.executeThenClose { _, _ in }
             if let presented = verdict.mismatch { throw .pinMismatch(presented: presented.hex) }
+            if DirectTLS.isHostnameMismatch(error) {
+                throw .hostnameMismatch(host: host, presented: verdict.presented?.hex)
+            }
+            if DirectTLS.isUntrustedChain(error) {
+                var presented = verdict.presented
+                if presented == nil {
+                    presented = await presentedCertificate(host: host, port: port, group: group, connectTimeout: connectTimeout)
+                }
+                throw .untrustedCertificate(presented: presented?.hex)
+            }
             throw .tls(DirectClient.describe(error))
         }
 
@@ -78,6 +93,32 @@ final class DirectConnection: Sendable {
             await connection.serve(channel, jobs: stream, bodyBufferBytes: bodyBufferBytes)
         }
         return connection
+    }
+
+    /// The leaf certificate a server presents, read on a second short connection that fails its
+    /// own handshake (nothing is sent on it): after a verification failure, so the error can
+    /// name the fingerprint to pin. `nil` when it cannot be read.
+    static func presentedCertificate(host: String, port: Int, group: any EventLoopGroup,
+                                     connectTimeout: Duration) async -> CertificateFingerprint? {
+        guard let context = try? DirectTLS.makeRecordingContext() else { return nil }
+        let verdict = DirectTLS.Verdict()
+        do {
+            let (channel, handshake) = try await ClientBootstrap(group: group)
+                .connectTimeout(.milliseconds(Int64(connectTimeout / .milliseconds(1))))
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let watcher = DirectTLS.HandshakeWatcher(promise: channel.eventLoop.makePromise(), verdict: verdict)
+                        try channel.pipeline.syncOperations.addHandler(DirectTLS.recordingHandler(context: context, host: host, verdict: verdict))
+                        try channel.pipeline.syncOperations.addHandler(watcher)
+                        return (channel, watcher.done.futureResult)
+                    }
+                }
+            _ = try? await handshake.get()
+            try? await channel.close().get()
+        } catch {
+            return nil
+        }
+        return verdict.presented
     }
 
     /// Queues a request; `false` if the connection is closed.

@@ -169,16 +169,16 @@ struct Devices: AsyncParsableCommand {
 }
 
 struct Unpair: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Forget a paired server on this device.")
+    static let configuration = CommandConfiguration(
+        abstract: "Forget a paired or logged-in server on this device (`logout` does the same).", aliases: ["logout"])
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
         try await runReporting {
             let logger = global.logger()
             let store = try global.store(logger)
-            let server = try await store.select(global.server)
-            _ = try await store.remove(instanceID: server.instanceID)
-            print("Forgot \(server.instanceName). (The server still lists this device until its owner revokes it.)")
+            let server = try await store.removeServer(global.server)
+            print("Forgot \(server.name). (The server still lists this device until its owner revokes it.)")
         }
     }
 }

@@ -18,9 +18,9 @@ struct MydiaTUICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mydia-tui",
         abstract: "A terminal client for a self-hosted mydia media server: pair once, then browse and play from anywhere.",
-        discussion: "Exit codes: 0 success, 1 failure, 3 not paired, 4 pairing refused, 5 server unreachable, 6 player missing, 7 credentials rejected (pair again), 64 usage error.",
+        discussion: "Exit codes: 0 success, 1 failure, 3 not paired, 4 pairing or login refused, 5 server unreachable (or its certificate not trusted), 6 player missing, 7 credentials rejected (pair or log in again), 64 usage error.",
         version: ClientVersion.current,
-        subcommands: [UI.self, Pair.self, Status.self, List.self, Show.self, Search.self, Devices.self, Unpair.self, Doctor.self,
+        subcommands: [UI.self, Pair.self, Login.self, Servers.self, Status.self, List.self, Show.self, Search.self, Devices.self, Unpair.self, Doctor.self,
                       Play.self, Discover.self, Exercise.self],
         defaultSubcommand: UI.self)
 
@@ -32,7 +32,7 @@ struct MydiaTUICommand: AsyncParsableCommand {
 
 /// Options every command shares.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "Which paired server to use (name or id; default: the last paired).") var server: String?
+    @Option(help: "Which server to use, paired or logged in to (name or id; default: the newest).") var server: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to a file).")
     var logLevel = "notice"
 
@@ -65,6 +65,7 @@ func runReporting(_ body: () async throws -> Void) async throws {
 /// Maps errors from the layers below onto the exit-code table.
 enum Failures {
     static func classify(_ error: any Error) -> (ExitStatus, String) {
+        if let login = LoginFailures.classify(error) { return login }
         switch error {
         case let e as CredentialStore.Error:
             switch e {

@@ -65,6 +65,7 @@ struct Status: AsyncParsableCommand {
         let rtt = SnapshotJSON.rttMilliseconds(s).map { String(format: " · %.1f ms", $0) } ?? ""
         print("\(s.state.rawValue.uppercased()) · \(path)\(rtt)")
         if let refusal = s.relayRefusal { print("  relay: \(refusal)") }
+        if let refusal = s.directRefusal { print("  \(refusal)") }
         for c in s.candidates {
             print("  \(c.url.absoluteString)\(c.discovered ? " (LAN)" : ""): \(c.lastResult.map { $0.isOK ? "answers" : ($0.failureDescription ?? "fails") } ?? "not probed yet")")
         }
@@ -94,6 +95,8 @@ enum SnapshotJSON {
             "rtt_ms": rttMilliseconds(s) ?? NSNull(),
             "direct_url": s.directURL?.absoluteString ?? NSNull(),
             "relay_refusal": s.relayRefusal ?? NSNull(),
+            "direct_only": s.isDirectOnly,
+            "direct_refusal": s.directRefusal ?? NSNull(),
             "relay": path(s.relay),
             "direct": path(s.direct),
             "candidates": s.candidates.map { c -> [String: Any] in

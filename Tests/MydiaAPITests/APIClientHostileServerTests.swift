@@ -56,7 +56,11 @@ import Testing
         ])
         let (client, dir) = try await Self.client(transport)
         defer { try? FileManager.default.removeItem(at: dir) }
-        await #expect(throws: APIClient.Error.invalidResponse("Devices")) { try await client.devices() }
+        // A web page where JSON belongs (a proxy's error page) is named as such, never shown.
+        await #expect(throws: APIClient.Error.http(
+            status: 200, code: nil, message: "a web page instead of the Mydia API — check the URL and any proxy in front of the server")) {
+            try await client.devices()
+        }
         await #expect(throws: APIClient.Error.http(status: 503, code: "unavailable", message: "The library is being scanned.")) {
             try await client.devices()
         }

@@ -54,6 +54,9 @@ import Testing
             Sample(Operations.refreshAccessToken(deviceToken: "t"), absentInOlderServers: true),
             Sample(Operations.refreshMediaToken(token: "t")),
             Sample(Operations.revokeDevice(id: "d1")),
+            Sample(Operations.login(username: "ada", password: "pw", deviceId: "6b1f7f3e-2d7a-4c55-9d0e-2a1b3c4d5e6f",
+                                    deviceName: "laptop", platform: "linux")),
+            Sample(Operations.verifyTotp(challengeToken: "c", code: "123456"), absentInOlderServers: true),
         ]
     }
 

@@ -217,13 +217,41 @@ enum ProbeBehaviour: Sendable {
     case hang
     /// Accepts only this fingerprint; others get a pin mismatch.
     case pinned(String)
+    /// Waits until the test opens the gate, then answers what it was opened with.
+    case gate(ProbeGate)
+}
+
+/// A probe answer the test releases when it wants.
+final class ProbeGate: Sendable {
+    private let state = Mutex<(result: ProbeResult?, waiters: [CheckedContinuation<ProbeResult, Never>])>((nil, []))
+
+    /// Answers every waiting and later probe with `result`.
+    func open(_ result: ProbeResult) {
+        let waiters = state.withLock { state -> [CheckedContinuation<ProbeResult, Never>] in
+            state.result = result
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        waiters.forEach { $0.resume(returning: result) }
+    }
+
+    func wait() async -> ProbeResult {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> ProbeResult? in
+                if let result = state.result { return result }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
 }
 
 /// The fake direct path: probes per URL, requests answered by a test-provided responder.
 final class FakeDirectPath: DirectPath {
     struct ProbeCall: Equatable {
         let url: URL
-        let fingerprint: String
+        let fingerprint: String?
         let at: Duration
     }
 
@@ -251,7 +279,7 @@ final class FakeDirectPath: DirectPath {
 
     var probes: [ProbeCall] { state.withLock { $0.probes } }
 
-    func probe(_ url: URL, fingerprint: String) async -> ProbeResult {
+    func probe(_ url: URL, fingerprint: String?) async -> ProbeResult {
         let now = clock.elapsed
         let behaviour = state.withLock { state -> ProbeBehaviour in
             state.probes.append(ProbeCall(url: url, fingerprint: fingerprint, at: now))
@@ -262,6 +290,8 @@ final class FakeDirectPath: DirectPath {
             return result
         case .pinned(let accepted):
             return accepted == fingerprint ? .ok(rtt: .milliseconds(3)) : .pinMismatch(presented: accepted)
+        case .gate(let gate):
+            return await gate.wait()
         case .hang:
             // Parked until the manager gives up on it (cancellation ends the sleep).
             try? await Task.sleep(for: .seconds(3600))
@@ -269,7 +299,7 @@ final class FakeDirectPath: DirectPath {
         }
     }
 
-    func send(_ request: PathRequest, to url: URL, fingerprint: String) async throws -> PathResponse {
+    func send(_ request: PathRequest, to url: URL, fingerprint: String?) async throws -> PathResponse {
         log.append(request)
         guard let responder = state.withLock({ $0.responder }) else { throw FakeTransportError(reason: "no route") }
         return try await responder(request)

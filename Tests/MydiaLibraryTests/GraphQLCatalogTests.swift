@@ -24,7 +24,7 @@ import Testing
         let file = try #require((m["files"] as? [[String: Any]])?.first)
         #expect(file["codec"] as? String == "h264")
         #expect(file["audioCodec"] as? String == "aac")
-        #expect(file["resolution"] as? String == "320x240")
+        #expect(file["resolution"] as? String == "240p")
         #expect(((file["size"] as? Double) ?? 0) > 1000)
         let missing = try await f.graphQL("{ movie(id: \"nope\") { id } }", bearer: bearer)
         #expect(dig(missing.json, "data", "movie") is NSNull)
@@ -153,7 +153,7 @@ actor RecordingProvider: StreamingSessionProvider {
     var started: [(URL, StreamingStrategyChoice?, Double?)] = []
     var sessions: Set<String> = []
 
-    func start(file: MediaFileRecord, strategy: StreamingStrategyChoice?, startPosition: Double?) async throws
+    func start(file: MediaFileRecord, strategy: StreamingStrategyChoice?, startPosition: Double?, maxHeight: Int?) async throws
         -> StartedStreamingSession
     {
         started.append((file.url, strategy, startPosition))

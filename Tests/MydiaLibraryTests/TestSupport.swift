@@ -1,6 +1,7 @@
 import Foundation
 import MydiaCrypto
 import MydiaLibrary
+import MydiaWire
 import Testing
 
 /// A sample library made once per test process by `Resources/make-sample-library.sh` (real ffmpeg),
@@ -85,8 +86,10 @@ final class Fixture: Sendable {
         let database = try LibraryDatabase(stateDirectory: state)
         let library = MediaLibrary(root: root, database: database, now: clock.now)
         let devices = DeviceStore(database: database, now: clock.now)
+        let users = UserStore(database: database, now: clock.now)
+        let login = LoginAuthority(users: users, devices: devices, now: clock.now)
         let service = try GraphQLService(library: library, devices: devices, streaming: streaming,
-                                         version: "1.0.0", minPlayerVersion: "1.0.0", onRevoke: onRevoke)
+                                         version: "1.0.0", minPlayerVersion: "1.0.0", onRevoke: onRevoke, login: login)
         if scan { try await library.rescan() }
         return Fixture(root: root, state: state, database: database, library: library, devices: devices,
                        service: service, clock: clock)
@@ -101,11 +104,13 @@ final class Fixture: Sendable {
     }
 
     /// Runs a GraphQL request and decodes the JSON answer.
-    func graphQL(_ query: String, variables: [String: Any] = [:], bearer: String?, tunnel: String? = nil)
+    func graphQL(_ query: String, variables: [String: Any] = [:], bearer: String?, tunnel: String? = nil,
+                 profile: DeviceProfile? = nil)
         async throws -> (status: Int, json: [String: Any])
     {
         let body = try JSONSerialization.data(withJSONObject: ["query": query, "variables": variables])
-        let response = await service.execute(body: body, bearer: bearer, tunnelDeviceID: tunnel)
+        let response = await service.execute(body: body, bearer: bearer, tunnelDeviceID: tunnel, deviceProfile: profile,
+                                             clientAddress: "192.0.2.7")
         let json = try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:]
         return (response.status, json)
     }

@@ -20,8 +20,15 @@ public enum Programs {
     }
 
     /// Runs `mydia-tui` with its config (and log) under `config`, to completion.
-    public static func tui(_ args: [String], config: String, environment: [String: String] = [:]) throws -> Result {
+    /// - Parameter stdin: what standard input holds (`nil`: the test's own).
+    public static func tui(_ args: [String], config: String, environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
         let p = Process()
+        if let stdin {
+            let input = Pipe()
+            p.standardInput = input
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         p.executableURL = bin.appendingPathComponent("mydia-tui")
         p.arguments = args
         p.environment = ProcessInfo.processInfo.environment

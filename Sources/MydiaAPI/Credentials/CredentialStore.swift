@@ -2,9 +2,13 @@ public import Foundation
 public import Logging
 public import MydiaWire
 
-/// The paired instances on disk: one JSON file, `servers.json`, in the config directory (0700),
-/// replaced atomically and never readable by other users (PROTOCOL.md §1 client storage).
-/// The in-memory copy is the source of truth for this process; every change is written at once.
+/// The servers this device can open, on disk in the config directory (0700): paired instances
+/// in `servers.json`, URL-login servers in its sibling `logins.json` (PROTOCOL.md §14.2), and the
+/// per-install device id in `device-id`. Each file is replaced atomically and never readable by
+/// other users (PROTOCOL.md §1 client storage). The in-memory copy is the source of truth for
+/// this process; every change is written at once.
+///
+/// `logins.json` is `{"version":1,"logins":[…]}`, see `LoginServer`'s coding (never a password).
 ///
 /// File format: `{"version":1,"servers":[…]}`, each server with snake_case keys (`instance_id`,
 /// `instance_name`, `instance_public_key` b64, `cert_fingerprint` hex, `direct_urls`, `relay_url`,
@@ -15,7 +19,7 @@ public import MydiaWire
 public actor CredentialStore {
     /// Why credentials could not be found, read or written; `description` is one plain sentence.
     public enum Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
-        /// Nothing is paired yet.
+        /// Nothing is paired or logged in to yet.
         case noServers
         /// No paired server matches the name or id.
         case notFound(String)
@@ -30,10 +34,10 @@ public actor CredentialStore {
 
         public var description: String {
             switch self {
-            case .noServers: "No server is paired yet — pair one with a claim code first."
-            case .notFound(let query): "No paired server is called \"\(DisplayText.name(query))\" — check the name with the server list."
+            case .noServers: "No server is set up yet — pair one with a claim code or log in with `mydia-tui login URL` first."
+            case .notFound(let query): "No server is called \"\(DisplayText.name(query))\" — check the name with `mydia-tui servers`."
             case .ambiguous(let query, let names):
-                "\"\(DisplayText.name(query))\" matches several paired servers (\(names.joined(separator: ", "))) — type more of the name."
+                "\"\(DisplayText.name(query))\" matches several servers (\(names.joined(separator: ", "))) — type more of the name, or its id."
             case .missingDeviceToken: "The server did not send a device token, so the pairing cannot be saved — pair again."
             case .corrupt(let path): "The credentials file \(path) is damaged — move it away and pair again."
             case .storage(let sentence): sentence
@@ -50,8 +54,12 @@ public actor CredentialStore {
     public nonisolated let directory: URL
     /// The credentials file.
     public nonisolated var fileURL: URL { directory.appendingPathComponent("servers.json") }
-    private let logger: Logger
+    /// The URL-login servers' file, beside `servers.json`.
+    public nonisolated var loginsFileURL: URL { directory.appendingPathComponent("logins.json") }
+    let logger: Logger
     private var servers: [ServerCredentials]
+    /// URL-login servers, in login order.
+    var logins: [LoginServer]
 
     /// Opens (and creates, mode 0700) the directory and loads `servers.json` if it exists.
     /// - Parameters:
@@ -61,16 +69,25 @@ public actor CredentialStore {
         self.directory = directory
         self.logger = logger
         let path = directory.appendingPathComponent("servers.json").path
+        let loginsPath = directory.appendingPathComponent("logins.json").path
         do {
             try PrivateFile.ensureDirectory(directory.path, logger: logger)
-            guard let bytes = try PrivateFile.read(path, logger: logger) else {
+            if let bytes = try PrivateFile.read(path, logger: logger) {
+                guard let contents = try? JSONDecoder().decode(FileContents.self, from: Data(bytes)) else {
+                    throw Error.corrupt(path: path)
+                }
+                servers = contents.servers
+            } else {
                 servers = []
-                return
             }
-            guard let contents = try? JSONDecoder().decode(FileContents.self, from: Data(bytes)) else {
-                throw Error.corrupt(path: path)
+            if let bytes = try PrivateFile.read(loginsPath, logger: logger) {
+                guard let contents = try? JSONDecoder().decode(LoginsFileContents.self, from: Data(bytes)) else {
+                    throw Error.corrupt(path: loginsPath)
+                }
+                logins = contents.logins
+            } else {
+                logins = []
             }
-            servers = contents.servers
         } catch let failure as PrivateFile.Failure {
             throw .storage(failure.description)
         } catch let error as Error {
@@ -83,8 +100,9 @@ public actor CredentialStore {
     /// Every paired server, in pairing order.
     public var all: [ServerCredentials] { servers }
 
-    /// Picks a server: `nil` = the last paired; otherwise an instance id, a name (case-insensitive)
-    /// or a unique case-insensitive prefix of a name (`--server NAME`).
+    /// Picks a paired server: `nil` = the last paired; otherwise an instance id, a name
+    /// (case-insensitive) or a unique case-insensitive prefix of a name. `selectServer(_:)` picks
+    /// among both kinds (`--server NAME|ID`).
     public func select(_ query: String? = nil) throws(Error) -> ServerCredentials {
         guard !servers.isEmpty else { throw .noServers }
         guard let raw = query?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
@@ -185,15 +203,20 @@ public actor CredentialStore {
     }
 
     private func persist() throws(Error) {
+        try write(FileContents(version: 1, servers: servers), to: fileURL)
+    }
+
+    /// Writes one of the store's files atomically, 0600.
+    func write(_ contents: some Encodable, to file: URL) throws(Error) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data: Data
-        do { data = try encoder.encode(FileContents(version: 1, servers: servers)) } catch {
+        do { data = try encoder.encode(contents) } catch {
             throw .storage("Could not encode the credentials.")
         }
         do {
             try PrivateFile.ensureDirectory(directory.path, logger: logger)
-            try PrivateFile.writeAtomically(Array(data), to: fileURL.path)
+            try PrivateFile.writeAtomically(Array(data), to: file.path)
         } catch {
             throw .storage(error.description)
         }

@@ -95,9 +95,40 @@ enum PrivateFile {
         return bytes
     }
 
+    /// Creates `path` with `bytes` (mode 0600, complete and flushed before it appears) unless it
+    /// exists. - Returns: `false` when another file was there first (it is left alone).
+    static func createExclusively(_ bytes: [UInt8], at path: String) throws(Failure) -> Bool {
+        let temp = try writeTemporary(bytes, beside: path)
+        defer { unlink(temp) }
+        if link(temp, path) != 0 {
+            if errno == EEXIST { return false }
+            throw .system(operation: "create", path: path, errno: errno)
+        }
+        try syncDirectory(of: path)
+        return true
+    }
+
     /// Replaces `path` atomically with `bytes`, mode 0600 from the first byte on.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(Failure) {
+        let temp = try writeTemporary(bytes, beside: path)
+        guard rename(temp, path) == 0 else {
+            let code = errno
+            unlink(temp)
+            throw .system(operation: "replace", path: path, errno: code)
+        }
+        try syncDirectory(of: path)
+    }
+
+    private static func syncDirectory(of path: String) throws(Failure) {
         let directory = parentOf(path).isEmpty ? "." : parentOf(path)
+        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dirFD >= 0 else { throw .system(operation: "open", path: directory, errno: errno) }
+        defer { close(dirFD) }
+        guard fsync(dirFD) == 0 else { throw .system(operation: "flush", path: directory, errno: errno) }
+    }
+
+    /// A new 0600 file beside `path` holding `bytes`, flushed; returns its path.
+    private static func writeTemporary(_ bytes: [UInt8], beside path: String) throws(Failure) -> String {
         var temp = ""
         var fd: Int32 = -1
         for _ in 0..<16 {
@@ -124,11 +155,7 @@ enum PrivateFile {
             }
             guard fsync(fd) == 0 else { throw Failure.system(operation: "flush", path: temp, errno: errno) }
         }
-        guard rename(temp, path) == 0 else { throw .system(operation: "replace", path: path, errno: errno) }
         keepTemp = true
-        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dirFD >= 0 else { throw .system(operation: "open", path: directory, errno: errno) }
-        defer { close(dirFD) }
-        guard fsync(dirFD) == 0 else { throw .system(operation: "flush", path: directory, errno: errno) }
+        return temp
     }
 }

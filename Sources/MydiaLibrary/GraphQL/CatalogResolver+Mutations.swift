@@ -23,8 +23,28 @@ extension CatalogResolver {
     struct StartStreamingArguments: Codable, Sendable {
         var fileId: ItemID
         var strategy: StreamingStrategyChoice
+        var maxHeight: Int?
         var startPosition: Int?
         var playlistMode: PlaylistModeValue?
+    }
+    struct LoginArguments: Codable, Sendable { var input: LoginInputObject }
+    struct VerifyTotpArguments: Codable, Sendable { var input: VerifyTotpInputObject }
+
+    /// `login(input:)` (§14.2.2, §14.3): a token, `totpRequired` with a challenge, or the refusal's text.
+    func login(context: GraphQLContext, arguments: LoginArguments) async throws -> LoginResultObject? {
+        guard let authority = context.login else { throw GraphQLContext.Error.invalidArgument("Local authentication is disabled") }
+        let i = arguments.input
+        return try LoginResultObject(await authority.login(
+            username: i.username, password: i.password, deviceID: i.deviceId, deviceName: i.deviceName,
+            platform: i.platform, clientAddress: context.clientAddress ?? "tunnel"))
+    }
+
+    /// `verifyTotp(input:)`: the second step after `totpRequired`.
+    func verifyTotp(context: GraphQLContext, arguments: VerifyTotpArguments) async throws -> LoginResultObject? {
+        guard let authority = context.login else { throw GraphQLContext.Error.invalidArgument("Local authentication is disabled") }
+        return try LoginResultObject(await authority.verifyTotp(
+            challengeToken: arguments.input.challengeToken, code: arguments.input.code,
+            clientAddress: context.clientAddress ?? "tunnel"))
     }
     struct EndStreamingArguments: Codable, Sendable { var sessionId: String }
 
@@ -94,9 +114,13 @@ extension CatalogResolver {
                                                                              bearerDevice: device))
     }
 
+    /// A login device may revoke its own user's devices only; a paired device (the owner's) any.
     func revokeDevice(context: GraphQLContext, arguments: IDArguments) async throws -> RevokeDeviceResultObject? {
-        _ = try context.requireDevice()
+        let caller = try context.requireDevice()
         let id = arguments.id.rawValue.lowercased()
+        if let user = caller.userID, try await context.devices.device(id: id)?.userID != user {
+            throw GraphQLContext.Error.notFound("Device \(arguments.id.rawValue)")
+        }
         let revoked = try await context.devices.revokeDevice(id: id)
         if revoked { await context.onRevoke(id) }
         let device = try await context.devices.device(id: id).map { DeviceObject($0, now: Date()) }
@@ -116,10 +140,15 @@ extension CatalogResolver {
         if let start = arguments.startPosition, start < 0 {
             throw GraphQLContext.Error.invalidArgument("startPosition must be 0 or more.")
         }
+        if let height = arguments.maxHeight, !(64...8640).contains(height) {
+            throw GraphQLContext.Error.invalidArgument("maxHeight must be between 64 and 8640.")
+        }
         let session = try await streaming.start(file: file, strategy: arguments.strategy,
-                                                startPosition: arguments.startPosition.map(Double.init))
+                                                startPosition: arguments.startPosition.map(Double.init), maxHeight: arguments.maxHeight)
+        // FULL: positions are media positions and the stream starts at 0; WINDOW: it starts where asked.
         return StreamingSessionObject(sessionId: session.sessionID, duration: session.duration > 0 ? session.duration : nil,
-                                      startPosition: 0, playlistMode: .full)
+                                      startPosition: session.coversWholeFile ? 0 : Int(session.startPosition.rounded(.down)),
+                                      maxHeight: session.maxHeight, playlistMode: session.coversWholeFile ? .full : .window)
     }
 
     func endStreamingSession(context: GraphQLContext, arguments: EndStreamingArguments) async throws -> Bool? {

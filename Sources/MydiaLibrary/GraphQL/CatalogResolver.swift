@@ -162,10 +162,29 @@ struct CatalogResolver: Sendable {
         context.compatibility
     }
 
+    /// A login device sees its own user's devices; a paired device (the owner's) every device.
     func devices(context: GraphQLContext, arguments: NoArguments) async throws -> [DeviceObject]? {
-        _ = try context.requireDevice()
+        let caller = try context.requireDevice()
         let now = Date()
-        return try await context.devices.listDevices().map { DeviceObject($0, now: now) }
+        let list: [DeviceRecord]
+        if let user = caller.userID { list = try await context.devices.devices(ofUser: user) } else { list = try await context.devices.listDevices() }
+        return list.map { DeviceObject($0, now: now) }
+    }
+
+    struct CandidatesArguments: Codable, Sendable { var contentType: String; var id: ItemID }
+
+    /// `streamingCandidates(contentType: "movie"|"episode"|"file", id:)`: how the caller's player can
+    /// get the item's first file, most preferred first (§14.2.6, §14.2.7).
+    func streamingCandidates(context: GraphQLContext, arguments: CandidatesArguments) async throws -> StreamingCandidatesObject? {
+        let id = arguments.id.rawValue
+        let file: MediaFileRecord?
+        switch arguments.contentType.lowercased() {
+        case "movie", "episode": file = try await context.library.files(itemID: id).first
+        case "file": file = try await context.library.mediaFile(id: id)
+        default: throw GraphQLContext.Error.invalidArgument("contentType must be movie, episode or file.")
+        }
+        guard let file else { throw GraphQLContext.Error.notFound("\(arguments.contentType.capitalized) \(id)") }
+        return StreamingCandidatesObject(StreamingCandidates(file: file, profile: context.deviceProfile))
     }
 
     static func item(_ item: LibraryItem, showTitle: String? = nil) -> SearchItemObject {

@@ -62,8 +62,8 @@ enum CatalogSchema {
                 Field("bitrate", at: \.bitrate)
                 Field("duration", at: \.duration)
                 Field("container", at: \.container)
-                Field("directPlaySupported", at: \.directPlaySupported)
-                Field("subtitles", at: \.subtitles)
+                Field("directPlaySupported", at: MediaFileObject.directPlaySupported)
+                Field("subtitles", at: MediaFileObject.subtitles)
             }
             Type(ProgressObject.self, as: "Progress") {
                 Field("positionSeconds", at: \.positionSeconds)
@@ -205,7 +205,58 @@ enum CatalogSchema {
                 Field("sessionId", at: \.sessionId)
                 Field("duration", at: \.duration)
                 Field("startPosition", at: \.startPosition)
+                Field("maxHeight", at: \.maxHeight)
                 Field("playlistMode", at: \.playlistMode)
+            }
+            Enum(CandidateStrategyValue.self, as: "StreamingCandidateStrategy") {
+                Value(.directPlay)
+                Value(.remux)
+                Value(.hlsCopy)
+                Value(.transcode)
+            }
+            Type(StreamingCandidateObject.self, as: "StreamingCandidate") {
+                Field("strategy", at: \.strategy)
+                Field("mime", at: \.mime)
+                Field("container", at: \.container)
+                Field("videoCodec", at: \.videoCodec)
+                Field("audioCodec", at: \.audioCodec)
+            }
+            Type(StreamingMetadataObject.self, as: "StreamingMetadata") {
+                Field("duration", at: \.duration)
+                Field("width", at: \.width)
+                Field("height", at: \.height)
+                Field("bitrate", at: \.bitrate)
+                Field("resolution", at: \.resolution)
+                Field("originalCodec", at: \.originalCodec)
+                Field("originalAudioCodec", at: \.originalAudioCodec)
+                Field("container", at: \.container)
+            }
+            Type(StreamingCandidatesObject.self, as: "StreamingCandidatesResult") {
+                Field("fileId", at: \.fileId)
+                Field("candidates", at: \.candidates)
+                Field("metadata", at: \.metadata)
+            }
+            Input(LoginInputObject.self, as: "LoginInput") {
+                InputField("username", at: \.username)
+                InputField("password", at: \.password)
+                InputField("deviceId", at: \.deviceId)
+                InputField("deviceName", at: \.deviceName)
+                InputField("platform", at: \.platform)
+            }
+            Input(VerifyTotpInputObject.self, as: "VerifyTotpInput") {
+                InputField("challengeToken", at: \.challengeToken)
+                InputField("code", at: \.code)
+            }
+            Type(UserObject.self, as: "User") {
+                Field("id", at: \.id)
+                Field("username", at: \.username)
+            }
+            Type(LoginResultObject.self, as: "LoginResult") {
+                Field("token", at: \.token)
+                Field("user", at: \.user)
+                Field("expiresIn", at: \.expiresIn)
+                Field("totpRequired", at: \.totpRequired)
+                Field("challengeToken", at: \.challengeToken)
             }
             Query {
                 Field("movies", at: CatalogResolver.movies) {
@@ -238,12 +289,17 @@ enum CatalogSchema {
                     Argument("types", at: \.types)
                 }
                 Field("serverCompatibility", at: CatalogResolver.serverCompatibility)
+                Field("streamingCandidates", at: CatalogResolver.streamingCandidates) {
+                    Argument("contentType", at: \.contentType)
+                    Argument("id", at: \.id)
+                }
                 Field("devices", at: CatalogResolver.devices)
             }
             Mutation {
                 Field("startStreamingSession", at: CatalogResolver.startStreamingSession) {
                     Argument("fileId", at: \.fileId)
                     Argument("strategy", at: \.strategy)
+                    Argument("maxHeight", at: \.maxHeight)
                     Argument("startPosition", at: \.startPosition)
                     Argument("playlistMode", at: \.playlistMode)
                 }
@@ -269,6 +325,8 @@ enum CatalogSchema {
                 }
                 Field("refreshMediaToken", at: CatalogResolver.refreshMediaToken) { Argument("token", at: \.token) }
                 Field("revokeDevice", at: CatalogResolver.revokeDevice) { Argument("id", at: \.id) }
+                Field("login", at: CatalogResolver.login) { Argument("input", at: \.input) }
+                Field("verifyTotp", at: CatalogResolver.verifyTotp) { Argument("input", at: \.input) }
             }
         }
     }

@@ -11,6 +11,10 @@ struct GraphQLContext: Sendable {
     /// What the client plays untouched (`X-Mydia-Device-Profile`, PROTOCOL.md §14.2.7); `nil` when
     /// it sent none or an unusable one.
     let deviceProfile: DeviceProfile?
+    /// Signs users in (`login`, `verifyTotp`); `nil` = local authentication is off.
+    let login: LoginAuthority?
+    /// The caller's IP address on the direct listener (rate limits); `nil` inside a tunnel.
+    let clientAddress: String?
     let compatibility: ServerCompatibilityObject
     let onRevoke: @Sendable (String) async -> Void
 

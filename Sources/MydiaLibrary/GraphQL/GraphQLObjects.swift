@@ -1,4 +1,5 @@
 import Foundation
+import Graphiti
 import MydiaWire
 
 // The values GraphQL fields resolve to, in stock Mydia's types (PROTOCOL.md §14.1). Every nested value is
@@ -55,6 +56,7 @@ struct ArtworkObject: Sendable {
     var thumbnailUrl: String?
 }
 
+/// Stock's `SubtitleTrack`.
 struct SubtitleTrackObject: Sendable {
     var trackId: String
     var language: String
@@ -65,6 +67,18 @@ struct SubtitleTrackObject: Sendable {
     var forced: Bool
     var hearingImpaired: Bool
     var vttURL: String?
+
+    init(_ t: SubtitleTrack, fileID: String) {
+        trackId = t.trackID
+        language = t.language
+        title = t.title
+        format = t.format
+        embedded = t.embedded
+        deliverable = t.deliverable
+        forced = t.forced
+        hearingImpaired = t.hearingImpaired
+        vttURL = t.webVTTURL(fileID: fileID)
+    }
 
     struct URLArguments: Codable, Sendable { var format: SubtitleFormatValue? }
 
@@ -79,37 +93,35 @@ enum SubtitleFormatValue: String, Codable, Sendable, CaseIterable {
     case srt = "SRT", vtt = "VTT", ass = "ASS", ssa = "SSA", pgs = "PGS", vobsub = "VOBSUB", unknown = "UNKNOWN"
 }
 
+/// Stock's `MediaFile`. `subtitles` and `directPlaySupported` are resolved only when asked for
+/// (listing a folder, reading the request's device profile).
 struct MediaFileObject: Sendable {
-    var id: ItemID
-    var resolution: String?
-    var codec: String?
-    var audioCodec: String?
-    var size: Int?
-    var bitrate: Int?
-    var duration: Double?
-    var container: String?
-    var directPlaySupported: Bool?
-    var subtitles: [SubtitleTrackObject]?
-
-    init(_ f: MediaFileRecord) {
-        id = ItemID(f.id)
-        resolution = f.resolution
-        codec = f.videoCodec
-        audioCodec = f.audioCodec
-        size = Int(f.size)
-        bitrate = f.bitrate
-        duration = f.duration
-        container = MediaFileObject.container(of: f.url)
-        // Without a device profile the honest answer is unknowable and stock answers true (its
-        // `directPlaySupported` doc); the profile-aware answer is `streamingCandidates`.
-        directPlaySupported = true
-        subtitles = []
+    var record: MediaFileRecord
+    var id: ItemID { ItemID(record.id) }
+    var resolution: String? { record.resolutionLabel ?? record.resolution }
+    var codec: String? { record.videoCodec }
+    var audioCodec: String? { record.audioCodec }
+    var size: Int? { Int(record.size) }
+    var bitrate: Int? { record.bitrate }
+    var duration: Double? { record.duration > 0 ? record.duration : nil }
+    /// What ffprobe found, else the file's extension.
+    var container: String? {
+        if let container = record.container { return container }
+        let ext = record.url.pathExtension.lowercased()
+        return ext.isEmpty ? nil : ext
     }
 
-    /// The container named by the file's extension (`mkv`, `mp4`, …), `nil` when it has none.
-    static func container(of url: URL) -> String? {
-        let ext = url.pathExtension.lowercased()
-        return ext.isEmpty ? nil : ext
+    init(_ f: MediaFileRecord) { record = f }
+
+    /// Whether the caller's player plays the file untouched: from its `X-Mydia-Device-Profile`,
+    /// `true` without one (stock's rule, §14.2.7).
+    func directPlaySupported(context: GraphQLContext, arguments: NoArguments) -> Bool? {
+        StreamingCandidates.directPlaySupported(file: record, profile: context.deviceProfile)
+    }
+
+    /// Embedded text and image tracks, then sidecar files next to the video.
+    func subtitles(context: GraphQLContext, arguments: NoArguments) -> [SubtitleTrackObject]? {
+        context.library.subtitleTracks(of: record).map { SubtitleTrackObject($0, fileID: record.id) }
     }
 }
 
@@ -339,5 +351,6 @@ struct StreamingSessionObject: Sendable {
     var sessionId: String
     var duration: Double?
     var startPosition: Int?
+    var maxHeight: Int?
     var playlistMode: PlaylistModeValue
 }

@@ -24,7 +24,7 @@ public final class GraphQLService: Sendable {
     public static let maxBodySize = 1 << 20
 
     /// Root fields that need no bearer (PROTOCOL.md §11.14).
-    public static let bearerFreeFields: Set<String> = ["refreshAccessToken", "serverCompatibility", "__typename"]
+    public static let bearerFreeFields: Set<String> = ["refreshAccessToken", "serverCompatibility", "login", "verifyTotp", "__typename"]
 
     private let schema: Schema<CatalogResolver, GraphQLContext>
     private let library: MediaLibrary
@@ -32,6 +32,7 @@ public final class GraphQLService: Sendable {
     private let streaming: (any StreamingSessionProvider)?
     private let compatibility: ServerCompatibilityObject
     private let onRevoke: @Sendable (String) async -> Void
+    private let login: LoginAuthority?
     private let logger: Logger
 
     /// - Parameters:
@@ -45,7 +46,9 @@ public final class GraphQLService: Sendable {
     public init(library: MediaLibrary, devices: DeviceStore, streaming: (any StreamingSessionProvider)?,
                 version: String, minPlayerVersion: String,
                 onRevoke: @escaping @Sendable (String) async -> Void = { _ in },
+                login: LoginAuthority? = nil,
                 logger: Logger = Logger(label: "mydia.graphql")) throws {
+        self.login = login
         self.schema = try CatalogSchema.make()
         self.library = library
         self.devices = devices
@@ -62,8 +65,9 @@ public final class GraphQLService: Sendable {
     ///   - tunnelDeviceID: the device authenticated by the tunnel's handshake; `nil` on the direct path.
     ///   - deviceProfile: the request's decoded `X-Mydia-Device-Profile` (PROTOCOL.md §14.2.7), for
     ///     `directPlaySupported` and `streamingCandidates`; `nil` when absent or unusable.
+    ///   - clientAddress: the caller's IP address on the direct listener (login rate limits).
     public func execute(body: Data, bearer: String?, tunnelDeviceID: String?,
-                        deviceProfile: DeviceProfile? = nil) async -> Response {
+                        deviceProfile: DeviceProfile? = nil, clientAddress: String? = nil) async -> Response {
         guard body.count <= Self.maxBodySize else {
             return Self.error(400, "bad_request", "The request body is larger than 1 MiB.")
         }
@@ -89,7 +93,8 @@ public final class GraphQLService: Sendable {
         }
 
         let context = GraphQLContext(library: library, devices: devices, streaming: streaming, device: device,
-                                     deviceProfile: deviceProfile, compatibility: compatibility, onRevoke: onRevoke)
+                                     deviceProfile: deviceProfile, login: login, clientAddress: clientAddress,
+                                     compatibility: compatibility, onRevoke: onRevoke)
         let result: GraphQLResult
         do {
             result = try await schema.execute(request: request.query, resolver: CatalogResolver(), context: context,

@@ -14,12 +14,18 @@ public struct StartedStreamingSession: Sendable, Equatable {
     public var duration: Double
     /// Where the player should start (seconds).
     public var startPosition: Double
+    /// Whether the playlist covers the whole file (`true`, FULL) or a growing window.
+    public var coversWholeFile: Bool
+    /// The output height ceiling actually applied, `nil` = the source's.
+    public var maxHeight: Int?
 
     /// Creates a value from its parts.
-    public init(sessionID: String, duration: Double, startPosition: Double) {
+    public init(sessionID: String, duration: Double, startPosition: Double, coversWholeFile: Bool = true, maxHeight: Int? = nil) {
         self.sessionID = sessionID
         self.duration = duration
         self.startPosition = startPosition
+        self.coversWholeFile = coversWholeFile
+        self.maxHeight = maxHeight
     }
 }
 
@@ -31,7 +37,8 @@ public protocol StreamingSessionProvider: Sendable {
     ///   - file: the file to play (absolute `url`, probed `duration`, codecs).
     ///   - strategy: what the client asked for; `nil` = the server chooses.
     ///   - startPosition: where the player will start, seconds; `nil` = 0.
-    func start(file: MediaFileRecord, strategy: StreamingStrategyChoice?, startPosition: Double?) async throws
+    ///   - maxHeight: an output height ceiling (applied when transcoding); `nil` = none.
+    func start(file: MediaFileRecord, strategy: StreamingStrategyChoice?, startPosition: Double?, maxHeight: Int?) async throws
         -> StartedStreamingSession
 
     /// Ends a session. Returns `false` when no such session exists.

@@ -41,8 +41,8 @@ final class EffectRunner: Sendable {
                 }
                 live.withLock { $0.session = session; $0.snapshots = follow }
                 await playback?.use(session)
-                post.yield(.sessionOpened(serverName: session.credentials.instanceName, relay: session.credentials.relayURL,
-                                          deviceID: session.credentials.deviceID))
+                post.yield(.sessionOpened(serverName: session.server.name, relay: session.server.address,
+                                          deviceID: session.credentials?.deviceID))
             } catch {
                 logger.warning("session open failed", metadata: ["error": "\(error)"])
                 post.yield(.sessionFailed(Self.sentence(error)))
@@ -62,7 +62,7 @@ final class EffectRunner: Sendable {
         case .quit:
             return
         case .saveCache:
-            guard let id = session?.credentials.instanceID else { return }
+            guard let id = session?.server.id else { return }
             let catalog = state.catalog
             let cache = self.cache
             let logger = self.logger
@@ -194,7 +194,7 @@ final class EffectRunner: Sendable {
         if let session {
             var catalog = catalog
             catalog.savedAt = Date()
-            try? cache.save(catalog, instanceID: session.credentials.instanceID)
+            try? cache.save(catalog, instanceID: session.server.id)
             await session.close()
         }
     }
