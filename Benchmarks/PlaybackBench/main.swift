@@ -9,6 +9,7 @@ import MydiaAPI
 import MydiaClient
 import MydiaConnection
 import MydiaCrypto
+import MydiaLibrary
 import MydiaPlayback
 import MydiaRelay
 import MydiaServer
@@ -289,6 +290,41 @@ for _ in 0..<5 {
 }
 print(String(format: "BENCH play_first_byte_relay_ms %.0f ms", median(relayFirst)))
 print(String(format: "BENCH play_first_byte_direct_ms %.0f ms", median(directFirst)))
+
+// 2b. URL login (PROTOCOL.md §14.2): process start → `mydia-tui login` done → the first `ls movies`
+// page printed by a second process, against the direct server's HTTPS listener (pinned), loopback.
+// Argon2id's interactive cost on the server is part of it, as it is for a user.
+func addBenchUser(_ users: UserStore) async throws {
+    var password = Array("bench password".utf8)
+    _ = try await users.add(username: "bench", password: &password, withTOTP: false)
+}
+try await addBenchUser(directHost.users)
+guard let loginTarget = directSession.credentials else { fatalError("the direct session is not a paired one") }
+func runClient(_ args: [String], config: String, stdin: String? = nil) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: ClientProcess.binary)
+    p.arguments = args
+    p.environment = ["MYDIA_CONFIG_DIR": config, "XDG_STATE_HOME": config + "/state", "MYDIA_DISCOVERY": "off", "HOME": config]
+    let input = Pipe()
+    p.standardInput = input
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { fatalError("mydia-tui \(args.prefix(2)) failed with status \(p.terminationStatus)") }
+}
+var loginTimes: [Double] = []
+for round in 0..<8 {
+    let config = work.appendingPathComponent("login-client-\(round)").path
+    let started = ContinuousClock.now
+    try runClient(["login", loginTarget.directURLs[0], "--user", "bench", "--password-stdin", "--pin-sha256",
+                   loginTarget.certFingerprint, "--name", "bench"], config: config, stdin: "bench password\n")
+    try runClient(["ls", "movies", "--json"], config: config)
+    if round > 0 { loginTimes.append(seconds(ContinuousClock.now - started) * 1000) }  // round 0 warms the caches
+}
+print(String(format: "BENCH login_to_first_page_ms %.0f ms target<=300", median(loginTimes)))
 
 // 3. The client's RSS while a player streams the whole file (> 1 GB) through its proxy on the
 // direct path, sampled every 50 ms: a fresh `mydia-tui play` process, as when a user starts one
