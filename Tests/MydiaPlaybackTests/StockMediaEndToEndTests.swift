@@ -119,6 +119,7 @@ import Testing
         let started = try #require(await playback.current)
         #expect(started.strategy == .hlsCopy && started.sessionId != nil)
         #expect(Self.matches(started.url, Self.hlsURL), "\(started.url)")
+        #expect(Self.hlsFolders(fixture).count == 1)  // what direct play must not leave
         let end = try await withTimeout(.seconds(60)) { await playback.waitUntilEnded() }
         #expect(end == .finished)
         #expect(recorder.requests.allSatisfy { $0.path.hasPrefix("/api/v1/hls/") })
