@@ -53,7 +53,7 @@ let package = Package(
 
         // What all three programs need from the operating system: child processes, the interface
         // list, the signal trap, allocator settings. Imports nothing of ours.
-        .target(name: "MydiaSystem", swiftSettings: swiftSettings),
+        .target(name: "MydiaSystem", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         // Noise IK, SecureChannel framing, sealed claims, secret buffers. Imports libsodium only.
         .target(name: "MydiaCrypto", dependencies: ["CSodium"], swiftSettings: swiftSettings),
         // Protocol message types shared by all three programs: relay JSON, handshake payloads,
@@ -144,7 +144,7 @@ let package = Package(
         // The client's app layer: credentials on disk, typed GraphQL operations and models.
         .target(
             name: "MydiaAPI",
-            dependencies: ["MydiaWire", "MydiaCrypto", "MydiaConnection", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MydiaWire", "MydiaCrypto", "MydiaConnection", "MydiaSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
 
         // The client, assembled: credentials + transports + ConnectionManager + API client, and pairing.

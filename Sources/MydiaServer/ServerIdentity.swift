@@ -65,7 +65,7 @@ public struct ServerIdentity: Sendable {
         } else {
             certificate = try SelfSignedCertificate.generate(commonName: stored.instance_name, hosts: hosts)
             try directory.write(Data(certificate.privateKeyPEM.utf8), to: keyFile)
-            try directory.write(Data(certificate.certificatePEM.utf8), to: certificateFile, mode: 0o644)
+            try directory.write(Data(certificate.certificatePEM.utf8), to: certificateFile)
         }
         return ServerIdentity(
             instanceID: stored.instance_id, instanceName: stored.instance_name,
@@ -79,7 +79,7 @@ public struct ServerIdentity: Sendable {
         let current = try loadOrCreate(in: directory, name: nil, hosts: hosts)
         let fresh = try SelfSignedCertificate.generate(commonName: current.instanceName, hosts: hosts)
         try directory.write(Data(fresh.privateKeyPEM.utf8), to: keyFile)
-        try directory.write(Data(fresh.certificatePEM.utf8), to: certificateFile, mode: 0o644)
+        try directory.write(Data(fresh.certificatePEM.utf8), to: certificateFile)
     }
 
     private static func defaultName() -> String {

@@ -209,7 +209,10 @@ public actor TunnelResponder {
     /// Frames were withheld in transit (§12.11): abort every open media stream; the client
     /// re-requests by Range. Requests whose response has not started carry on.
     private func abortOpenStreams(skipped: UInt64) {
-        logger.warning("counter gap on tunnel: frames were withheld in transit", metadata: ["skipped": "\(skipped)"])
+        // A peer that keeps withholding frames must not flood the log: one line per interval.
+        if gapLog.admit() {
+            logger.warning("counter gap on tunnel: frames were withheld in transit", metadata: ["skipped": "\(skipped)"])
+        }
         for (id, f) in inFlight where f.streaming {
             f.credit.cancel()
             f.task.cancel()
@@ -219,4 +222,7 @@ public actor TunnelResponder {
     }
 
     private func logDrop(_ reason: String) { logger.droppedTunnelFrame(reason, throttle: &dropLog) }
+
+    /// Throttles the counter-gap warning the way `dropLog` throttles drops.
+    private var gapLog = LogThrottle()
 }

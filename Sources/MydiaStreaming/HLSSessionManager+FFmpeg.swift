@@ -8,8 +8,10 @@ import Glibc
 extension HLSSessionManager {
     /// Options shared by both ffmpeg runs: no stdin, quiet log, first real video and first audio
     /// stream only (cover art, subtitles and data streams are dropped).
+    /// Input options too: only local files are read (a file that is really a playlist of URLs is
+    /// refused, PROTOCOL.md §13.100).
     private var commonArguments: [String] {
-        ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "warning"]
+        ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "warning", "-protocol_whitelist", "file"]
     }
 
     private var streamSelection: [String] {

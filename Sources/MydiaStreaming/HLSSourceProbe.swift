@@ -38,7 +38,7 @@ struct HLSSourceProbe: Equatable {
             process = try FFmpegProcess(
                 executable: tools.ffprobe,
                 arguments: [
-                    "-v", "error",
+                    "-v", "error", "-protocol_whitelist", "file",
                     "-show_entries", "format=duration:stream=codec_type,codec_name,height:stream_disposition=attached_pic",
                     "-of", "json", "-i", file.path,
                 ],

@@ -3,6 +3,7 @@ import Logging
 import MydiaCrypto
 @testable import MydiaServer
 import MydiaStreaming
+import MydiaTestSupport
 import MydiaTunnel
 import MydiaWire
 import Synchronization
@@ -130,7 +131,7 @@ import Testing
         let api = TestAPI()
         private let pump: Task<Void, Never>
 
-        init() throws {
+        init(log: CapturedLog? = nil) throws {
             let server = X25519KeyPair.generate()
             let sid = UUID().uuidString.lowercased(), iid = UUID().uuidString.lowercased()
             var client = E2EESession(handshake: try .client(sessionID: sid, instanceID: iid, clientStatic: .generate(), instanceStaticKey: server.publicKey))
@@ -139,7 +140,7 @@ import Testing
             _ = try client.receive(try instance.writeHandshake(payload: []))
             let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
             responder = TunnelResponder(session: instance, deviceID: "device-1", handler: api, sink: .frames { continuation.yield($0) },
-                                        logger: Logger(label: "test"))
+                                        logger: log?.logger() ?? Logger(label: "test"))
             // The client's receive state lives in its own copy inside the pump.
             var rx = client
             let inbox = self.inbox
@@ -291,6 +292,20 @@ import Testing
         // The tunnel itself carries on.
         try await h.get(2, "/small")
         #expect(try await h.response(2).status == 200)
+    }
+
+    /// A peer withholding frames over and over gets its streams aborted each time, but the log
+    /// says so once per interval, not once per gap (issue 18).
+    @Test func repeatedCounterGapsAreLoggedOncePerInterval() async throws {
+        let log = CapturedLog()
+        let h = try Harness(log: log)
+        for n in 0..<50 {
+            _ = try h.client.seal(channel: .api, plaintext: TunnelMessage.ping(n: UInt64(n)).encoded())  // withheld
+            try await h.send(.credit(id: 99, bytes: 1))  // no answer: an unknown stream
+        }
+        try await h.get(2, "/small")
+        #expect(try await h.response(2).status == 200)
+        #expect(log.all.filter { $0.contains("counter gap") }.count == 1, "\(log.all.filter { $0.contains("counter gap") })")
     }
 
     @Test func tamperedAndGarbageFramesAreDroppedWithoutClosing() async throws {

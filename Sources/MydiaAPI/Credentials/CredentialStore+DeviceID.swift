@@ -1,4 +1,5 @@
 public import Foundation
+import MydiaSystem
 
 // The per-install device id of URL login (PROTOCOL.md §14.2.2).
 extension CredentialStore {

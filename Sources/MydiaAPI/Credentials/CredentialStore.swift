@@ -1,4 +1,5 @@
 public import Foundation
+import MydiaSystem
 public import Logging
 public import MydiaWire
 

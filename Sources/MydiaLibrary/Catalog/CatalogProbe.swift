@@ -76,7 +76,10 @@ public struct CatalogProbe: Sendable {
         do {
             run = try ChildProcess.run(
                 executable: path,
-                arguments: lead + ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file.path],
+                // Only local files: a "video" that is really a playlist naming URLs is not followed
+                // (PROTOCOL.md §13.100).
+                arguments: lead + ["-v", "error", "-protocol_whitelist", "file", "-print_format", "json", "-show_format",
+                                   "-show_streams", file.path],
                 environment: ProcessInfo.processInfo.environment)
         } catch {
             throw Error.launchFailed(String(describing: error))

@@ -1,34 +1,35 @@
 import Glibc
-import Logging
+public import Logging
 
 /// Owner-only files for secrets: a 0700 directory, files written atomically (temp file created
 /// 0600 with `O_CREAT|O_EXCL`, fsync, rename, fsync of the directory), so a reader sees either the
-/// old or the new content and no other user can read either at any moment.
-enum PrivateFile {
+/// old or the new content and no other user can read either at any moment. The client keeps its
+/// credentials this way and the server its state directory (identity, keys, database).
+public enum PrivateFile {
     /// Why a private file operation failed; `description` is one plain sentence.
-    enum Failure: Error, CustomStringConvertible, Equatable {
+    public enum Failure: Error, CustomStringConvertible, Equatable {
         case system(operation: String, path: String, errno: Int32)
         case notARegularFile(path: String)
         case notADirectory(path: String)
         case foreignOwner(path: String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .system(let operation, let path, let code):
                 "Could not \(operation) \(path): \(String(cString: strerror(code)))."
             case .notARegularFile(let path):
-                "\(path) is not a regular file — move it away and pair again."
+                "\(path) is not a regular file — move it away."
             case .notADirectory(let path):
-                "\(path) is not a directory — move it away so the credentials can be stored."
+                "\(path) is not a directory — move it away so the files can be stored."
             case .foreignOwner(let path):
-                "\(path) belongs to another user, so its credentials are not trusted — move it away and pair again."
+                "\(path) belongs to another user, so it is not trusted — move it away."
             }
         }
     }
 
     /// Creates `path` (and missing parents) with mode 0700; tightens an existing directory that
-    /// others can reach, with a warning.
-    static func ensureDirectory(_ path: String, logger: Logger) throws(Failure) {
+    /// others can reach, with a warning; refuses one that belongs to another user or is a symlink.
+    public static func ensureDirectory(_ path: String, logger: Logger) throws(Failure) {
         var info = stat()
         if lstat(path, &info) != 0 {
             guard errno == ENOENT else { throw .system(operation: "inspect", path: path, errno: errno) }
@@ -38,8 +39,9 @@ enum PrivateFile {
             guard lstat(path, &info) == 0 else { throw .system(operation: "inspect", path: path, errno: errno) }
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { throw .notADirectory(path: path) }
+        guard info.st_uid == geteuid() else { throw .foreignOwner(path: path) }
         if info.st_mode & 0o077 != 0 {
-            logger.warning("Credential directory was accessible to other users; restricting it to the owner (0700).",
+            logger.warning("Private directory was accessible to other users; restricting it to the owner (0700).",
                            metadata: ["path": "\(path)"])
             guard chmod(path, 0o700) == 0 else { throw .system(operation: "restrict", path: path, errno: errno) }
         }
@@ -64,7 +66,7 @@ enum PrivateFile {
     /// Reads a whole file, or `nil` when it does not exist. Symlinks and files owned by another
     /// user are refused; a file others can
     /// read or write is restricted to 0600 with a warning before its content is used.
-    static func read(_ path: String, logger: Logger) throws(Failure) -> [UInt8]? {
+    public static func read(_ path: String, logger: Logger) throws(Failure) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -77,7 +79,7 @@ enum PrivateFile {
         guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path: path) }
         guard info.st_uid == geteuid() else { throw .foreignOwner(path: path) }
         if info.st_mode & 0o077 != 0 {
-            logger.warning("Credential file was readable by other users; restricting it to the owner (0600).",
+            logger.warning("Private file was readable by other users; restricting it to the owner (0600).",
                            metadata: ["path": "\(path)"])
             guard fchmod(fd, 0o600) == 0 else { throw .system(operation: "restrict", path: path, errno: errno) }
         }
@@ -97,7 +99,7 @@ enum PrivateFile {
 
     /// Creates `path` with `bytes` (mode 0600, complete and flushed before it appears) unless it
     /// exists. - Returns: `false` when another file was there first (it is left alone).
-    static func createExclusively(_ bytes: [UInt8], at path: String) throws(Failure) -> Bool {
+    public static func createExclusively(_ bytes: [UInt8], at path: String) throws(Failure) -> Bool {
         let temp = try writeTemporary(bytes, beside: path)
         defer { unlink(temp) }
         if link(temp, path) != 0 {
@@ -109,7 +111,7 @@ enum PrivateFile {
     }
 
     /// Replaces `path` atomically with `bytes`, mode 0600 from the first byte on.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(Failure) {
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(Failure) {
         let temp = try writeTemporary(bytes, beside: path)
         guard rename(temp, path) == 0 else {
             let code = errno
