@@ -1,8 +1,9 @@
 import MydiaPlayback
 
-/// The local proxy's request-target parser (PROTOCOL.md §10, §12.22): whatever the player (or
-/// anything else on the machine) sends, an accepted target maps to one of the two instance
-/// prefixes and carries no dot-segment, separator, control character, query or fragment upstream.
+/// The local proxy's request-target parser (PROTOCOL.md §10, §12.22, §14.2.6): whatever the player
+/// (or anything else on the machine) sends, an accepted target maps to one of the three instance
+/// prefixes and carries no dot-segment, separator, control character or fragment upstream, and no
+/// query but the route's own fixed one.
 extension FuzzTargets {
     static let proxyPrefix = "0123456789abcdef0123456789abcdef"
 
@@ -15,14 +16,18 @@ extension FuzzTargets {
         // Byte comparisons throughout: the instance sees bytes, and Character-based `hasPrefix` or
         // `split` treat "/" plus a combining mark as one unit.
         let bytes = Array(upstream.utf8)
-        let base: String
+        let base: String, query: String?
         if bytes.starts(with: "/api/v1/hls/".utf8) {
-            base = "/api/v1/hls/"
+            (base, query) = ("/api/v1/hls/", nil)
+        } else if bytes.starts(with: "/api/player/v1/subtitles/file/".utf8) {
+            (base, query) = ("/api/player/v1/subtitles/file/", ProxyRoute.subtitleQuery)
         } else {
-            precondition(bytes.starts(with: "/api/v1/stream/file/".utf8), "proxy maps outside the two prefixes: \(upstream)")
-            base = "/api/v1/stream/file/"
+            precondition(bytes.starts(with: "/api/v1/stream/file/".utf8), "proxy maps outside the three prefixes: \(upstream)")
+            (base, query) = ("/api/v1/stream/file/", ProxyRoute.directPlayQuery)
         }
         precondition(!bytes.contains(UInt8(ascii: "?")) && !bytes.contains(UInt8(ascii: "#")), "query or fragment forwarded: \(upstream)")
+        precondition(route.upstreamQuery == query && Array(route.upstreamTarget.utf8) == bytes + (query.map { Array("?\($0)".utf8) } ?? []),
+                     "another query forwarded: \(route.upstreamTarget)")
         for segment in bytes.dropFirst(base.utf8.count).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
             let decoded = percentDecoded(Array(segment))
             precondition(!decoded.isEmpty && decoded != Array(".".utf8) && decoded != Array("..".utf8),

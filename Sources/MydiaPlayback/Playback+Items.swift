@@ -4,33 +4,48 @@ import MydiaAPI
 import MydiaConnection
 
 extension Playback {
-    /// Starts `item`: its streaming session, a fresh proxy, and the player (launched for the first
-    /// item, reused for the next) loading the proxy URL.
+    /// Starts `item`: how its file is delivered (direct play or a streaming session), a fresh
+    /// proxy, and the player (launched for the first item, reused for the next) loading the proxy URL.
     func begin(_ item: PlaybackItem, explicitStart: Double?) async throws {
-        guard let file = item.file else { throw PlaybackItem.Error.noFile(item.displayTitle) }
+        guard let first = item.file else { throw PlaybackItem.Error.noFile(item.displayTitle) }
         let start: Double
         if let explicitStart {
             start = max(0, explicitStart)
         } else {
             start = await resumePosition(item)
         }
-        let session = try await startSession(fileID: file.id, start: start)
-        let proxy = try await MediaProxy.start(upstream: renewing, logger: logger)
+        let delivery = try await chooseDelivery(for: item, file: first, start: start)
+        let proxy: MediaProxy
+        do {
+            proxy = try await MediaProxy.start(upstream: renewing, logger: logger)
+        } catch {
+            if let session = delivery.session { _ = try? await api.endStreamingSession(sessionId: session.sessionId) }
+            throw error
+        }
+        let file = delivery.file
         let firstItem = state == .starting
         self.item = item
-        self.streaming = session
+        self.file = file
+        self.strategy = delivery.strategy
+        self.streaming = delivery.session
         self.proxy = proxy
         // A WINDOW session (older servers) begins at `offset` in the media: mpv's clock starts there.
-        streamOffset = Double(session.offset)
-        let duration = [session.duration, file.duration, item.runtimeSeconds].compactMap { $0 }.first { $0 > 0 } ?? 0
-        await handle(.itemStarted(position: start, duration: duration))
-        useSession(session)
-        let url = proxy.hlsURL(session: session.sessionId).absoluteString
-        let facts = PlaybackStarted(item: item.reference, title: item.displayTitle, url: url, sessionId: session.sessionId,
-                                    startPosition: start, duration: duration)
+        streamOffset = Double(delivery.session?.offset ?? 0)
+        let duration = [delivery.session?.duration, file.duration, item.runtimeSeconds].compactMap { $0 }.first { $0 > 0 } ?? 0
+        await handle(.itemStarted(position: start, duration: duration, canFallBack: delivery.canFallBack))
+        let url: String
+        if let session = delivery.session {
+            useSession(session)
+            url = proxy.hlsURL(session: session.sessionId).absoluteString
+        } else {
+            url = proxy.fileURL(id: file.id).absoluteString
+        }
+        let facts = PlaybackStarted(item: item.reference, title: item.displayTitle, url: url, strategy: delivery.strategy,
+                                    sessionId: delivery.session?.sessionId, startPosition: start, duration: duration)
         started = facts
         logger.notice("playback started", metadata: ["item": "\(item.reference.kind.rawValue) \(item.reference.id)",
-                                                      "session": "\(session.sessionId)", "start": "\(start)"])
+                                                      "strategy": "\(delivery.strategy.name)",
+                                                      "session": "\(delivery.session?.sessionId ?? "-")", "start": "\(start)"])
         if case .mpv(let configuration) = options.player {
             let player = try await runningPlayer(configuration)
             try await player.command([.string("set_property"), .string("force-media-title"), .string(item.displayTitle)])
@@ -94,23 +109,6 @@ extension Playback {
         }
     }
 
-    /// `startStreamingSession` with the preferred strategy, then TRANSCODE when that fails. The
-    /// start goes as whole seconds (§14.1).
-    func startSession(fileID: String, start: Double) async throws -> StreamingSession {
-        let start = Int(max(0, start).rounded(.down))
-        do {
-            return try await api.startStreamingSession(fileId: fileID, strategy: options.strategy, startPosition: start)
-        } catch let first {
-            guard options.strategy != .transcode else { throw Error.sessionFailed("\(first)") }
-            logger.notice("streaming session failed; trying TRANSCODE", metadata: ["error": "\(first)"])
-            do {
-                return try await api.startStreamingSession(fileId: fileID, strategy: .transcode, startPosition: start)
-            } catch {
-                throw Error.sessionFailed("\(error)")
-            }
-        }
-    }
-
     /// The current item played to its end: autoplay the next episode, or finish.
     func itemEnded() async {
         guard case .episode(let episode)? = item, let countdown = options.autoplayCountdown,
@@ -142,6 +140,8 @@ extension Playback {
 
     /// Ends the current item's streaming session and proxy (best effort, bounded).
     func closeItem() async {
+        subtitleTask?.cancel()
+        subtitleTask = nil
         await reporter.flush(timeout: .seconds(5))
         if let session = streaming {
             let api = self.api

@@ -39,12 +39,14 @@ extension Playback {
         guard let fresh = await renewSession(session.sessionId, because: .pausedKeepAlive) else { return }
         useSession(fresh)
         let position = state.item?.position ?? 0
+        streamOffset = Double(fresh.offset)
         let url = proxy.hlsURL(session: fresh.sessionId).absoluteString
         started?.url = url
         started?.sessionId = fresh.sessionId
         started?.startPosition = position
         do {
-            try await player.command([.string("set_property"), .string("start"), .string(String(format: "%.3f", position))])
+            try await player.command([.string("set_property"), .string("start"),
+                                      .string(String(format: "%.3f", max(0, position - streamOffset)))])
             await handle(.reloaded)
             try await player.command([.string("loadfile"), .string(url), .string("replace")])
             if let started { continuation.yield(.started(started)) }
@@ -64,7 +66,8 @@ extension Playback {
     /// 404, starts a new session for the same file at the current position and makes it current.
     /// Returns it; nil when the session is alive, is not current, or could not be replaced.
     private func renewSession(_ id: String, because reason: Renewal) async -> StreamingSession? {
-        guard !state.isEnding, let session = streaming, session.sessionId == id, let file = item?.file else { return nil }
+        guard !state.isEnding, let session = streaming, session.sessionId == id, let file,
+              let strategy = strategy?.streaming else { return nil }
         let check = PathRequest(method: "GET", path: "/api/v1/hls/\(id)/index.m3u8")
         guard let response = try? await upstream.send(check) else { return nil }
         do { for try await _ in response.body {} } catch {}
@@ -72,7 +75,7 @@ extension Playback {
         let position = state.item?.position ?? 0
         logger.notice(reason.replacingMessage, metadata: ["position": "\(position)"])
         do {
-            let fresh = try await startSession(fileID: file.id, start: position)
+            let fresh = try await startSession(fileID: file.id, start: position, strategies: [strategy]).session
             guard !state.isEnding else { return nil }
             streaming = fresh
             return fresh

@@ -49,6 +49,9 @@ extension Playback {
         /// mpv loaded the file (`file-loaded`); positions and reports count from then.
         var loaded = false
         var restart = Restart.awaitingFirst
+        /// mpv failing to open the file before it loaded falls back to HLS (direct play chosen by
+        /// the server's preference, once; §14.2.6).
+        var canFallBack = false
         /// The item's `stop` report was made; nothing more is reported for it.
         var stopReported = false
         var lastPublishedPosition = -1.0
@@ -60,8 +63,8 @@ extension Playback {
 
     /// What can happen to the state.
     enum Event: Equatable {
-        /// A new item's file goes to the player, starting at `position`.
-        case itemStarted(position: Double, duration: Double)
+        /// A new item's file goes to the player, starting at `position`; `canFallBack`: see ``Item/canFallBack``.
+        case itemStarted(position: Double, duration: Double, canFallBack: Bool = false)
         /// mpv reported something.
         case player(MPVPlayer.Event)
         /// The report timer fired.
@@ -94,6 +97,10 @@ extension Playback {
         case keepSessionAlive
         /// The item played to its end: autoplay or finish.
         case itemEnded
+        /// mpv could not open the direct-play file: play the item over HLS instead.
+        case fallBackToHLS
+        /// A file loaded into mpv: add its subtitle tracks (§14.2.6).
+        case loadSubtitles
         /// Ends the playback.
         case finish(PlaybackEnd)
     }
@@ -115,11 +122,13 @@ extension Playback {
             return (.ended(result), [])
         case (_, .finishing):
             return (.ending(state.item), [])
-        case (.starting, .itemStarted(let position, let duration)), (.playing, .itemStarted(let position, let duration)),
-             (.countingDown, .itemStarted(let position, let duration)):
+        case (.starting, .itemStarted(let position, let duration, let canFallBack)),
+             (.playing, .itemStarted(let position, let duration, let canFallBack)),
+             (.countingDown, .itemStarted(let position, let duration, let canFallBack)):
             // The pause and the report timers carry over: the same mpv plays the next item.
             let previous = state.item
             var item = Item(position: position, duration: duration)
+            item.canFallBack = canFallBack
             item.paused = previous?.paused ?? false
             item.lastKeepAlive = previous?.lastKeepAlive ?? .zero
             item.lastPeriodic = previous?.lastPeriodic ?? .zero
@@ -200,7 +209,8 @@ extension Playback {
             return []
         case .fileLoaded:
             item.loaded = true
-            return []
+            item.canFallBack = false
+            return [.loadSubtitles]
         case .seek:
             if item.restart == .playing { item.restart = .seeking }
             return []
@@ -217,6 +227,9 @@ extension Playback {
             }
         case .endFile("eof", _):
             return stopReport(&item, at: item.duration, rules: rules) + [.itemEnded]
+        case .endFile("error", _) where item.canFallBack && !item.loaded:
+            item.canFallBack = false
+            return [.fallBackToHLS]
         case .endFile("error", let error):
             return [.finish(.failed("mpv could not play the stream (\(error ?? "unknown error"))."))]
         case .endFile("quit", _):

@@ -3,9 +3,11 @@ public import Logging
 public import MydiaAPI
 public import MydiaConnection
 
-/// One playback: a streaming session on the instance, a fresh local proxy in front of it, and
-/// (unless the player is `.none`) the user's mpv fed the proxy URL over IPC. Publishes position,
-/// pause, buffering, path, stored progress, the next-episode countdown and the end on ``updates``.
+/// One playback: the item's file played directly or through a streaming session on the instance
+/// (PROTOCOL.md §14.2.6), a fresh local proxy in front of it, and (unless the player is `.none`)
+/// the user's mpv fed the proxy URL and the file's subtitle tracks over IPC. Publishes the
+/// strategy, position, pause, buffering, path, stored progress, the next-episode countdown and
+/// the end on ``updates``.
 ///
 /// ```swift
 /// let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: id,
@@ -21,10 +23,14 @@ public actor Playback {
     public enum Error: Swift.Error, Sendable, CustomStringConvertible {
         /// Neither strategy produced a streaming session.
         case sessionFailed(String)
+        /// Direct play was forced and the server would not serve the file (its answer).
+        case directPlayRefused(String)
 
         public var description: String {
             switch self {
             case .sessionFailed(let why): "The server could not prepare the stream: \(why)"
+            case .directPlayRefused(let why):
+                "The server would not serve the file for direct play (\(why)) — try --strategy hls-copy."
             }
         }
     }
@@ -34,8 +40,9 @@ public actor Playback {
     let continuation: AsyncStream<PlaybackUpdate>.Continuation
     let api: APIClient
     let upstream: any MediaUpstream
-    /// What the proxy fetches through: `upstream`, holding requests while no path is up and moving
-    /// them to a new session when the instance forgot the current one (a restart, §13.44).
+    /// What the proxy fetches through: `upstream`, waiting out 503s of media not produced yet
+    /// (§14.2.6), holding requests while no path is up and moving them to a new session when the
+    /// instance forgot the current one (a restart, §13.44).
     let renewing: SessionRenewingUpstream
     let options: PlaybackOptions
     let rules: Rules
@@ -46,8 +53,11 @@ public actor Playback {
     var state = State.starting
     /// mpv, launched for the first item and kept for the next ones.
     var player: MPVPlayer?
-    /// The current item, its streaming session, its proxy and what was published about it.
+    /// The current item, the file played, how (its strategy; the streaming session for HLS), its
+    /// proxy and what was published about it.
     var item: PlaybackItem?
+    var file: MediaFile?
+    var strategy: PlaybackStrategy?
     var streaming: StreamingSession?
     /// Where the current session's stream begins in the media, in seconds (WINDOW sessions only).
     var streamOffset = 0.0
@@ -57,6 +67,8 @@ public actor Playback {
     var endWaiters: [CheckedContinuation<PlaybackEnd, Never>] = []
     /// The player's event reader, the report timer and the path watcher; cancelled at the end.
     var tasks: [Task<Void, Never>] = []
+    /// Adding the loaded file's subtitle tracks to mpv; replaced by the next file's.
+    var subtitleTask: Task<Void, Never>?
 
     /// Resolves `itemID` (movie or episode), starts its streaming session, the proxy and the player;
     /// media goes through `manager`, authorised with `api`'s media token (``ConnectionUpstream``).
@@ -89,7 +101,7 @@ public actor Playback {
         (updates, continuation) = AsyncStream<PlaybackUpdate>.makeStream()
         self.api = api
         self.upstream = upstream
-        renewing = SessionRenewingUpstream(base: upstream, patience: ConnectionPolicy().resumeWait,
+        renewing = SessionRenewingUpstream(base: RetryAfterUpstream(base: upstream, clock: clock), patience: ConnectionPolicy().resumeWait,
                                            retryInterval: .milliseconds(250), clock: clock)
         self.options = options
         rules = Rules(options)
@@ -99,7 +111,7 @@ public actor Playback {
         reporter = ProgressReporter(sink: APIProgressSink(api: api), logger: logger) { continuation.yield(.progressStored($0)) }
     }
 
-    /// The current item's facts (URL, session, start), once started.
+    /// The current item's facts (URL, strategy, session, start), once started.
     public var current: PlaybackStarted? { started }
 
     /// The mpv process id, when mpv runs (diagnostics, tests).
@@ -155,6 +167,10 @@ public actor Playback {
                 await keepSessionAlive()
             case .itemEnded:
                 await itemEnded()
+            case .fallBackToHLS:
+                await fallBackToHLS()
+            case .loadSubtitles:
+                loadSubtitles()
             case .finish(let result):
                 await finish(result)
             }

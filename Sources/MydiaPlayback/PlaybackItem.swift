@@ -61,10 +61,13 @@ public enum PlaybackItem: Sendable, Hashable {
     }
 
     /// The file to stream (the first one).
-    public var file: MediaFile? {
+    public var file: MediaFile? { files.first }
+
+    /// Every playable file, as the instance lists them.
+    public var files: [MediaFile] {
         switch self {
-        case .movie(let movie): movie.files.first
-        case .episode(let episode): episode.files.first
+        case .movie(let movie): movie.files
+        case .episode(let episode): episode.files
         }
     }
 

@@ -1,4 +1,4 @@
-public import MydiaAPI
+import MydiaAPI
 public import MydiaConnection
 
 /// How a ``Playback`` runs.
@@ -21,14 +21,27 @@ public struct PlaybackOptions: Sendable {
         case ask(@Sendable (Double) async -> Bool)
     }
 
+    /// Which subtitle tracks of the file go to mpv (PROTOCOL.md §14.2.6).
+    public enum Subtitles: Sendable, Equatable {
+        /// None (`--no-subs`).
+        case off
+        /// Every track the server delivers as text; one in `preferred` is selected (nil: none is).
+        case load(preferred: SubtitleLanguage?)
+    }
+
     /// The player.
     public var player: Player
     /// An explicit start position in seconds (`--start`); overrides ``resume``.
     public var startPosition: Double?
     /// Resume policy when ``startPosition`` is nil.
     public var resume: Resume
-    /// First strategy asked for; `TRANSCODE` is tried when it fails.
-    public var strategy: StreamingStrategy
+    /// The strategy forced by the user (`--strategy`), or nil for the server's preference: with
+    /// mpv, direct play when `streamingCandidates` puts it first (falling back to HLS once when the
+    /// file route fails at start), else HLS (`HLS_COPY`, then `TRANSCODE` when that fails). A forced
+    /// strategy is the only one tried.
+    public var strategy: PlaybackStrategy?
+    /// Subtitle tracks for mpv.
+    public var subtitles: Subtitles
     /// After an episode ends, count down this long and then play the next one (nil: never).
     public var autoplayCountdown: Duration?
     /// How far apart periodic progress reports are while playing (10 s; tests use less).
@@ -37,13 +50,14 @@ public struct PlaybackOptions: Sendable {
     public var pausedKeepAlive: Duration = .seconds(120)
 
     public init(player: Player, startPosition: Double? = nil, resume: Resume = .auto,
-                strategy: StreamingStrategy = .hlsCopy, autoplayCountdown: Duration? = .seconds(10),
-                progressInterval: Duration = ProgressReporter.interval) {
+                strategy: PlaybackStrategy? = nil, subtitles: Subtitles = .load(preferred: nil),
+                autoplayCountdown: Duration? = .seconds(10), progressInterval: Duration = ProgressReporter.interval) {
         self.progressInterval = progressInterval
         self.player = player
         self.startPosition = startPosition
         self.resume = resume
         self.strategy = strategy
+        self.subtitles = subtitles
         self.autoplayCountdown = autoplayCountdown
     }
 }
@@ -78,8 +92,10 @@ public struct PlaybackStarted: Sendable, Equatable {
     public var title: String
     /// The proxy URL handed to the player (loopback, random prefix, no token).
     public var url: String
-    /// The instance's streaming session id.
-    public var sessionId: String
+    /// How the media reaches the player.
+    public var strategy: PlaybackStrategy
+    /// The instance's streaming session id (HLS); nil in direct play.
+    public var sessionId: String?
     /// Where the player starts, in seconds.
     public var startPosition: Double
     /// The media duration in seconds.

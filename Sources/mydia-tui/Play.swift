@@ -10,9 +10,11 @@ struct Play: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Play a movie or episode in mpv through the local proxy, over whichever path is up.",
         discussion: """
-            mpv gets a loopback URL (http://127.0.0.1:PORT/<random>/hls/…) over its IPC socket; it never sees a token or \
-            the server's address. With --player none the URL is the only line on stdout and the proxy serves until \
-            SIGINT or SIGTERM, for other players.
+            mpv gets a loopback URL (http://127.0.0.1:PORT/<random>/file/… for direct play, …/hls/… for a stream) over \
+            its IPC socket, and the file's text subtitle tracks the same way; it never sees a token or the server's \
+            address. By default mpv plays the file directly when the server offers that, else an HLS stream. With \
+            --player none the URL is the only line on stdout and the proxy serves until SIGINT or SIGTERM, for other \
+            players.
             """)
 
     enum PlayerChoice: String, ExpressibleByArgument, CaseIterable {
@@ -25,6 +27,18 @@ struct Play: AsyncParsableCommand {
         var mode: ResumeMode { ResumeMode(rawValue: rawValue)! }
     }
 
+    /// `--strategy`: how the media reaches the player.
+    enum StrategyChoice: String, ExpressibleByArgument, CaseIterable {
+        case direct, hlsCopy = "hls-copy", transcode
+        var strategy: PlaybackStrategy {
+            switch self {
+            case .direct: .directPlay
+            case .hlsCopy: .hlsCopy
+            case .transcode: .transcode
+            }
+        }
+    }
+
     /// `--events json` (hidden, PROTOCOL.md §13.79): machine-readable lines for the fault lab.
     enum EventsFormat: String, ExpressibleByArgument, CaseIterable {
         case json
@@ -35,6 +49,11 @@ struct Play: AsyncParsableCommand {
     @Option(help: "Where an item you stopped part-way starts: auto (resume), ask, or never (default: [player] resume in config.toml, else auto).")
     var resume: ResumeChoice?
     @Option(help: "mpv, or none to only serve the stream.") var player: PlayerChoice = .mpv
+    @Option(help: "Force how the media is delivered: direct (the file itself), hls-copy or transcode (default: what the server prefers for mpv; HLS with --player none).")
+    var strategy: StrategyChoice?
+    @Option(name: .customLong("sub"), help: "Select subtitles in this language, e.g. en or eng (default: [player] subtitle_language in config.toml, else none selected).")
+    var subtitleLanguage: String?
+    @Flag(name: .customLong("no-subs"), help: "Add no subtitle tracks to mpv.") var noSubtitles = false
     @Flag(name: .customLong("print-url"), help: "Print the local playlist URL on stdout also when mpv plays it.") var printURL = false
     @Option(name: .customLong("mpv-arg"), parsing: .unconditionalSingleValue,
             help: "An extra mpv option, e.g. --mpv-arg=--vo=null (repeatable).") var mpvArgs: [String] = []
@@ -44,6 +63,10 @@ struct Play: AsyncParsableCommand {
 
     func validate() throws {
         if let start, !(start.isFinite && start >= 0) { throw ValidationError("--start must be a number of seconds, 0 or more.") }
+        if let subtitleLanguage, SubtitleLanguage(subtitleLanguage) == nil {
+            throw ValidationError("--sub must be a language code such as en or eng.")
+        }
+        if subtitleLanguage != nil, noSubtitles { throw ValidationError("--sub and --no-subs cannot be used together.") }
     }
 
     func run() async throws {
@@ -64,7 +87,10 @@ struct Play: AsyncParsableCommand {
             // Caught from here on: a reader may signal as soon as it sees the URL or an event line.
             let interrupted = SignalWaiter()
             try await withSession(global) { session in
-                let options = PlaybackOptions(player: choice, startPosition: start, resume: ResumePrompt.policy(resume?.mode ?? config.resume))
+                let subtitles: PlaybackOptions.Subtitles = noSubtitles
+                    ? .off : .load(preferred: subtitleLanguage.flatMap(SubtitleLanguage.init) ?? config.subtitleLanguage)
+                let options = PlaybackOptions(player: choice, startPosition: start, resume: ResumePrompt.policy(resume?.mode ?? config.resume),
+                                              strategy: strategy?.strategy, subtitles: subtitles)
                 let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: id, options: options, logger: logger)
                 let lines = events == .json ? PlayEvents.start(playback: playback, manager: session.manager, since: began) : nil
                 if let url = await playback.current?.url, player == .none || printURL {

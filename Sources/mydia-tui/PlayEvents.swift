@@ -6,7 +6,8 @@ import Synchronization
 /// `mydia-tui play --events json` (hidden, PROTOCOL.md §13.79): the fault lab's view of a playback.
 /// One JSON object per line on stdout, `t` = seconds since the command started:
 ///
-/// - one line per ``PlaybackUpdate``: `started` (title, the local 127.0.0.1 URL, start, duration),
+/// - one line per ``PlaybackUpdate``: `started` (title, the local 127.0.0.1 URL, the strategy —
+///   `direct`, `hls-copy` or `transcode` —, start, duration),
 ///   `position` (at most one a second; the last one is always printed before `ended`), `paused`,
 ///   `buffering` (mpv's `paused-for-cache`), `path`, `progress_stored`, `next_episode_countdown`,
 ///   `autoplay_cancelled`, `ended` (`how`: finished, stopped, player_exited, failed);
@@ -122,7 +123,7 @@ final class PlayEvents: Sendable {
         switch update {
         case .started(let s):
             return ["event": "started", "item": s.item.id, "kind": s.item.kind.rawValue, "title": s.title, "url": s.url,
-                    "start_position": s.startPosition, "duration": s.duration]
+                    "strategy": s.strategy.name, "start_position": s.startPosition, "duration": s.duration]
         case .position(let seconds, let duration):
             return ["event": "position", "position": seconds, "duration": duration ?? NSNull()]
         case .paused(let flag):

@@ -25,7 +25,8 @@ struct UI: AsyncParsableCommand {
                 config: config, cache: CatalogCache(directory: CatalogCache.defaultDirectory()), environment: environment)
             let playback = LivePlaybackController(
                 mpvArguments: config.mpvArguments,
-                autoplayCountdown: config.autoplaySeconds > 0 ? .seconds(config.autoplaySeconds) : nil, logger: logger)
+                autoplayCountdown: config.autoplaySeconds > 0 ? .seconds(config.autoplaySeconds) : nil,
+                subtitleLanguage: config.subtitleLanguage, logger: logger)
             do {
                 try await TUIApp(options: options, store: store, playback: playback, logger: logger).run()
             } catch let error as CursesScreen.Error {

@@ -155,7 +155,7 @@ import Glibc
         let part = try get(proxy, "/\(proxy.prefix)/file/7", extra: "Range: bytes=1000-1999\r\n")
         #expect(part.status == 206 && part.body.count == 1000 && part.body.first == UInt8(truncatingIfNeeded: 1000))
         #expect(part.head.lowercased().contains("content-range: bytes 1000-1999/100000"))
-        #expect(upstream.requests.withLock { $0.last?.path } == "/api/v1/stream/file/7")
+        #expect(upstream.requests.withLock { $0.last?.path } == "/api/v1/stream/file/7?strategy=DIRECT_PLAY")
         let playlist = try get(proxy, "/\(proxy.prefix)/hls/s1/index.m3u8")
         #expect(playlist.status == 200 && String(decoding: playlist.body, as: UTF8.self) == "#EXTM3U\n#EXTINF:4.0,\nseg00000.ts\n#EXT-X-ENDLIST\n")
     }

@@ -62,6 +62,50 @@ import Testing
         await fixture.close()  // at once, so no server outlives its test
     }
 
+    /// `--strategy direct` serves the file itself through the proxy: byte ranges pass through (206).
+    @Test func aForcedDirectPlayServesTheFileByRange() async throws {
+        let fixture = try await PlaybackFixture.start()
+        defer { Task { await fixture.close() } }
+        let id = try await fixture.longMovieID()
+        let size = try #require(try await fixture.session.api.movie(id: id)?.files.first?.size)
+        let (p, out, _) = Self.process(["play", id, "--player", "none", "--strategy", "direct"], config: fixture.store.directory.path)
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+        let reader = out.fileHandleForReading
+        let line = try await withTimeout(.seconds(60)) {
+            var buffer = Data()
+            while !buffer.contains(UInt8(ascii: "\n")) {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                buffer += chunk
+            }
+            return String(decoding: buffer, as: UTF8.self).trimmingCharacters(in: .newlines)
+        }
+        #expect(line.range(of: #"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}/file/[^/]+$"#, options: .regularExpression) != nil, "\(line)")
+        var request = URLRequest(url: try #require(URL(string: line)))
+        request.setValue("bytes=100-199", forHTTPHeaderField: "Range")
+        let (body, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        #expect(http.statusCode == 206 && body.count == 100)
+        #expect(http.value(forHTTPHeaderField: "Content-Range") == "bytes 100-199/\(Int(size))")
+        p.terminate()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        await fixture.close()  // at once, so no server outlives its test
+    }
+
+    @Test func aSubtitleLanguageThatIsNoCodeIsRefusedInOneSentence() async throws {
+        for (args, message) in [(["--sub", "english"], "--sub must be a language code"),
+                                (["--sub", "en", "--no-subs"], "--sub and --no-subs cannot be used together"),
+                                (["--strategy", "remux"], "strategy")] {
+            let (p, _, err) = Self.process(["play", "m1"] + args, config: NSTemporaryDirectory() + "mydia-play-\(UUID().uuidString)")
+            try p.run()
+            p.waitUntilExit()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(p.terminationStatus == 64 && stderr.contains(message), "\(args): \(stderr)")
+        }
+    }
+
     @Test func aMissingMpvIsOneSentenceAndExitCodeSix() async throws {
         let fixture = try await PlaybackFixture.start()
         defer { Task { await fixture.close() } }

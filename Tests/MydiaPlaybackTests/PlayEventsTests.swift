@@ -26,9 +26,11 @@ import Testing
         let events = lines.compactMap { $0 }
         func of(_ kind: String) -> [[String: Any]] { events.filter { $0["event"] as? String == kind } }
 
+        // mpv plays the clip directly (the server puts direct play first for mpv's profile, §14.2.7).
         let started = try #require(of("started").first)
         let url = try #require(started["url"] as? String)
-        #expect(url.range(of: #"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}/hls/[^/]+/index\.m3u8$"#, options: .regularExpression) != nil)
+        #expect(started["strategy"] as? String == "direct")
+        #expect(url.range(of: #"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}/file/[^/]+$"#, options: .regularExpression) != nil, "\(url)")
         #expect(started["duration"] as? Double ?? 0 > 11)
 
         // Positions: at most about one a second, the last one at the end of the 12 s clip.

@@ -16,10 +16,14 @@ import Testing
 @Suite(.serialized) struct PlaybackEndToEndTests {
     static let headless = ["--vo=null", "--ao=null"]
 
-    func mpvOptions(interval: Duration = .seconds(10)) throws -> PlaybackOptions {
-        PlaybackOptions(player: .mpv(.init(installation: try MPVInstallation.forTests, extraArguments: Self.headless)),
-                        startPosition: 0, progressInterval: interval)
+    /// Headless mpv from 0; HLS (`HLS_COPY`) unless another strategy is asked for (nil: the server's preference).
+    static func mpvOptions(interval: Duration = .seconds(10), strategy: PlaybackStrategy? = .hlsCopy,
+                           extra: [String] = []) throws -> PlaybackOptions {
+        PlaybackOptions(player: .mpv(.init(installation: try MPVInstallation.forTests, extraArguments: Self.headless + extra)),
+                        startPosition: 0, strategy: strategy, progressInterval: interval)
     }
+
+    func mpvOptions(interval: Duration = .seconds(10)) throws -> PlaybackOptions { try Self.mpvOptions(interval: interval) }
 
     /// Reads /proc/PID/cmdline and /proc/PID/environ (NUL-separated) as text.
     static func processText(_ pid: Int32) -> String {
@@ -178,7 +182,7 @@ import Testing
         try await playback.setPaused(true)
         try await waitFor("paused") { $0.contains(.paused(true)) }
         let old = try #require(await playback.current)
-        #expect(try await fixture.session.api.endStreamingSession(sessionId: old.sessionId))
+        #expect(try await fixture.session.api.endStreamingSession(sessionId: try #require(old.sessionId)))
         // Paused at clock offset 0; the report timer looks every 0.5 s: the keep-alive is due at its first look.
         #expect(await clock.waitForSleeper(until: .milliseconds(500)))
         clock.advance(to: .milliseconds(500))

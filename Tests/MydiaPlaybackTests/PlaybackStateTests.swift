@@ -37,7 +37,7 @@ import Testing
         #expect(none.isEmpty && before.item?.position == 0)
         let (state, effects) = Self.run(fresh, [.player(.fileLoaded), Self.property("time-pos", .number(3)),
                                                 Self.property("time-pos", .number(3.2)), Self.property("time-pos", .number(3.6))])
-        #expect(effects == [.publish(.position(seconds: 3, duration: 100)), .publish(.position(seconds: 3.6, duration: 100))])
+        #expect(effects == [.loadSubtitles, .publish(.position(seconds: 3, duration: 100)), .publish(.position(seconds: 3.6, duration: 100))])
         #expect(state.item?.position == 3.6)
     }
 
@@ -101,6 +101,19 @@ import Testing
         #expect(Self.run(playing, [.player(.exited(9))]).1 == [.finish(.playerExited(9))])
         #expect(Self.run(playing, [.player(.endFile(reason: "stop", error: nil))]).1 == [])
         #expect(Self.run(playing, [Self.property("paused-for-cache", .bool(true))]).1 == [.publish(.buffering(true))])
+    }
+
+    /// Direct play chosen by the server's preference (PROTOCOL.md §14.2.6): mpv failing to open the
+    /// file before it loaded falls back to HLS once; after loading, or a second time, it ends the playback.
+    @Test func aDirectPlayFileMpvCannotOpenFallsBackToHLSOnceAndOnlyBeforeLoading() {
+        let error = Playback.Event.player(.endFile(reason: "error", error: "loading failed"))
+        let failed = Playback.Effect.finish(.failed("mpv could not play the stream (loading failed)."))
+        let (fellBack, effects) = Self.run(.starting, [.itemStarted(position: 5, duration: 50, canFallBack: true), error])
+        #expect(effects == [.fallBackToHLS] && fellBack.item?.canFallBack == false)
+        #expect(Self.run(fellBack, [error]).1 == [failed])
+        #expect(Self.run(.starting, [.itemStarted(position: 5, duration: 50, canFallBack: true), .player(.fileLoaded), error]).1
+            == [.loadSubtitles, failed])
+        #expect(Self.run(.starting, [.itemStarted(position: 5, duration: 50), error]).1 == [failed])
     }
 
     @Test func theCountdownTicksDownAndOnlyARunningOneCanBeCancelled() {

@@ -1,7 +1,8 @@
 @testable import MydiaPlayback
 import Testing
 
-/// The proxy's URL space (PROTOCOL.md §10, §12.22): only `/<prefix>/hls/…` and `/<prefix>/file/<id>`.
+/// The proxy's URL space (PROTOCOL.md §10, §12.22, §14.2.6): only `/<prefix>/hls/…`,
+/// `/<prefix>/file/<id>` and `/<prefix>/subtitles/<fileId>/<trackId>`.
 @Suite struct ProxyRouteTests {
     let prefix = "0123456789abcdef0123456789abcdef"
 
@@ -11,6 +12,33 @@ import Testing
         #expect(try ProxyRoute(target: "/\(prefix)/file/42", prefix: prefix).upstreamPath == "/api/v1/stream/file/42")
         #expect(try ProxyRoute(target: "/\(prefix)/hls/s1/index.m3u8", prefix: prefix).isPlaylist)
         #expect(try !ProxyRoute(target: "/\(prefix)/hls/s1/seg00000.ts", prefix: prefix).isPlaylist)
+    }
+
+    /// Direct play and subtitles carry the route's own fixed query upstream, never the player's.
+    @Test func fileAndSubtitleRoutesAddTheirOwnQueryOnly() throws {
+        let file = try ProxyRoute(target: "/\(prefix)/file/42?strategy=TRANSCODE&token=x", prefix: prefix)
+        #expect(file == .file(id: "42") && file.upstreamTarget == "/api/v1/stream/file/42?strategy=DIRECT_PLAY")
+        let subtitles = try ProxyRoute(target: "/\(prefix)/subtitles/42/sc_0a1b?format=srt", prefix: prefix)
+        #expect(subtitles == .subtitles(fileID: "42", trackID: "sc_0a1b"))
+        #expect(subtitles.upstreamTarget == "/api/player/v1/subtitles/file/42/sc_0a1b?format=vtt" && !subtitles.isPlaylist)
+        #expect(try ProxyRoute(target: "/\(prefix)/hls/s1/index.m3u8?x", prefix: prefix).upstreamTarget == "/api/v1/hls/s1/index.m3u8")
+        #expect(throws: ProxyRoute.Refusal.notFound) { try ProxyRoute(target: "/\(prefix)/subtitles/42", prefix: prefix) }
+        #expect(throws: ProxyRoute.Refusal.notFound) { try ProxyRoute(target: "/\(prefix)/subtitles/42/2/x", prefix: prefix) }
+        for bad in ["..", "%2e%2e", ".", "a%2fb", "a%5cb", "%zz", "", "%00"] {
+            #expect(throws: ProxyRoute.Refusal.malformed, "\(bad)") { try ProxyRoute(target: "/\(prefix)/subtitles/42/\(bad)", prefix: prefix) }
+            #expect(throws: ProxyRoute.Refusal.malformed, "\(bad)") { try ProxyRoute(target: "/\(prefix)/subtitles/\(bad)/2", prefix: prefix) }
+        }
+    }
+
+    /// The ids the proxy puts in its own URLs come back as the same route (an id holding a path
+    /// separator, which no server makes, stays refused like any encoded slash).
+    @Test func idsRoundTripThroughTheProxysURLs() throws {
+        #expect(throws: ProxyRoute.Refusal.malformed) { try ProxyRoute(target: "/\(prefix)/file/\(ProxyRoute.segment("a/b"))", prefix: prefix) }
+        for id in ["42", "sc_0123abcd", "a b", "ü x", "%41", "x?y#z"] {
+            let route = try ProxyRoute(target: "/\(prefix)/subtitles/\(ProxyRoute.segment("f 1"))/\(ProxyRoute.segment(id))", prefix: prefix)
+            guard case .subtitles(let file, let track) = route else { Issue.record("\(route)"); continue }
+            #expect(ProxyRoute.percentDecoded(file) == "f 1" && ProxyRoute.percentDecoded(track) == id)
+        }
     }
 
     @Test func refusesAnotherPrefixAndUnmappedPaths() {

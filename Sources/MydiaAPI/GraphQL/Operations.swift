@@ -1,3 +1,5 @@
+public import MydiaWire
+
 /// The typed GraphQL operations, in stock Mydia's dialect (PROTOCOL.md §14.1). Each returns a
 /// `GraphQLOperation` whose result type matches the root field's nullability, with the older
 /// generation's form attached where that differs (§14.2.8). Every document is validated against
@@ -105,12 +107,18 @@ public enum Operations {
 
     /// How the server can deliver an item's file, most preferred first; the answer depends on the
     /// `X-Mydia-Device-Profile` header the request carries (§14.2.7).
-    public static func streamingCandidates(contentType: String, id: String) -> GraphQLOperation<StreamingCandidates?> {
-        make("StreamingCandidates", root: "streamingCandidates",
-             variables: { _ in ["contentType": .string(contentType), "id": .string(id)] }) { _ in
+    /// - Parameter deviceProfile: what the player plays untouched, sent as that header; a profile
+    ///   over the header's limits is left out (a server would ignore it).
+    public static func streamingCandidates(contentType: String, id: String,
+                                           deviceProfile: DeviceProfile? = nil) -> GraphQLOperation<StreamingCandidates?> {
+        var operation: GraphQLOperation<StreamingCandidates?> = make(
+            "StreamingCandidates", root: "streamingCandidates",
+            variables: { _ in ["contentType": .string(contentType), "id": .string(id)] }) { _ in
             "query StreamingCandidates($contentType: String!, $id: ID!) { streamingCandidates(contentType: $contentType, id: $id) "
                 + "{ fileId candidates { strategy mime container videoCodec audioCodec } metadata { duration width height container } } }"
         }
+        if let value = try? deviceProfile?.headerValue() { operation.headers[DeviceProfile.headerName.lowercased()] = value }
+        return operation
     }
 
     /// Starts an HLS session for a file. Newer servers get `startPosition` (whole seconds) and

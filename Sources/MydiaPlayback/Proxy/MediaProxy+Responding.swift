@@ -42,7 +42,7 @@ extension MediaProxy {
         for name in Self.forwardedRequestHeaders {
             if let value = head.headers.first(name: name) { headers[name] = value }
         }
-        let request = PathRequest(method: head.method.rawValue, path: route.upstreamPath, headers: headers)
+        let request = PathRequest(method: head.method.rawValue, path: route.upstreamTarget, headers: headers)
         count { $0.requests += 1 }
         if route.isPlaylist {
             return try await respondWithPlaylist(request, route: route, keepAlive: keepAlive, isHead: head.method == .HEAD, outbound: outbound)

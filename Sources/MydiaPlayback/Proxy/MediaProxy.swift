@@ -89,7 +89,8 @@ public final class MediaProxy: Sendable {
         self.runner = Mutex(nil)
     }
 
-    /// `http://127.0.0.1:PORT/<prefix>`; append `/hls/<session>/<playlist>` or `/file/<id>`.
+    /// `http://127.0.0.1:PORT/<prefix>`; append `/hls/<session>/<playlist>`, `/file/<id>` or
+    /// `/subtitles/<fileId>/<trackId>`.
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)/\(prefix)")! }
 
     /// The player's URL for an HLS file of a streaming session.
@@ -99,7 +100,12 @@ public final class MediaProxy: Sendable {
 
     /// The player's URL for direct play of a file.
     public func fileURL(id: String) -> URL {
-        baseURL.appendingPathComponent("file").appendingPathComponent(id)
+        URL(string: baseURL.absoluteString + "/file/" + ProxyRoute.segment(id)) ?? baseURL
+    }
+
+    /// The player's URL for one subtitle track of a file, as WebVTT.
+    public func subtitleURL(fileID: String, trackID: String) -> URL {
+        URL(string: baseURL.absoluteString + "/subtitles/" + ProxyRoute.segment(fileID) + "/" + ProxyRoute.segment(trackID)) ?? baseURL
     }
 
     /// A snapshot of the counters.

@@ -11,9 +11,11 @@ public protocol MediaUpstream: Sendable {
     func currentPath() async -> PathKind?
 }
 
-/// The real upstream: the ConnectionManager, authorised with the media token as `?token=`
-/// (PROTOCOL.md §7, §11.14). On HTTP 401 the media token is refreshed once and the request
-/// repeated. The token exists only in the upstream request, never in the player's URLs.
+/// The real upstream: the ConnectionManager, authorised with the media token as `?token=` for a
+/// paired instance (PROTOCOL.md §7, §11.14; on HTTP 401 the media token is refreshed once and the
+/// request repeated). A URL-login server's path adds the access token as `Authorization: Bearer`
+/// to every request itself and takes no token in a URL (§14.2.3): its requests go as they are.
+/// The token exists only in the upstream request, never in the player's URLs.
 public struct ConnectionUpstream: MediaUpstream {
     private let manager: ConnectionManager
     private let api: APIClient
@@ -27,6 +29,7 @@ public struct ConnectionUpstream: MediaUpstream {
     }
 
     public func send(_ request: PathRequest) async throws -> PathResponse {
+        guard case .paired = api.authentication else { return try await manager.send(request) }
         let token = try await api.storedCredentials().mediaToken
         let response = try await manager.send(Self.authorised(request, token: token))
         guard response.status == 401 else { return response }

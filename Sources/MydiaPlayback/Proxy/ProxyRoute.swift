@@ -1,14 +1,23 @@
-/// Where one request to the local proxy goes (PROTOCOL.md §10, §12.22): the proxy's URL space is
-/// `/<prefix>/hls/<session>/<path…>` and `/<prefix>/file/<id>`; everything else is refused.
+/// Where one request to the local proxy goes (PROTOCOL.md §10, §12.22, §14.2.6): the proxy's URL
+/// space is `/<prefix>/hls/<session>/<path…>`, `/<prefix>/file/<id>` and
+/// `/<prefix>/subtitles/<fileId>/<trackId>`; everything else is refused. The player's query is
+/// never forwarded: the only query upstream is the route's own fixed one (``upstreamQuery``).
 public enum ProxyRoute: Sendable, Equatable {
     /// `GET /api/v1/hls/<session>/<path>` on the instance.
     case hls(session: String, path: [String])
-    /// `GET /api/v1/stream/file/<id>` on the instance.
+    /// `GET /api/v1/stream/file/<id>?strategy=DIRECT_PLAY` on the instance (direct play).
     case file(id: String)
+    /// `GET /api/player/v1/subtitles/file/<fileId>/<trackId>?format=vtt` on the instance.
+    case subtitles(fileID: String, trackID: String)
+
+    /// The fixed queries a route adds upstream.
+    public static let directPlayQuery = "strategy=DIRECT_PLAY"
+    /// The WebVTT query of the subtitle route.
+    public static let subtitleQuery = "format=vtt"
 
     /// Why a request target was refused, with the HTTP status the proxy answers.
     public enum Refusal: Swift.Error, Sendable, Equatable, CustomStringConvertible {
-        /// Not under this playback's prefix, or not one of the two mapped prefixes (404).
+        /// Not under this playback's prefix, or not one of the mapped prefixes (404).
         case notFound
         /// A dot-segment, an encoded slash, an empty segment or a malformed escape (400).
         case malformed
@@ -56,6 +65,8 @@ public enum ProxyRoute: Sendable, Equatable {
             self = .hls(session: segments[2], path: Array(segments[3...]))
         case "file" where segments.count == 3:
             self = .file(id: segments[2])
+        case "subtitles" where segments.count == 4:
+            self = .subtitles(fileID: segments[2], trackID: segments[3])
         default:
             throw .notFound
         }
@@ -66,7 +77,39 @@ public enum ProxyRoute: Sendable, Equatable {
         switch self {
         case .hls(let session, let path): "/api/v1/hls/\(session)/" + path.joined(separator: "/")
         case .file(let id): "/api/v1/stream/file/\(id)"
+        case .subtitles(let file, let track): "/api/player/v1/subtitles/file/\(file)/\(track)"
         }
+    }
+
+    /// The route's own query upstream (never the player's): ``directPlayQuery`` for a file,
+    /// ``subtitleQuery`` for subtitles, none for HLS.
+    public var upstreamQuery: String? {
+        switch self {
+        case .hls: nil
+        case .file: Self.directPlayQuery
+        case .subtitles: Self.subtitleQuery
+        }
+    }
+
+    /// ``upstreamPath`` and ``upstreamQuery``: the request target sent to the instance.
+    public var upstreamTarget: String {
+        upstreamQuery.map { upstreamPath + "?" + $0 } ?? upstreamPath
+    }
+
+    /// A path segment as the proxy's URLs carry an id (unreserved characters kept, the rest
+    /// percent-encoded), so an id the server chose round-trips through ``init(target:prefix:)``.
+    public static func segment(_ id: String) -> String {
+        var out = ""
+        for byte in id.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0x0f, radix: 16, uppercase: true)
+            }
+        }
+        return out
     }
 
     /// Whether the response is a playlist (fetched whole, retried, never resumed part-way: §12.16).
@@ -80,6 +123,7 @@ public enum ProxyRoute: Sendable, Equatable {
         switch self {
         case .hls(_, let path): "hls/\(path.joined(separator: "/"))"
         case .file: "file"
+        case .subtitles: "subtitles"
         }
     }
 

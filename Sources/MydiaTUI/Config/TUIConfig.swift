@@ -1,4 +1,5 @@
 public import Foundation
+public import MydiaPlayback
 import TOMLKit
 
 /// The TUI's settings from `config.toml` in the config directory (`$MYDIA_CONFIG_DIR`, else
@@ -13,6 +14,7 @@ import TOMLKit
 /// mpv_args = ["--fs"]       # extra mpv options (your mpv.conf applies anyway)
 /// autoplay_seconds = 10     # next-episode countdown; 0 turns autoplay off
 /// resume = "auto"           # where a started item plays from: auto, ask or never
+/// subtitle_language = "en"  # subtitles selected in mpv (ISO 639-1 or -2); none when absent
 /// ```
 public struct TUIConfig: Sendable, Equatable {
     /// Why the config file cannot be used; `description` is one sentence naming the file.
@@ -34,6 +36,8 @@ public struct TUIConfig: Sendable, Equatable {
     public var autoplaySeconds = 10
     /// Where an item with a stored position plays from (`[player] resume`).
     public var resume: ResumeMode = .auto
+    /// The subtitle language selected in mpv (`[player] subtitle_language`); nil: none is selected.
+    public var subtitleLanguage: SubtitleLanguage?
 
     /// The defaults (no file).
     public init(keyMap: KeyMap = .standard, theme: Theme = .dark) {
@@ -107,8 +111,13 @@ public struct TUIConfig: Sendable, Equatable {
                     throw Error(path: "", problem: "player.resume must be \"auto\", \"ask\" or \"never\".")
                 }
                 resume = mode
+            case "subtitle_language":
+                guard let language = value?.string.flatMap(SubtitleLanguage.init) else {
+                    throw Error(path: "", problem: "player.subtitle_language must be a language code such as \"en\" or \"eng\".")
+                }
+                subtitleLanguage = language
             default:
-                throw Error(path: "", problem: "the setting player.\(key) is not known (known: mpv_args, autoplay_seconds, resume).")
+                throw Error(path: "", problem: "the setting player.\(key) is not known (known: mpv_args, autoplay_seconds, resume, subtitle_language).")
             }
         }
     }

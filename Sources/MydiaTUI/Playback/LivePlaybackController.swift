@@ -2,7 +2,7 @@ public import Logging
 import MydiaAPI
 public import MydiaClient
 import MydiaConnection
-import MydiaPlayback
+public import MydiaPlayback
 
 /// The UI's ``PlaybackController`` on the real thing: MydiaPlayback's loopback HLS proxy over the
 /// session's ConnectionManager and the user's mpv over JSON IPC. One playback at a time; its
@@ -10,6 +10,7 @@ import MydiaPlayback
 public actor LivePlaybackController: PlaybackController {
     private let mpvArguments: [String]
     private let autoplayCountdown: Duration?
+    private let subtitleLanguage: SubtitleLanguage?
     private let logger: Logger
     private var session: ClientSession?
     private var current: Playback?
@@ -18,9 +19,12 @@ public actor LivePlaybackController: PlaybackController {
     /// - Parameters:
     ///   - mpvArguments: extra mpv options from the config (`[player] mpv_args`).
     ///   - autoplayCountdown: how long the next-episode countdown runs (nil: no autoplay).
-    public init(mpvArguments: [String], autoplayCountdown: Duration? = .seconds(10), logger: Logger) {
+    ///   - subtitleLanguage: the subtitle language selected in mpv (`[player] subtitle_language`).
+    public init(mpvArguments: [String], autoplayCountdown: Duration? = .seconds(10), subtitleLanguage: SubtitleLanguage? = nil,
+                logger: Logger) {
         self.mpvArguments = mpvArguments
         self.autoplayCountdown = autoplayCountdown
+        self.subtitleLanguage = subtitleLanguage
         self.logger = logger
     }
 
@@ -34,7 +38,8 @@ public actor LivePlaybackController: PlaybackController {
         // Located per play: mpv installed (or upgraded) while the UI runs is found; missing → one sentence.
         let mpv = MPVPlayer.Configuration(installation: try MPVInstallation.locate(), extraArguments: mpvArguments)
         let options = PlaybackOptions(player: .mpv(mpv), startPosition: request.startPosition,
-                                      resume: request.startPosition == nil ? .auto : .never, autoplayCountdown: autoplayCountdown)
+                                      resume: request.startPosition == nil ? .auto : .never,
+                                      subtitles: .load(preferred: subtitleLanguage), autoplayCountdown: autoplayCountdown)
         let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: request.itemID, options: options, logger: logger)
         current = playback
         let (stream, continuation) = AsyncStream<MydiaTUI.PlaybackUpdate>.makeStream()

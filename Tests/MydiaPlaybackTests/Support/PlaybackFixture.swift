@@ -77,7 +77,8 @@ struct PlaybackFixture {
         let file = dir + "/Movies/Long Pattern (2020).mp4"
         if FileManager.default.fileExists(atPath: file) { return dir }
         try FileManager.default.createDirectory(atPath: dir + "/Movies", withIntermediateDirectories: true)
-        let partial = file + ".partial.mp4"
+        // Another suite may be making it at the same moment: each writes its own partial file.
+        let partial = file + ".\(UUID().uuidString).partial.mp4"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
@@ -88,7 +89,10 @@ struct PlaybackFixture {
         try p.run()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
-        try FileManager.default.moveItem(atPath: partial, toPath: file)
+        if (try? FileManager.default.moveItem(atPath: partial, toPath: file)) == nil {
+            try? FileManager.default.removeItem(atPath: partial)
+            guard FileManager.default.fileExists(atPath: file) else { throw CocoaError(.fileWriteUnknown) }
+        }
         return dir
     }
 }

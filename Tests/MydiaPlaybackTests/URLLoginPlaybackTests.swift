@@ -1,0 +1,72 @@
+import Foundation
+import MydiaTestSupport
+import Testing
+
+/// Playback after a URL login (PROTOCOL.md §14.2.3, §14.2.6): the real `mydia-server` with a local
+/// user, `mydia-tui login` over its pinned HTTPS listener, then `mydia-tui play` with real headless
+/// mpv. Media requests carry the access token as `Authorization: Bearer` (the login's path adds it;
+/// there is no media token to put in a URL): direct play and a forced HLS stream both play to the end.
+@Suite(.serialized, .timeLimit(.minutes(4))) struct URLLoginPlaybackTests {
+    /// `mydia-server ARGS` to completion with `stdin`.
+    static func serverTool(_ args: [String], stdin: String) throws -> Programs.Result {
+        let process = Process()
+        process.executableURL = Programs.bin.appendingPathComponent("mydia-server")
+        process.arguments = args
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Programs.Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                               stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    /// The `event` lines of `play --events json` output.
+    static func events(_ stdout: String) -> [[String: Any]] {
+        stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    @Test func aLoggedInClientPlaysDirectlyAndOverHLSWithTheBearerOnly() async throws {
+        let work = NSTemporaryDirectory() + "mydia-url-login-play-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let state = work + "/server", config = work + "/client"
+        let ada = try Self.serverTool(["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "ada's pw\n")
+        #expect(ada.status == 0, "\(ada.stderr)")
+        let relay = try RunningProgram("mydia-relay", ["--host", "127.0.0.1", "--port", "0", "--print-ready"])
+        defer { relay.stop() }
+        let relayURL = try #require(try relay.ready()["relay_url"] as? String)
+        let server = try RunningProgram("mydia-server", ["--relay", relayURL, "--library", try PlaybackFixture.longClipLibrary(),
+                                                         "--state-dir", state, "--host", "127.0.0.1", "--print-ready"])
+        defer { server.stop() }
+        let ready = try server.ready()
+        let url = try #require((ready["direct_urls"] as? [String])?.first)
+        let fingerprint = try #require(ready["cert_fingerprint"] as? String)
+        let login = try Programs.tui(["login", url, "--user", "ada", "--password-stdin", "--pin-sha256", fingerprint], config: config,
+                                     stdin: "ada's pw\n")
+        #expect(login.status == 0, "\(login.stderr)")
+        let list = try Programs.tui(["ls", "movies", "--json"], config: config)
+        let movies = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]], "\(list.stderr)")
+        let id = try #require(movies.first { $0["title"] as? String == "Long Pattern" }?["id"] as? String)
+
+        for (args, strategy, route) in [([String](), "direct", "/file/"), (["--strategy", "hls-copy"], "hls-copy", "/hls/")] {
+            let play = await MediaProxyTests.offPool {
+                Result { try Programs.tui(["play", id, "--start", "0", "--events", "json", "--mpv-arg=--vo=null", "--mpv-arg=--ao=null"] + args,
+                                          config: config) }
+            }
+            let result = try play.get()
+            #expect(result.status == 0, "\(args): \(result.stderr)")
+            let events = Self.events(result.stdout)
+            let started = try #require(events.first { $0["event"] as? String == "started" }, "\(result.stdout.prefix(2000))")
+            #expect(started["strategy"] as? String == strategy && (started["url"] as? String)?.contains(route) == true, "\(started)")
+            #expect(events.contains { $0["event"] as? String == "ended" && $0["how"] as? String == "finished" }, "\(args)")
+            let summary = try #require(events.last)
+            #expect(summary["bytes_served"] as? Int ?? 0 > 1_000_000 && summary["truncated"] as? Int == 0, "\(summary)")
+            #expect(!result.stdout.contains(url) && !result.stderr.contains(url))
+        }
+    }
+}
