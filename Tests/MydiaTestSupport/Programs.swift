@@ -17,6 +17,13 @@ public enum Programs {
         public let status: Int32
         public let stdout: String
         public let stderr: String
+
+        /// A result, for helpers that run other tools the same way.
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
     /// Runs `mydia-tui` with its config (and log) under `config`, to completion.
