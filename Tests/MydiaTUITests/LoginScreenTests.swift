@@ -162,7 +162,7 @@ import Testing
         #expect(state.loginForm.needsCode && state.loginForm.focus == .code && !state.loginForm.busy)
         var text = T.text(state)
         #expect(text.contains(" Code:") && text.contains("This account needs a second factor"))
-        #expect(text.contains(" Password:   (sent)"))
+        #expect(text.contains(" Password:  (sent)"))
         #expect(text.contains("Enter send the code · Esc give the login up"))
         // Only the code takes keys now: Tab stays, separators are dropped, digits are bullets.
         _ = T.keys(&state, .tab, .up)

@@ -51,6 +51,26 @@ public enum Programs {
     }
 }
 
+extension Programs {
+    /// Runs one of the built tools (`mydia-server user add …`) to completion with `stdin` as its input.
+    public static func run(_ tool: String, _ args: [String], stdin: String = "") throws -> Result {
+        let process = Process()
+        process.executableURL = bin.appendingPathComponent(tool)
+        process.arguments = args
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
 /// One long-running program (relay, server, `status --watch`) with its stdout read as lines.
 public final class RunningProgram: @unchecked Sendable {  // lines guarded by `lock`; the rest set once in init
     public let process = Process()

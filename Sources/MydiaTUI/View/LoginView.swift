@@ -38,8 +38,12 @@ enum LoginView {
             }
             let shown = tail(value, to: max(width - labelWidth - 2, 1))
             let row = lines.count
-            var spans = [Span(label(field), .accent), Span(" \(shown) ", focused ? .selected : locked && field != .code ? .dim : .normal)]
-            if value.isEmpty, !focused, let placeholder { spans.append(Span(placeholder, .dim)) }
+            var spans = [Span(label(field), .accent)]
+            if value.isEmpty, !focused, let placeholder {
+                spans += [Span(" "), Span(placeholder, .dim)]
+            } else {
+                spans.append(Span(" \(shown) ", focused ? .selected : locked && field != .code ? .dim : .normal))
+            }
             lines.append(Line(spans))
             if focused { cursor = (row, labelWidth + 1 + DisplayWidth.of(shown)) }
         }
