@@ -180,7 +180,7 @@ let package = Package(
         .target(
             name: "MydiaTUI",
             dependencies: [
-                "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaSystem",
+                "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaPlayback", "MydiaSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -340,7 +340,7 @@ let package = Package(
             name: "MydiaTUITests",
             dependencies: [
                 "MydiaTUI", "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaServer",
-                "MydiaTestSupport", "MydiaWire", "MydiaCrypto",
+                "MydiaTestSupport", "MydiaWire", "MydiaCrypto", "MydiaLibrary",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings),

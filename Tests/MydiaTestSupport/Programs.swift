@@ -18,6 +18,7 @@ public enum Programs {
         public let stdout: String
         public let stderr: String
 
+        /// A result, for helpers that run other tools the same way.
         public init(status: Int32, stdout: String, stderr: String) {
             self.status = status
             self.stdout = stdout
@@ -47,6 +48,26 @@ public enum Programs {
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+extension Programs {
+    /// Runs one of the built tools (`mydia-server user add …`) to completion with `stdin` as its input.
+    public static func run(_ tool: String, _ args: [String], stdin: String = "") throws -> Result {
+        let process = Process()
+        process.executableURL = bin.appendingPathComponent(tool)
+        process.arguments = args
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 }
 

@@ -9,14 +9,25 @@ import Synchronization
 /// pairing, playback, the cache — and posts what happened back as events. Every effect runs in
 /// its own task, so the event loop never waits on the network.
 final class EffectRunner: Sendable {
-    private let store: CredentialStore
+    /// The open session and the tasks that follow it.
+    struct Live {
+        var session: ClientSession?
+        var snapshots: Task<Void, Never>?
+        var playing: Task<Void, Never>?
+        /// A URL login in progress.
+        var login: Task<Void, Never>?
+    }
+
+    let store: CredentialStore
     private let playback: (any PlaybackController)?
     private let cache: CatalogCache
     private let deviceName: String
-    private let logger: Logger
-    private let post: AsyncStream<AppEvent>.Continuation
-    /// The open session and the tasks that follow it (guarded by the lock).
-    private let live = Mutex<(session: ClientSession?, snapshots: Task<Void, Never>?, playing: Task<Void, Never>?)>((nil, nil, nil))
+    let logger: Logger
+    let post: AsyncStream<AppEvent>.Continuation
+    /// Guarded by the lock.
+    let live = Mutex(Live())
+    /// Where a running login waits for its second factor.
+    let handoff = LoginCodeHandoff()
     private static let pageSize = 100
 
     init(store: CredentialStore, playback: (any PlaybackController)?, cache: CatalogCache, deviceName: String, logger: Logger,
@@ -31,18 +42,28 @@ final class EffectRunner: Sendable {
 
     private var session: ClientSession? { live.withLock { $0.session } }
 
-    /// Opens the session to a paired server and follows its connection snapshots.
-    func open(_ credentials: ServerCredentials) {
+    /// Opens the session to a stored server of either kind (by its id: a paired instance, or a
+    /// URL login — direct only) and follows its connection snapshots.
+    func open(selection id: String) {
         Task {
             do {
-                let session = try await ClientSession.open(store: store, selection: credentials.instanceID, logger: logger)
+                let session = try await ClientSession.open(store: store, selection: id, logger: logger)
                 let follow = Task {
                     for await snapshot in await session.manager.snapshots() { post.yield(.connection(snapshot)) }
                 }
-                live.withLock { $0.session = session; $0.snapshots = follow }
+                let (previous, previousFollow) = live.withLock { l in
+                    defer { l.session = session; l.snapshots = follow }
+                    return (l.session, l.snapshots)
+                }
+                previousFollow?.cancel()
+                await previous?.close()
                 await playback?.use(session)
-                post.yield(.sessionOpened(serverName: session.server.name, relay: session.server.address,
-                                          deviceID: session.credentials?.deviceID))
+                switch session.server {
+                case .paired(let credentials):
+                    post.yield(.sessionOpened(serverName: credentials.instanceName, relay: credentials.relayURL, deviceID: credentials.deviceID))
+                case .login(let login):
+                    post.yield(.loginSessionOpened(serverName: login.name, url: login.baseURL))
+                }
             } catch {
                 logger.warning("session open failed", metadata: ["error": "\(error)"])
                 post.yield(.sessionFailed(Self.sentence(error)))
@@ -71,6 +92,12 @@ final class EffectRunner: Sendable {
             }
         case .pair(let code, let relay):
             pair(code: code, relay: relay)
+        case .login(let attempt):
+            login(attempt)
+        case .loginCode(let code):
+            deliverCode(code)
+        case .cancelLogin:
+            handoff.cancel()
         case .probe:
             guard let manager = session?.manager else { return }
             Task {
@@ -158,7 +185,7 @@ final class EffectRunner: Sendable {
                         }
                         post.yield(.pairingProgress(progress))
                     })
-                open(credentials)
+                open(selection: credentials.instanceID)
             } catch {
                 logger.notice("pairing failed", metadata: ["error": "\(error)"])
                 post.yield(.pairingFailed(Self.sentence(error)))
@@ -184,10 +211,12 @@ final class EffectRunner: Sendable {
 
     /// Stops playback, saves the catalog and closes the session.
     func shutdown(catalog: CachedCatalog) async {
-        let (session, snapshots, playing) = live.withLock { l in
-            defer { l = (nil, nil, nil) }
-            return (l.session, l.snapshots, l.playing)
+        let (session, snapshots, playing, login) = live.withLock { l in
+            defer { l = Live() }
+            return (l.session, l.snapshots, l.playing, l.login)
         }
+        login?.cancel()
+        handoff.cancel()
         if playing != nil, let playback { await playback.stop() }
         playing?.cancel()
         snapshots?.cancel()

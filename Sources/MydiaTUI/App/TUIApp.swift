@@ -48,18 +48,18 @@ public final class TUIApp: Sendable {
         self.logger = logger
     }
 
-    /// The selected server, or `nil` on first run (nothing paired and no `--server` given).
-    private func selectServer() async throws -> ServerCredentials? {
-        let all = await store.all
-        if all.isEmpty && options.server == nil { return nil }
-        return try await store.select(options.server)
+    /// The selected server of either kind — paired, or logged in to by URL (PROTOCOL.md §14.2) —
+    /// or `nil` on first run (nothing stored and no `--server` given).
+    private func selectServer() async throws -> StoredServer? {
+        if await store.allServers.isEmpty && options.server == nil { return nil }
+        return try await store.selectServer(options.server)
     }
 
     /// Runs until the user quits or a signal arrives; the terminal is restored on every way out.
     /// Throws before touching the terminal when the server selection is wrong or there is no terminal.
     public func run() async throws {
-        let credentials = try await selectServer()
-        let cached = credentials.flatMap { options.cache.load(instanceID: $0.instanceID) }
+        let server = try await selectServer()
+        let cached = server.flatMap { options.cache.load(instanceID: $0.id) }
         let (events, post) = AsyncStream<AppEvent>.makeStream()
         // Signals first: curses then keeps its own handlers off SIGINT/SIGTERM.
         let signals = SignalTrap([SIGINT, SIGTERM, SIGHUP]) { _ in post.yield(.terminate) }
@@ -71,14 +71,18 @@ public final class TUIApp: Sendable {
         let runner = EffectRunner(store: store, playback: playback, cache: options.cache, deviceName: options.deviceName, logger: logger, post: post)
 
         var state = AppState(rows: terminal.initialSize.rows, columns: terminal.initialSize.columns, keyMap: options.config.keyMap,
-                             paired: credentials != nil, cached: cached, playbackAvailable: playback != nil, relay: options.relay)
+                             paired: server != nil, cached: cached, playbackAvailable: playback != nil, relay: options.relay)
         state.resumeMode = options.config.resume
-        if let credentials {
-            state.serverName = credentials.instanceName
-            state.relayOrigin = credentials.relayURL
+        if let server {
+            state.serverName = server.name
+            switch server {
+            case .paired(let credentials): state.relayOrigin = credentials.relayURL
+            case .login(let login): state.loginURL = login.baseURL
+            }
         }
         terminal.show(Renderer.frame(state))
-        logger.info("tui started", metadata: ["paired": "\(credentials != nil)", "cached": "\(cached != nil)", "colors": "\(terminal.colorLevel)"])
+        logger.info("tui started", metadata: ["server": "\(server?.kind.rawValue ?? "none")", "cached": "\(cached != nil)",
+                                              "colors": "\(terminal.colorLevel)"])
 
         let keys = Task {
             for await event in terminal.events {
@@ -96,7 +100,7 @@ public final class TUIApp: Sendable {
                 if let snapshot = await runner.currentSnapshot() { post.yield(.connection(snapshot)) }
             }
         }
-        if let credentials { runner.open(credentials) }
+        if let server { runner.open(selection: server.id) }
 
         for await event in events {
             let effects = state.reduce(event)

@@ -16,14 +16,24 @@ public enum AppEvent: Sendable {
     case loaded(LoadResult)
     /// A load failed; one sentence.
     case loadFailed(LoadKind, String)
-    /// The session to the server is open (after start or pairing); `relay` is the relay origin.
+    /// The session to a paired server is open (after start or pairing); `relay` is the relay origin,
+    /// `deviceID` this device's id at the server.
     case sessionOpened(serverName: String, relay: String, deviceID: String? = nil)
+    /// The session to a URL-login server is open (after start or login): direct only, to `url`
+    /// (PROTOCOL.md §14.2). The server-side device id is not known to the client.
+    case loginSessionOpened(serverName: String, url: String)
     /// The session could not be opened; one sentence.
     case sessionFailed(String)
     /// Pairing progress.
     case pairingProgress(PairingForm.Progress)
     /// Pairing failed; one sentence.
     case pairingFailed(String)
+    /// URL login progress.
+    case loginProgress(LoginForm.Progress)
+    /// The login goes over `http://` to a local address: the warning to show (§14.2.5).
+    case loginWarning(String)
+    /// The login failed or was refused: one sentence, and the field that needs fixing, if one does.
+    case loginFailed(String, field: LoginForm.Field?)
     /// Playback changed.
     case playback(PlaybackUpdate)
     /// Playback could not start; one sentence.
@@ -61,6 +71,13 @@ public enum Effect: Sendable, Equatable {
     case loadDevices
     /// Pair with a claim code through a relay.
     case pair(code: String, relay: String)
+    /// Log in to a server by its URL (PROTOCOL.md §14.2); stores it and opens it once the login
+    /// fully succeeded. The password is wiped when the call ends.
+    case login(LoginAttempt)
+    /// The TOTP or recovery code the running login waits for.
+    case loginCode(SecretInput)
+    /// Give up the running login while it waits for its code.
+    case cancelLogin
     /// Probe the direct path now.
     case probe
     /// Play a request (the file is known).

@@ -28,13 +28,23 @@ extension AppState {
             return []
         case .sessionOpened(let name, let relay, let deviceID):
             currentDeviceID = deviceID
-            serverName = name
             relayOrigin = relay
-            if screen == .pairing { stack = [.home] }
-            loading.formUnion([.home, .movies, .shows])
-            return [.loadHome, .loadMovies(after: nil), .loadShows(after: nil)]
+            loginURL = nil
+            return opened(name)
+        case .loginSessionOpened(let name, let url):
+            currentDeviceID = nil  // the server's id for this device is not known to a login client (§14.1)
+            relayOrigin = nil
+            loginURL = url
+            return opened(name)
         case .sessionFailed(let sentence):
-            message = Message(sentence, isError: true)
+            if screen == .login {
+                // Logged in and stored, but the session did not open: say so on the form.
+                loginForm.busy = false
+                loginForm.progress = nil
+                loginForm.error = sentence
+            } else {
+                message = Message(sentence, isError: true)
+            }
             return []
         case .pairingProgress(let progress):
             pairing.progress = progress
@@ -47,6 +57,9 @@ extension AppState {
             pairing.progress = nil
             pairing.check = nil
             pairing.error = sentence
+            return []
+        case .loginProgress, .loginWarning, .loginFailed:
+            applyLogin(event)
             return []
         case .playback(let update):
             playback = update
@@ -64,12 +77,24 @@ extension AppState {
         }
     }
 
-    private mutating func quit() -> [Effect] {
+    /// A session is open: leave the first-run screens for home and load it.
+    private mutating func opened(_ name: String) -> [Effect] {
+        serverName = name
+        if screen.isSetup { stack = [.home] }
+        loginForm.wipeSecrets()
+        loginForm.busy = false
+        loginForm.needsCode = false
+        loading.formUnion([.home, .movies, .shows])
+        return [.loadHome, .loadMovies(after: nil), .loadShows(after: nil)]
+    }
+
+    mutating func quit() -> [Effect] {
         guard !quitting else { return [] }
         quitting = true
+        loginForm.wipeSecrets()
         var effects: [Effect] = []
         if playback != nil { effects.append(.stopPlayback) }
-        if screen != .pairing { effects.append(.saveCache) }
+        if !screen.isSetup { effects.append(.saveCache) }
         return effects + [.quit]
     }
 
@@ -79,6 +104,7 @@ extension AppState {
         message = nil
         if let overlay { return handle(key, in: overlay) }
         if screen == .pairing { return handlePairing(key) }
+        if screen == .login { return handleLogin(key) }
         if screen == .search && editingQuery { return handleQuery(key) }
         guard let action = keyMap.action(for: key) else { return [] }
         return perform(action)
@@ -101,41 +127,6 @@ extension AppState {
         case (.connection, .help): self.overlay = .help
         case (.help, .connection): self.overlay = .connection
         default: break
-        }
-        return []
-    }
-
-    private mutating func handlePairing(_ key: Key) -> [Effect] {
-        guard !pairing.busy else { return [] }
-        switch key {
-        case .character(let c):
-            pairing.error = nil
-            if pairing.focus == .code { pairing.type(code: String(c)) } else { pairing.relay.append(c) }
-        case .backspace, .delete:
-            if pairing.focus == .code { _ = pairing.code.popLast() } else { _ = pairing.relay.popLast() }
-        case .tab, .backTab, .up, .down:
-            pairing.focus = pairing.focus == .code ? .relay : .code
-        case .enter:
-            guard pairing.code.count == 6 else {
-                pairing.error = "The claim code has 6 characters — type the code the server shows."
-                pairing.focus = .code
-                return []
-            }
-            let relay = pairing.relay.trimmingCharacters(in: .whitespaces)
-            guard !relay.isEmpty else {
-                pairing.error = "Type the relay the server uses, e.g. https://relay.example.org."
-                pairing.focus = .relay
-                return []
-            }
-            pairing.busy = true
-            pairing.error = nil
-            pairing.progress = nil
-            pairing.check = nil
-            return [.pair(code: pairing.code, relay: relay)]
-        case .escape:
-            return quit()
-        default:
-            break
         }
         return []
     }
@@ -252,7 +243,7 @@ extension AppState {
         case .episodes(let id, let n): return [.loadSeason(SeasonKey(showID: id, season: n))]
         case .search: return query.isEmpty ? [] : [.search(query)]
         case .devices: return [.loadDevices]
-        case .pairing: return []
+        case .pairing, .login: return []
         }
     }
 

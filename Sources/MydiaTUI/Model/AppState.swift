@@ -19,8 +19,10 @@ public struct AppState: Sendable {
     public var resumeMode: ResumeMode = .auto
     /// The paired server's name, once known.
     public var serverName: String?
-    /// The relay origin the session uses.
+    /// The relay origin the session uses (a paired server).
     public var relayOrigin: String?
+    /// The base URL of a URL-login server (direct only, PROTOCOL.md §14.2); `nil` for a paired one.
+    public var loginURL: String?
 
     // Catalog.
     /// Home rows and the loaded part of the movie and show lists.
@@ -69,9 +71,11 @@ public struct AppState: Sendable {
     /// Whether a player is wired in (the UI says so instead of failing on Enter).
     public var playbackAvailable: Bool
 
-    // Pairing.
-    /// The first-run form.
+    // First run.
+    /// The pairing form.
     public var pairing = PairingForm()
+    /// The URL login form beside it.
+    public var loginForm = LoginForm()
 
     /// A one-line message (errors, hints), cleared by the next key press.
     public var message: Message?

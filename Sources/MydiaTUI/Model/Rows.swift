@@ -23,7 +23,7 @@ extension AppState {
     /// The list on screen (home: the focused one).
     public var focusedList: ListID? {
         switch screen {
-        case .pairing: nil
+        case .pairing, .login: nil
         case .home: homeFocus
         case .movies: .movies
         case .shows: .shows

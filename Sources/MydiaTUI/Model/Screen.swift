@@ -1,7 +1,10 @@
 /// The screens of the UI. Top-level screens (`home`, `movies`, `shows`, `search`, `devices`)
 /// start a new navigation stack; `seasons` and `episodes` are pushed on top of `shows`.
 public enum Screen: Hashable, Sendable {
+    /// First run: pair with a claim code through a relay.
     case pairing
+    /// First run, the other way in: log in to a server with its URL, a user name and a password.
+    case login
     case home
     case movies
     case shows
@@ -11,6 +14,9 @@ public enum Screen: Hashable, Sendable {
     case episodes(showID: String, season: Int)
     case search
     case devices
+
+    /// The first-run screens, before any server is open (no tabs, no catalog).
+    var isSetup: Bool { self == .pairing || self == .login }
 
     /// The tab it belongs to in the header.
     var tab: Screen {

@@ -58,8 +58,18 @@ enum Overlays {
         }
         lines.append(Line([Span("  State ", .accent), Span(s.state.rawValue.uppercased(), .title),
                            Span(" · requests go \(s.activePath.map { $0 == .relay ? "via the relay (end-to-end encrypted)" : "direct" } ?? "nowhere yet")", .overlay)]))
-        lines.append(stats("Relay ", s.relay))
-        lines.append(stats("Direct", s.direct))
+        if s.isDirectOnly || state.loginURL != nil {
+            // A URL-login server (PROTOCOL.md §14.2): one direct path, no relay.
+            let url = state.loginURL ?? s.directURL?.absoluteString ?? "—"
+            let plain = StatusBar.isPlainHTTP(url) ? " · plain HTTP: requests cross the network unencrypted" : ""
+            lines.append(Line([Span("  Server", .accent), Span("  \(url)\(plain)", .overlay)]))
+            lines.append(Line([Span("  Relay ", .accent), Span("  none — logged in by URL, this server is reached directly only", .overlay)]))
+            lines.append(stats("Direct", s.direct))
+            if let refusal = s.directRefusal { lines.append(Line([Span("  ✗ \(refusal)", .error)])) }
+        } else {
+            lines.append(stats("Relay ", s.relay))
+            lines.append(stats("Direct", s.direct))
+        }
         if let next = s.nextProbeAt { lines.append(Line([Span("  Next probe in \(max(Format.seconds(next - s.takenAt), 0)) s (backoff step \(s.probeBackoffStep))", .overlay)])) }
         lines.append(Line([Span(" Probes", .heading)]))
         if s.candidates.isEmpty { lines.append(Line([Span("  The server announced no direct URL.", .dim)])) }

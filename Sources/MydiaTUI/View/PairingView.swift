@@ -13,6 +13,9 @@ enum PairingView {
         lines.append(Line([Span(" Code:  ", .accent), Span(" \(form.displayCode.isEmpty ? "___ ___" : form.displayCode) ", codeStyle)]))
         let relayRow = lines.count
         lines.append(Line([Span(" Relay: ", .accent), Span(" \(form.relay) ", relayStyle)]))
+        if form.progress == nil {
+            lines.append(Line([Span(" No relay? Ctrl-L logs in to a server with its URL, your user name and password.", .dim)]))
+        }
         let steps: [(String, Bool)] = progressLines(form)
         for (text, done) in steps { lines.append(Line([Span(" " + text, done ? .success : .accent)])) }
         if let check = form.check, !isPaired(form) {

@@ -29,7 +29,7 @@ public enum Renderer {
         var used = spans.reduce(0) { $0 + DisplayWidth.of($1.text) }
         let tabs: [(Screen, Action, String)] = [(.home, .home, "Home"), (.movies, .movies, "Movies"), (.shows, .shows, "Shows"),
                                                (.search, .search, "Search"), (.devices, .devices, "Devices")]
-        if state.screen != .pairing {
+        if !state.screen.isSetup {
             spans.append(Span(" "))
             used += 1
             for (screen, action, name) in tabs {
@@ -53,9 +53,13 @@ public enum Renderer {
         }
         if let p = state.playback { return Line(PlaybackLine.spans(p)) }
         let k = state.keyMap
-        let hints = state.screen == .pairing
-            ? " Tab switch field · Enter pair · Esc quit"
-            : " \(k.firstKey(.help)) help · \(k.firstKey(.search)) search · \(k.firstKey(.open)) open · \(k.firstKey(.connection)) connection · \(k.firstKey(.quit)) quit"
+        let hints: String = switch state.screen {
+        case .pairing: " Tab switch field · Enter pair · Ctrl-L log in with a URL instead · Esc quit"
+        case .login where state.loginForm.needsCode: " Enter send the code · Esc give the login up"
+        case .login: " Tab next field · Enter log in · Ctrl-P pair with a code instead · Esc quit"
+        default:
+            " \(k.firstKey(.help)) help · \(k.firstKey(.search)) search · \(k.firstKey(.open)) open · \(k.firstKey(.connection)) connection · \(k.firstKey(.quit)) quit"
+        }
         return Line([Span(hints, .dim)])
     }
 
@@ -66,6 +70,9 @@ public enum Renderer {
         switch state.screen {
         case .pairing:
             PairingView.draw(state, top: top, height: height, into: &frame)
+            return
+        case .login:
+            LoginView.draw(state, top: top, height: height, into: &frame)
             return
         case .home:
             let listWidth = layout.listWidth
@@ -120,12 +127,12 @@ public enum Renderer {
                      into: &frame, empty: "")
             }
         case .devices:
-            let server = [state.serverName, state.relayOrigin.map { "relay \($0)" }].compactMap { $0 }.joined(separator: " · ")
+            let server = [state.serverName, state.loginURL ?? state.relayOrigin.map { "relay \($0)" }].compactMap { $0 }.joined(separator: " · ")
             frame.set(top, heading("Server: \(server.isEmpty ? "—" : server)", width: layout.listWidth))
             list(state, .devices, top: top + 1, height: height - 1, width: layout.listWidth, focused: true, into: &frame,
                  empty: state.loading.contains(.devices) ? "Loading…" : "No devices.")
         }
-        if layout.showsDetail, state.screen != .pairing {
+        if layout.showsDetail, !state.screen.isSetup {
             DetailPane.draw(state, left: layout.listWidth, top: top, height: height, width: state.columns - layout.listWidth, into: &frame)
         }
     }

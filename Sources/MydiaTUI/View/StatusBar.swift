@@ -2,11 +2,17 @@ import Foundation
 import MydiaConnection
 
 /// The always-visible bottom line: RELAY / DUAL / DIRECT in colour and in words, the path in
-/// use, "end-to-end encrypted" on the relay, round trip, throughput, last and next probe.
+/// use, "end-to-end encrypted" on the relay, round trip, throughput, last and next probe. A
+/// URL-login server (direct only, PROTOCOL.md §14.2) shows its URL, "plain HTTP" when the link is
+/// `http://`, and the server's refusal while it refuses.
 enum StatusBar {
     static func line(_ state: AppState, width: Int) -> Line {
         guard let s = state.connection else {
-            let label = state.screen == .pairing ? " NOT PAIRED " : " CONNECTING "
+            let label = switch state.screen {
+            case .pairing: " NOT PAIRED "
+            case .login: " NOT LOGGED IN "
+            default: " CONNECTING "
+            }
             return Line([Span(label, .barOffline), Span(" waiting for the connection manager", .barText)], fill: .barText)
         }
         let (label, style): (String, Style) = switch s.state {
@@ -20,8 +26,20 @@ enum StatusBar {
         let relay = state.relayOrigin.map(Format.host) ?? "relay"
         switch s.activePath {
         case .relay?: parts.append("relay \(relay) · end-to-end encrypted")
-        case .direct?: parts.append("direct \(s.directURL.map { Format.host($0.absoluteString) } ?? "")")
-        case nil: parts.append(s.state == .offline ? "no path — retrying" : "opening the relay path")
+        case .direct?:
+            if let url = state.loginURL {
+                parts.append("direct \(url)")
+                if isPlainHTTP(url) { parts.append("plain HTTP") }
+            } else {
+                parts.append("direct \(s.directURL.map { Format.host($0.absoluteString) } ?? "")")
+            }
+        case nil:
+            if s.isDirectOnly || state.loginURL != nil {
+                let url = state.loginURL ?? s.directURL?.absoluteString ?? "the server"
+                parts.append(s.directRefusal ?? (s.state == .offline ? "\(url) does not answer — retrying" : "opening \(url)"))
+            } else {
+                parts.append(s.state == .offline ? "no path — retrying" : "opening the relay path")
+            }
         }
         if s.state == .dual { parts[0] += " (relay requests draining)" }
         let rtt = s.activePath == .direct ? s.direct.roundTripTime : s.relay.roundTripTime
@@ -38,4 +56,7 @@ enum StatusBar {
         let rest = " " + parts.joined(separator: " · ")
         return Line([Span(label, style), Span(DisplayWidth.truncate(rest, to: max(width - DisplayWidth.of(label), 0)), .barText)], fill: .barText)
     }
+
+    /// Whether a login URL is `http://` (no TLS: the status bar says so).
+    static func isPlainHTTP(_ url: String) -> Bool { url.lowercased().hasPrefix("http://") }
 }

@@ -1,21 +1,35 @@
 import Foundation
-import MydiaTestSupport
 import Synchronization
 
 /// The login surface of a stock Mydia server (PROTOCOL.md §14.2), enough to drive the client's
 /// URL login: `serverCompatibility`, `login`, `verifyTotp` (current generation), the probe, one
 /// authenticated query (`whoami`), a media route, the player-disabled answer, revocation. Answers
 /// with the texts and shapes §14.2.4 lists. Serves through `TestHTTPServer` (TLS or plain).
-final class FakeStockMydia: Sendable {
-    struct Settings: Sendable {
-        var olderGeneration = false
-        var totp = false
-        var playerDisabled = false
-        var expiresIn = 2_592_000
+public final class FakeStockMydia: Sendable {
+    /// How the fake server behaves.
+    public struct Settings: Sendable {
+        /// Answer like the 2026-07 generation (no TOTP fields, no `serverCompatibility`).
+        public var olderGeneration = false
+        /// The account needs a TOTP code (`code`).
+        public var totp = false
+        /// Every route answers 404 `PLAYER_DISABLED`.
+        public var playerDisabled = false
+        /// `expiresIn` of issued tokens.
+        public var expiresIn = 2_592_000
+
+        /// Settings.
+        public init(olderGeneration: Bool = false, totp: Bool = false, playerDisabled: Bool = false, expiresIn: Int = 2_592_000) {
+            self.olderGeneration = olderGeneration
+            self.totp = totp
+            self.playerDisabled = playerDisabled
+            self.expiresIn = expiresIn
+        }
     }
 
-    static let password = "correct horse battery staple"
-    static let code = "123456"
+    /// The password of the one user, `alice`.
+    public static let password = "correct horse battery staple"
+    /// The TOTP code accepted when `totp` is on.
+    public static let code = "123456"
 
     private struct State {
         var settings: Settings
@@ -25,20 +39,22 @@ final class FakeStockMydia: Sendable {
 
     private let state: Mutex<State>
 
-    init(_ settings: Settings = Settings()) {
+    /// A fake server behaving as `settings` say.
+    public init(_ settings: Settings = Settings()) {
         state = Mutex(State(settings: settings))
     }
 
     /// Stops accepting every token issued so far (the device was revoked).
-    func revokeAll() { state.withLock { $0.tokens.removeAll() } }
+    public func revokeAll() { state.withLock { $0.tokens.removeAll() } }
 
     /// Switches the player off or on.
-    func setPlayerDisabled(_ disabled: Bool) { state.withLock { $0.settings.playerDisabled = disabled } }
+    public func setPlayerDisabled(_ disabled: Bool) { state.withLock { $0.settings.playerDisabled = disabled } }
 
     /// The tokens issued, in order.
-    var issuedCount: Int { state.withLock { $0.issued } }
+    public var issuedCount: Int { state.withLock { $0.issued } }
 
-    func respond(_ request: TestHTTPRequest) async -> TestHTTPResponse {
+    /// Answers one request.
+    public func respond(_ request: TestHTTPRequest) async -> TestHTTPResponse {
         let settings = state.withLock { $0.settings }
         if settings.playerDisabled {
             return .json(404, #"{"errors":[{"message":"The player is turned off on this server","extensions":{"code":"PLAYER_DISABLED"}}]}"#)
