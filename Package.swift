@@ -170,7 +170,7 @@ let package = Package(
         .target(
             name: "MydiaPlayback",
             dependencies: [
-                "MydiaAPI", "MydiaConnection", "MydiaWire", "MydiaSystem",
+                "MydiaAPI", "MydiaConnection", "MydiaWire", "MydiaSystem", "MydiaCrypto",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,

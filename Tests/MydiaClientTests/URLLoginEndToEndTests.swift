@@ -119,6 +119,42 @@ import Testing
         }
     }
 
+    /// The same flows against a server restricted to the 2026-07-01 schema (§14.2.8): login without
+    /// TOTP fields, browse, search (its flat results), status and revocation; the generation is
+    /// learnt from the first refusal and remembered with the login.
+    @Test func theSameFlowsAgainstAnOlderGenerationServer() throws {
+        let work = NSTemporaryDirectory() + "mydia-url-login-old-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let state = work + "/server"
+        _ = try Self.serverTool(["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "ada's pw\n")
+        let server = try Self.start(state: state, library: try ServerStack.sampleLibrary(), extra: ["--stock-generation", "2026-07-01"])
+        defer { server.stop() }
+        let config = work + "/client"
+        let ok = try Programs.tui(["login", server.url, "--user", "ada", "--password-stdin", "--pin-sha256", server.fingerprint, "--name", "Old"],
+                                  config: config, stdin: "ada's pw\n")
+        #expect(ok.status == 0 && ok.stdout == "Logged in to Old as ada.\n", "\(ok.stderr)")
+        let servers = try Programs.tui(["servers", "--json"], config: config)
+        #expect(servers.stdout.contains("legacy2026_07"), "\(servers.stdout)")
+        let list = try Programs.tui(["ls", "movies", "--json"], config: config)
+        let movies = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]], "\(list.stderr)")
+        #expect(movies.count == 3)
+        let id = try #require(movies.first { $0["title"] as? String == "Big Test Pattern" }?["id"] as? String)
+        let show = try Programs.tui(["show", id, "--json"], config: config)
+        #expect(show.status == 0, "\(show.stderr)")
+        let search = try Programs.tui(["search", "pattern", "--json"], config: config)
+        let hits = try #require(try JSONSerialization.jsonObject(with: Data(search.stdout.utf8)) as? [[String: Any]], "\(search.stderr)")
+        #expect(hits.contains { $0["id"] as? String == id && $0["type"] as? String == "movie" })
+        let shows = try Programs.tui(["ls", "shows", "--json"], config: config)
+        #expect(shows.status == 0, "\(shows.stderr)")
+        let devices = try Programs.tui(["devices", "--json"], config: config)
+        let mine = try #require((try JSONSerialization.jsonObject(with: Data(devices.stdout.utf8)) as? [[String: Any]])?.first, "\(devices.stderr)")
+        #expect(mine["online"] is NSNull)  // the older RemoteDevice has no `online`
+        let revoke = try Self.serverTool(["revoke", try #require(mine["id"] as? String), "--state-dir", state], stdin: "")
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        let rejected = try Programs.tui(["ls", "movies", "--json"], config: config)
+        #expect(rejected.status == 7 && rejected.stderr.contains("log in again"), "\(rejected.stderr)")
+    }
+
     @Test func aServerWithThePlayerSwitchedOffRefusesLoginWithItsText() throws {
         let work = NSTemporaryDirectory() + "mydia-url-login-off-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: work) }

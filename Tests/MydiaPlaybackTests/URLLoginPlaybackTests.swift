@@ -31,7 +31,10 @@ import Testing
         stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
-    @Test func aLoggedInClientPlaysDirectlyAndOverHLSWithTheBearerOnly() async throws {
+    /// Both stock generations (PROTOCOL.md §14.2.8): against a server answering as the 2026-07-01
+    /// schema the client learns the generation from the first refusal and plays all the same.
+    @Test(arguments: ["current", "2026-07-01"])
+    func aLoggedInClientPlaysDirectlyAndOverHLSWithTheBearerOnly(generation: String) async throws {
         let work = NSTemporaryDirectory() + "mydia-url-login-play-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: work) }
         let state = work + "/server", config = work + "/client"
@@ -41,7 +44,8 @@ import Testing
         defer { relay.stop() }
         let relayURL = try #require(try relay.ready()["relay_url"] as? String)
         let server = try RunningProgram("mydia-server", ["--relay", relayURL, "--library", try PlaybackFixture.longClipLibrary(),
-                                                         "--state-dir", state, "--host", "127.0.0.1", "--print-ready"])
+                                                         "--state-dir", state, "--host", "127.0.0.1", "--print-ready",
+                                                         "--stock-generation", generation])
         defer { server.stop() }
         let ready = try server.ready()
         let url = try #require((ready["direct_urls"] as? [String])?.first)
@@ -52,6 +56,9 @@ import Testing
         let list = try Programs.tui(["ls", "movies", "--json"], config: config)
         let movies = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]], "\(list.stderr)")
         let id = try #require(movies.first { $0["title"] as? String == "Long Pattern" }?["id"] as? String)
+        let servers = try Programs.tui(["servers", "--json"], config: config)
+        let stored = try #require((try JSONSerialization.jsonObject(with: Data(servers.stdout.utf8)) as? [[String: Any]])?.first)
+        #expect(stored["generation"] as? String == (generation == "current" ? "current" : "legacy2026_07"), "\(stored)")
 
         for (args, strategy, route) in [([String](), "direct", "/file/"), (["--strategy", "hls-copy"], "hls-copy", "/hls/")] {
             let play = await MediaProxyTests.offPool {

@@ -73,26 +73,21 @@ public final class TestHTTPServer: Sendable {
             return try NIOSSLContext(configuration: tls)
         }
         let recorder = Recorder()
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        // Connections are served by a plain channel handler, not NIOAsyncChannel: a connection
+        // accepted while the server closes would otherwise be dropped unconsumed, which NIO treats
+        // as a fatal error in debug builds.
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { child in
+            .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
                     if let context { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
                     try child.pipeline.syncOperations.configureHTTPServerPipeline()
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
+                    try child.pipeline.syncOperations.addHandler(Exchange(handler: handler, recorder: recorder))
                 }
             }
-        let made = TestHTTPServer(port: server.channel.localAddress?.port ?? 0, channel: server.channel)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let made = TestHTTPServer(port: channel.localAddress?.port ?? 0, channel: channel)
         recorder.server.withLock { $0 = made }
-        Task {
-            try? await server.executeThenClose { inbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in inbound {
-                        group.addTask { await serve(connection, handler: handler, recorder: recorder) }
-                    }
-                }
-            }
-        }
         return made
     }
 
@@ -106,36 +101,66 @@ public final class TestHTTPServer: Sendable {
         }
     }
 
-    private static func serve(
-        _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
-        handler: @Sendable (TestHTTPRequest) async -> TestHTTPResponse, recorder: Recorder
-    ) async {
-        try? await connection.executeThenClose { inbound, outbound in
-            var current: TestHTTPRequest?
-            for try await part in inbound {
-                switch part {
-                case .head(let head):
-                    var headers: [String: String] = [:]
-                    for (name, value) in head.headers {
-                        let key = name.lowercased()
-                        headers[key] = headers[key].map { "\($0), \(value)" } ?? value
-                    }
-                    current = TestHTTPRequest(method: head.method.rawValue, uri: head.uri, headers: headers, body: [])
-                case .body(let buffer):
-                    current?.body += Array(buffer.readableBytesView)
-                case .end:
-                    guard let request = current else { continue }
-                    current = nil
-                    recorder.record(request)
-                    let response = await handler(request)
+    /// One connection: collects a request, asks the handler (off the event loop), writes the
+    /// answer; requests on a keep-alive connection are answered in order.
+    private final class Exchange: ChannelInboundHandler, @unchecked Sendable {  // used on its channel's event loop only
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+
+        let handler: @Sendable (TestHTTPRequest) async -> TestHTTPResponse
+        let recorder: Recorder
+        private var current: TestHTTPRequest?
+        private var pending: [TestHTTPRequest] = []
+        private var answering = false
+
+        init(handler: @escaping @Sendable (TestHTTPRequest) async -> TestHTTPResponse, recorder: Recorder) {
+            self.handler = handler
+            self.recorder = recorder
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head):
+                var headers: [String: String] = [:]
+                for (name, value) in head.headers {
+                    let key = name.lowercased()
+                    headers[key] = headers[key].map { "\($0), \(value)" } ?? value
+                }
+                current = TestHTTPRequest(method: head.method.rawValue, uri: head.uri, headers: headers, body: [])
+            case .body(let buffer):
+                current?.body += Array(buffer.readableBytesView)
+            case .end:
+                guard let request = current else { return }
+                current = nil
+                recorder.record(request)
+                pending.append(request)
+                answerNext(context: context)
+            }
+        }
+
+        private func answerNext(context: ChannelHandlerContext) {
+            guard !answering, !pending.isEmpty else { return }
+            answering = true
+            let request = pending.removeFirst()
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((self, context), eventLoop: loop)
+            let handler = self.handler
+            Task {
+                let response = await handler(request)
+                loop.execute {
+                    let (exchange, context) = bound.value
                     var head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status))
                     for (name, value) in response.headers { head.headers.add(name: name, value: value) }
                     head.headers.replaceOrAdd(name: "content-length", value: String(response.body.count))
-                    try await outbound.write(contentsOf: [
-                        .head(head), .body(.byteBuffer(ByteBuffer(bytes: response.body))), .end(nil),
-                    ])
+                    context.write(exchange.wrapOutboundOut(.head(head)), promise: nil)
+                    context.write(exchange.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
+                    context.writeAndFlush(exchange.wrapOutboundOut(.end(nil)), promise: nil)
+                    exchange.answering = false
+                    exchange.answerNext(context: context)
                 }
             }
         }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
     }
 }

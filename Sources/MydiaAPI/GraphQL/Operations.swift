@@ -15,13 +15,13 @@ public enum Operations {
 
     /// Builds an operation for both generations; the older form is kept only when it differs.
     static func make<Result>(
-        _ name: String, root: String, variables: (SchemaGeneration) -> [String: GraphQLValue] = { _ in [:] },
+        _ name: String, root: String, variables: (ServerGeneration) -> [String: GraphQLValue] = { _ in [:] },
         document: (Selections) -> String
     ) -> GraphQLOperation<Result> {
         let current = document(Selections(generation: .current))
-        let older = document(Selections(generation: .legacy20260701))
+        let older = document(Selections(generation: .legacy2026_07))
         let currentVariables = variables(.current)
-        let olderVariables = variables(.legacy20260701)
+        let olderVariables = variables(.legacy2026_07)
         let legacy = older == current && olderVariables == currentVariables
             ? nil : GraphQLOperation<Result>.LegacyForm(document: older, variables: olderVariables)
         return GraphQLOperation(name: name, rootField: root, document: current, variables: currentVariables, legacy: legacy)

@@ -1,16 +1,8 @@
 // Selection sets shared by the operations, in stock Mydia's dialect (PROTOCOL.md §14.1). Each takes
 // the server generation: the 2026-07-01 one lacks some fields (§14.2.8).
 
-/// Which stock schema a server speaks.
-public enum SchemaGeneration: String, Sendable, Hashable, Codable, CaseIterable {
-    /// `schema.graphql`: current servers (and every `mydia-server`).
-    case current
-    /// `schema-2026-07-01.graphql`: no TOTP, no `serverCompatibility`, fewer fields.
-    case legacy20260701 = "2026-07-01"
-}
-
 struct Selections {
-    let generation: SchemaGeneration
+    let generation: ServerGeneration
     private var current: Bool { generation == .current }
 
     /// A file in lists: what the detail line shows.

@@ -1,3 +1,4 @@
+import MydiaCrypto
 /// Where one request to the local proxy goes (PROTOCOL.md §10, §12.22, §14.2.6): the proxy's URL
 /// space is `/<prefix>/hls/<session>/<path…>`, `/<prefix>/file/<id>` and
 /// `/<prefix>/subtitles/<fileId>/<trackId>`; everything else is refused. The player's query is
@@ -51,7 +52,8 @@ public enum ProxyRoute: Sendable, Equatable {
         guard path.first == "/" else { throw .notFound }
         let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
             .map { String(String.UnicodeScalarView($0)) }
-        guard segments.count >= 3, segments[0] == prefix else { throw .notFound }
+        // The prefix is the playback's secret: compared in constant time (issue 18).
+        guard segments.count >= 3, ConstantTime.equals(segments[0], prefix) else { throw .notFound }
         for segment in segments.dropFirst() {
             // §12.22: dot-segments, also percent-encoded, are refused; so are encoded slashes and
             // backslashes (a second way to spell a path separator) and empty segments.
