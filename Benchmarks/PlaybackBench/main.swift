@@ -291,6 +291,27 @@ for _ in 0..<5 {
 print(String(format: "BENCH play_first_byte_relay_ms %.0f ms", median(relayFirst)))
 print(String(format: "BENCH play_first_byte_direct_ms %.0f ms", median(directFirst)))
 
+// 2a. Direct play (PROTOCOL.md §14.2.6): play → first media byte at the player, on the direct path.
+// The same steps as with mpv — `streamingCandidates` with mpv's device profile, the file route
+// checked by one Range byte, the proxy — then the player's first request (curl, Range 0-65535).
+func firstByteDirectPlay(_ session: ClientSession, movie: String) async throws -> Double {
+    let started = ContinuousClock.now
+    let candidates = try await session.api.perform(Operations.streamingCandidates(contentType: "movie", id: movie,
+                                                                                  deviceProfile: MPVDeviceProfile.profile))
+    guard candidates?.prefersDirectPlay == true else { fatalError("the server did not put direct play first") }
+    let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: movie,
+                                            options: PlaybackOptions(player: .none, strategy: .directPlay), logger: quiet)
+    guard let url = await playback.current?.url, url.contains("/file/") else { fatalError("no direct-play URL") }
+    let launched = ContinuousClock.now
+    let ttfb = try run("curl", ["-s", "-o", "/dev/null", "-r", "0-65535", "-w", "%{time_starttransfer}", url])
+    let total = seconds(launched - started) + (Double(ttfb) ?? .nan)
+    await playback.stop()
+    return total * 1000
+}
+var directPlayFirst: [Double] = []
+for _ in 0..<5 { directPlayFirst.append(try await firstByteDirectPlay(directSession, movie: clip.id)) }
+print(String(format: "BENCH play_first_byte_directplay_ms %.0f ms target<=100", median(directPlayFirst)))
+
 // 2b. URL login (PROTOCOL.md §14.2): process start → `mydia-tui login` done → the first `ls movies`
 // page printed by a second process, against the direct server's HTTPS listener (pinned), loopback.
 // Argon2id's interactive cost on the server is part of it, as it is for a user.

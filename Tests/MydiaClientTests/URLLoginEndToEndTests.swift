@@ -17,23 +17,6 @@ import Testing
         func stop() { server.stop(); relay.stop() }
     }
 
-    static func serverTool(_ args: [String], stdin: String) throws -> Programs.Result {
-        let process = Process()
-        process.executableURL = Programs.bin.appendingPathComponent("mydia-server")
-        process.arguments = args
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Programs.Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                               stderr: String(decoding: err, as: UTF8.self))
-    }
 
     static func start(state: String, library: String, extra: [String] = []) throws -> Server {
         let relay = try RunningProgram("mydia-relay", ["--host", "127.0.0.1", "--port", "0", "--print-ready"])
@@ -50,9 +33,9 @@ import Testing
         let work = NSTemporaryDirectory() + "mydia-url-login-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: work) }
         let state = work + "/server"
-        let ada = try Self.serverTool(["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "ada's pw\n")
+        let ada = try Programs.run("mydia-server", ["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "ada's pw\n")
         #expect(ada.status == 0, "\(ada.stderr)")
-        let bob = try Self.serverTool(["user", "add", "bob", "--totp", "--password-stdin", "--state-dir", state], stdin: "bob's pw\n")
+        let bob = try Programs.run("mydia-server", ["user", "add", "bob", "--totp", "--password-stdin", "--state-dir", state], stdin: "bob's pw\n")
         #expect(bob.status == 0, "\(bob.stderr)")
         let uri = try #require(bob.stdout.split(separator: "\n").first { $0.hasPrefix("otpauth://") })
         let secret = try #require(URLComponents(string: String(uri))?.queryItems?.first { $0.name == "secret" }?.value)
@@ -103,7 +86,7 @@ import Testing
         #expect(devices.status == 0, "\(devices.stderr)")
         let mine = try #require((try JSONSerialization.jsonObject(with: Data(devices.stdout.utf8)) as? [[String: Any]])?.first)
         let deviceID = try #require(mine["id"] as? String)
-        let revoke = try Self.serverTool(["revoke", deviceID, "--state-dir", state], stdin: "")
+        let revoke = try Programs.run("mydia-server", ["revoke", deviceID, "--state-dir", state], stdin: "")
         #expect(revoke.status == 0, "\(revoke.stderr)")
         let rejected = try Programs.tui(["ls", "movies", "--json", "--server", "Home"], config: config)
         #expect(rejected.status == 7 && rejected.stdout.isEmpty, "\(rejected.status) \(rejected.stderr)")
@@ -126,7 +109,7 @@ import Testing
         let work = NSTemporaryDirectory() + "mydia-url-login-old-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: work) }
         let state = work + "/server"
-        _ = try Self.serverTool(["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "ada's pw\n")
+        _ = try Programs.run("mydia-server", ["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "ada's pw\n")
         let server = try Self.start(state: state, library: try ServerStack.sampleLibrary(), extra: ["--stock-generation", "2026-07-01"])
         defer { server.stop() }
         let config = work + "/client"
@@ -149,7 +132,7 @@ import Testing
         let devices = try Programs.tui(["devices", "--json"], config: config)
         let mine = try #require((try JSONSerialization.jsonObject(with: Data(devices.stdout.utf8)) as? [[String: Any]])?.first, "\(devices.stderr)")
         #expect(mine["online"] is NSNull)  // the older RemoteDevice has no `online`
-        let revoke = try Self.serverTool(["revoke", try #require(mine["id"] as? String), "--state-dir", state], stdin: "")
+        let revoke = try Programs.run("mydia-server", ["revoke", try #require(mine["id"] as? String), "--state-dir", state], stdin: "")
         #expect(revoke.status == 0, "\(revoke.stderr)")
         let rejected = try Programs.tui(["ls", "movies", "--json"], config: config)
         #expect(rejected.status == 7 && rejected.stderr.contains("log in again"), "\(rejected.stderr)")
@@ -159,7 +142,7 @@ import Testing
         let work = NSTemporaryDirectory() + "mydia-url-login-off-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: work) }
         let state = work + "/server"
-        _ = try Self.serverTool(["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "pw\n")
+        _ = try Programs.run("mydia-server", ["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "pw\n")
         let server = try Self.start(state: state, library: try ServerStack.sampleLibrary(), extra: ["--no-player"])
         defer { server.stop() }
         let off = try Programs.tui(["login", server.url, "--user", "ada", "--password-stdin", "--pin-sha256", server.fingerprint],

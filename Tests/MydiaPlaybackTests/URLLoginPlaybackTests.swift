@@ -8,23 +8,6 @@ import Testing
 /// there is no media token to put in a URL): direct play and a forced HLS stream both play to the end.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct URLLoginPlaybackTests {
     /// `mydia-server ARGS` to completion with `stdin`.
-    static func serverTool(_ args: [String], stdin: String) throws -> Programs.Result {
-        let process = Process()
-        process.executableURL = Programs.bin.appendingPathComponent("mydia-server")
-        process.arguments = args
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Programs.Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                               stderr: String(decoding: err, as: UTF8.self))
-    }
 
     /// The `event` lines of `play --events json` output.
     static func events(_ stdout: String) -> [[String: Any]] {
@@ -38,7 +21,7 @@ import Testing
         let work = NSTemporaryDirectory() + "mydia-url-login-play-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: work) }
         let state = work + "/server", config = work + "/client"
-        let ada = try Self.serverTool(["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "ada's pw\n")
+        let ada = try Programs.run("mydia-server", ["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "ada's pw\n")
         #expect(ada.status == 0, "\(ada.stderr)")
         let relay = try RunningProgram("mydia-relay", ["--host", "127.0.0.1", "--port", "0", "--print-ready"])
         defer { relay.stop() }

@@ -68,27 +68,8 @@ import Testing
         #expect(try Self.run(["user", "list", "--state-dir", state]).stdout == "bob  TOTP off  0 devices\n")
     }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String], stdin: String = "") throws -> Result {
-        let p = Process()
-        p.executableURL = Programs.bin.appendingPathComponent("mydia-server")
-        p.arguments = arguments
-        let input = Pipe(), out = Pipe(), err = Pipe()
-        p.standardInput = input
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                               stderr: String(decoding: e, as: UTF8.self))
+    static func run(_ arguments: [String], stdin: String = "") throws -> Programs.Result {
+        try Programs.run("mydia-server", arguments, stdin: stdin)
     }
 
     static func mode(_ path: String) throws -> Int {

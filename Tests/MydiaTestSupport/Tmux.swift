@@ -1,20 +1,18 @@
-import Foundation
-import MydiaTestSupport
-import Testing
+public import Foundation
 
 /// A private tmux server (its own socket) driving one real `mydia-tui` process: send keys,
 /// capture the pane (optionally with escapes), resize, wait for text.
-final class Tmux: @unchecked Sendable {  // used from one test task at a time
-    let socket = "mydia-tui-test-\(UUID().uuidString.prefix(8))"
-    let session = "tui"
+public final class Tmux: @unchecked Sendable {  // used from one test task at a time
+    public let socket = "mydia-tui-test-\(UUID().uuidString.prefix(8))"
+    public let session = "tui"
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+    public static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
 
     /// Runs a tmux command and returns its stdout. posix_spawn + waitpid rather than Process:
     /// the command that starts the tmux server forks a daemon, and Foundation's Process on Linux
     /// was seen never to notice the client's exit from an async test.
     @discardableResult
-    func run(_ args: [String]) throws -> String {
+    public func run(_ args: [String]) throws -> String {
         let path = NSTemporaryDirectory() + "\(socket)-\(UUID().uuidString).out"
         defer { unlink(path) }
         var actions = posix_spawn_file_actions_t()
@@ -34,8 +32,23 @@ final class Tmux: @unchecked Sendable {  // used from one test task at a time
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
+    public init() {}
+
+    /// What a wait gave up on, with the screen it last saw.
+    public struct Timeout: Error, CustomStringConvertible {
+        public let what: String
+        public let screen: String
+        public var description: String { "timed out waiting for \(what); screen:\n\(screen)" }
+    }
+
+    /// Runs a shell `command` in a new window of `columns` × `rows` (for a test that needs more
+    /// around the program than ``start(_:environment:columns:rows:)`` gives).
+    public func startShell(_ command: String, columns: Int = 100, rows: Int = 30) throws {
+        try run(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)", "/bin/bash", "-c", command])
+    }
+
     /// Starts `mydia-tui args` in a new window of `columns` × `rows` with `environment`.
-    func start(_ args: [String], environment: [String: String], columns: Int = 100, rows: Int = 30) throws {
+    public func start(_ args: [String], environment: [String: String], columns: Int = 100, rows: Int = 30) throws {
         let env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
         // The shell reports the exit status on the pane and keeps it open to be read.
         let unset = environment["NO_COLOR"] == nil ? "-u NO_COLOR " : ""  // the caller's NO_COLOR must not leak in
@@ -44,15 +57,15 @@ final class Tmux: @unchecked Sendable {  // used from one test task at a time
         try run(["new-session", "-d", "-s", session, "-x", "\(columns)", "-y", "\(rows)", "/bin/sh", "-c", command])
     }
 
-    func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
-    func literal(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
-    func capture(escapes: Bool = false) throws -> String { try run(["capture-pane", "-p", "-t", session] + (escapes ? ["-e"] : [])) }
-    func resize(columns: Int, rows: Int) throws { try run(["resize-window", "-t", session, "-x", "\(columns)", "-y", "\(rows)"]) }
-    func format(_ f: String) throws -> String { try run(["display-message", "-p", "-t", session, f]).trimmingCharacters(in: .whitespacesAndNewlines) }
+    public func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
+    public func literal(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
+    public func capture(escapes: Bool = false) throws -> String { try run(["capture-pane", "-p", "-t", session] + (escapes ? ["-e"] : [])) }
+    public func resize(columns: Int, rows: Int) throws { try run(["resize-window", "-t", session, "-x", "\(columns)", "-y", "\(rows)"]) }
+    public func format(_ f: String) throws -> String { try run(["display-message", "-p", "-t", session, f]).trimmingCharacters(in: .whitespacesAndNewlines) }
 
     /// Polls the pane until `predicate` holds (generous bound for a loaded machine).
     @discardableResult
-    func waitFor(_ what: String, timeout: Duration = .seconds(30), _ predicate: (String) -> Bool) async throws -> String {
+    public func waitFor(_ what: String, timeout: Duration = .seconds(30), _ predicate: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var screen = ""
         while ContinuousClock.now < deadline {
@@ -60,24 +73,23 @@ final class Tmux: @unchecked Sendable {  // used from one test task at a time
             if predicate(screen) { return screen }
             try await Task.sleep(for: .milliseconds(100))
         }
-        Issue.record("timed out waiting for \(what); screen:\n\(screen)")
-        throw CancellationError()
+        throw Timeout(what: what, screen: screen)
     }
 
     @discardableResult
-    func waitFor(_ text: String, timeout: Duration = .seconds(30)) async throws -> String {
+    public func waitFor(_ text: String, timeout: Duration = .seconds(30)) async throws -> String {
         try await waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
     }
 
     /// Waits until mydia-tui has exited; returns its status as the shell saw it.
-    func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int {
+    public func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int {
         let screen = try await waitFor("[mydia-tui exited", timeout: timeout)
         guard let r = screen.range(of: "[mydia-tui exited ") else { return -1 }
         return Int(screen[r.upperBound...].prefix { $0.isNumber }) ?? -1
     }
 
     /// The pid of mydia-tui: the child of the pane's shell.
-    func tuiPID() throws -> pid_t? {
+    public func tuiPID() throws -> pid_t? {
         let shell = try format("#{pane_pid}")
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
             guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
@@ -88,7 +100,7 @@ final class Tmux: @unchecked Sendable {  // used from one test task at a time
         return nil
     }
 
-    func kill() { _ = try? run(["kill-server"]) }
+    public func kill() { _ = try? run(["kill-server"]) }
 
-    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    public static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }
