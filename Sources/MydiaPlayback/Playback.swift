@@ -87,7 +87,12 @@ public actor Playback {
     public static func start(api: APIClient, upstream: any MediaUpstream, itemID: String, options: PlaybackOptions,
                              logger: Logger, clock: some Clock<Duration> = ContinuousClock()) async throws -> Playback {
         let item = try await PlaybackItem.resolve(id: itemID, api: api)
-        let playback = Playback(api: api, upstream: upstream, options: options, logger: logger, clock: ManagerClock(clock))
+        let (rejections, rejected) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let playback = Playback(api: api, upstream: LoginWatchUpstream(base: upstream, rejected: rejected), options: options,
+                                logger: logger, clock: ManagerClock(clock))
+        // The server stopped accepting this login mid-play (a revoked device): stop cleanly and say
+        // "log in again" (§14.2.3); progress already stored stays.
+        await playback.watchRejections(rejections)
         do {
             try await playback.begin(item, explicitStart: options.startPosition)
         } catch {
@@ -109,6 +114,16 @@ public actor Playback {
         self.clock = clock
         let continuation = self.continuation
         reporter = ProgressReporter(sink: APIProgressSink(api: api), logger: logger) { continuation.yield(.progressStored($0)) }
+    }
+
+    func watchRejections(_ rejections: AsyncStream<Void>) {
+        tasks.append(Task { [weak self] in
+            for await _ in rejections {
+                // Its own task: `finish` cancels this one.
+                Task { [weak self] in await self?.finish(.failed(APIClient.Error.loginExpired.description)) }
+                return
+            }
+        })
     }
 
     /// The current item's facts (URL, strategy, session, start), once started.

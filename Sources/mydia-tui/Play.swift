@@ -109,6 +109,8 @@ struct Play: AsyncParsableCommand {
                     return
                 case .playerExited(let status):
                     throw CommandFailure(.failure, "mpv exited unexpectedly (status \(status)); your progress was saved.")
+                case .failed(let message) where message == APIClient.Error.loginExpired.description:
+                    throw CommandFailure(.credentialsRejected, message)
                 case .failed(let message):
                     throw CommandFailure(.failure, message)
                 }

@@ -59,4 +59,50 @@ import Testing
             #expect(!result.stdout.contains(url) && !result.stderr.contains(url))
         }
     }
+
+    /// PROTOCOL.md §14.2.3: the device revoked while mpv plays — the next segment answers 401, the
+    /// playback stops cleanly and `play` exits 7 with "log in again".
+    @Test func aLoginRevokedWhilePlayingStopsWithLogInAgain() async throws {
+        let work = NSTemporaryDirectory() + "mydia-url-login-revoke-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let state = work + "/server", config = work + "/client"
+        _ = try Programs.run("mydia-server", ["user", "add", "ada", "--password-stdin", "--state-dir", state], stdin: "ada's pw\n")
+        let relay = try RunningProgram("mydia-relay", ["--host", "127.0.0.1", "--port", "0", "--print-ready"])
+        defer { relay.stop() }
+        let relayURL = try #require(try relay.ready()["relay_url"] as? String)
+        let server = try RunningProgram("mydia-server", ["--relay", relayURL, "--library", try PlaybackFixture.longClipLibrary(),
+                                                         "--state-dir", state, "--host", "127.0.0.1", "--print-ready"])
+        defer { server.stop() }
+        let ready = try server.ready()
+        let url = try #require((ready["direct_urls"] as? [String])?.first)
+        let fingerprint = try #require(ready["cert_fingerprint"] as? String)
+        let login = try Programs.tui(["login", url, "--user", "ada", "--password-stdin", "--pin-sha256", fingerprint], config: config,
+                                     stdin: "ada's pw\n")
+        #expect(login.status == 0, "\(login.stderr)")
+        let list = try Programs.tui(["ls", "movies", "--json"], config: config)
+        let movies = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]], "\(list.stderr)")
+        let id = try #require(movies.first { $0["title"] as? String == "Long Pattern" }?["id"] as? String)
+        let devices = try Programs.tui(["devices", "--json"], config: config)
+        let deviceID = try #require((try JSONSerialization.jsonObject(with: Data(devices.stdout.utf8)) as? [[String: Any]])?.first?["id"] as? String)
+
+        let errors = work + "/play.err"
+        #expect(FileManager.default.createFile(atPath: errors, contents: nil))
+        let errorHandle = try #require(FileHandle(forWritingAtPath: errors))
+        // A small read-ahead, so mpv asks for segments as it plays rather than all at once.
+        let play = try RunningProgram("mydia-tui", ["play", id, "--start", "0", "--strategy", "hls-copy", "--events", "json",
+                                                    "--mpv-arg=--vo=null", "--mpv-arg=--ao=null", "--mpv-arg=--cache=no",
+                                                    "--mpv-arg=--demuxer-readahead-secs=1", "--mpv-arg=--demuxer-max-bytes=65536"],
+                                      environment: ["MYDIA_CONFIG_DIR": config, "XDG_STATE_HOME": config + "/state", "MYDIA_DISCOVERY": "off"],
+                                      stderr: errorHandle)
+        defer { play.stop() }
+        _ = try play.waitForJSON(timeout: 60) { $0["event"] as? String == "position" || $0["event"] as? String == "started" }
+        let revoke = try Programs.run("mydia-server", ["revoke", deviceID, "--state-dir", state])
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        let ended = try play.waitForJSON(timeout: 30) { $0["event"] as? String == "ended" }.object
+        #expect(ended["how"] as? String == "failed", "\(ended)")
+        let status = play.stop()
+        try errorHandle.close()
+        let stderr = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(status == 7 && stderr.contains("log in again"), "\(status) \(stderr)")
+    }
 }

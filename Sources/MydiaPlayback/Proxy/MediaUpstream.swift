@@ -29,7 +29,12 @@ public struct ConnectionUpstream: MediaUpstream {
     }
 
     public func send(_ request: PathRequest) async throws -> PathResponse {
-        guard case .paired = api.authentication else { return try await manager.send(request) }
+        guard case .paired = api.authentication else {
+            // A URL login is never refreshed: a 401 means the server no longer accepts it (§14.2.3).
+            let response = try await manager.send(request)
+            if response.status == 401 { throw APIClient.Error.loginExpired }
+            return response
+        }
         let token = try await api.storedCredentials().mediaToken
         let response = try await manager.send(Self.authorised(request, token: token))
         guard response.status == 401 else { return response }
@@ -52,4 +57,22 @@ public struct ConnectionUpstream: MediaUpstream {
         authorised.path += (request.path.contains("?") ? "&" : "?") + "token=" + encoded
         return authorised
     }
+}
+
+/// Passes requests through and tells playback when the server refused this URL login
+/// (`APIClient.Error.loginExpired`), so it can end cleanly instead of leaving mpv to fail.
+struct LoginWatchUpstream: MediaUpstream {
+    let base: any MediaUpstream
+    let rejected: AsyncStream<Void>.Continuation
+
+    func send(_ request: PathRequest) async throws -> PathResponse {
+        do {
+            return try await base.send(request)
+        } catch APIClient.Error.loginExpired {
+            rejected.yield()
+            throw APIClient.Error.loginExpired
+        }
+    }
+
+    func currentPath() async -> PathKind? { await base.currentPath() }
 }
