@@ -274,3 +274,36 @@ import Testing
         #expect(CursesScreen.characterKey(0) == nil)
     }
 }
+
+/// The detail pane's subtitle tracks (issue 17 part 5): list queries leave them out, so the pane
+/// asks for the item's detail where the cursor rests — on the second's tick, once per item.
+@Suite struct DetailPaneTrackTests {
+    init() { T.utf8() }
+
+    @Test func theRestingItemsDetailIsAskedOnceAndItsTracksAreListed() throws {
+        var state = try T.browsing(columns: 120)
+        _ = T.keys(&state, .character("2"))
+        let movie = try #require(state.catalog.movies.items.first)
+        #expect(T.keys(&state, .character("j"), .character("k")).allSatisfy { if case .loadDetail = $0 { false } else { true } })
+        #expect(state.reduce(.tick(Date())) == [.loadDetail(.movie, id: movie.id)])
+        #expect(state.reduce(.tick(Date())).isEmpty)  // already asked
+        let files = try SyntheticCatalog.decode([MediaFile].self, [[
+            "id": "f1", "resolution": "1080p", "codec": "h264", "audioCodec": "aac", "size": 1e9, "bitrate": NSNull(), "duration": 5400.0,
+            "container": "mkv", "subtitles": [
+                ["trackId": "2", "language": "eng", "title": "English", "format": "subrip", "embedded": true, "deliverable": true,
+                 "forced": false, "hearingImpaired": true, "url": "/api/player/v1/subtitles/file/f1/2?format=vtt"],
+                ["trackId": "3", "language": "ger", "title": "Deutsch", "format": "hdmv_pgs_subtitle", "embedded": true,
+                 "deliverable": false, "forced": true, "hearingImpaired": false, "url": NSNull()],
+            ],
+        ]])
+        _ = state.reduce(.loaded(.detail(id: movie.id, files: files)))
+        let text = T.text(state)
+        #expect(text.contains("subtitles: eng · English · subrip · SDH"), "\(text)")
+        #expect(text.contains("subtitles: ger · Deutsch · hdmv_pgs_subtitle · f"), "\(text)")  // cut at the pane's width
+        #expect(state.reduce(.tick(Date())).isEmpty)
+        // A narrow terminal has no detail pane: nothing is asked.
+        var narrow = try T.browsing(columns: 60)
+        _ = T.keys(&narrow, .character("2"))
+        #expect(narrow.reduce(.tick(Date())).isEmpty)
+    }
+}

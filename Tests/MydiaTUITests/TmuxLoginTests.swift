@@ -103,8 +103,10 @@ import Testing
         }
         #expect(!TmuxEndToEndTests.statusBar(screen).contains("plain HTTP") && !TmuxEndToEndTests.statusBar(screen).contains("relay"))
         try tmux.keys("2")
-        screen = try await tmux.waitFor("Movies (3 of 3)")
-        #expect(screen.contains("東京物語") && screen.contains("Big Test Pattern"))
+        // Waits for the whole list: a capture can land while curses is still drawing the frame.
+        screen = try await tmux.waitFor("the three movies") {
+            $0.contains("Movies (3 of 3)") && $0.contains("東京物語") && $0.contains("Big Test Pattern")
+        }
         screens.append(screen)
         try tmux.keys("c")
         screen = try await tmux.waitFor("none — logged in by URL")

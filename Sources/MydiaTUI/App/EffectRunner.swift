@@ -151,6 +151,11 @@ final class EffectRunner: Sendable {
             }
         case .loadDevices:
             load(.devices) { .loaded(.devices(try await $0.devices())) }
+        case .loadDetail(let kind, let id):
+            load(.detail(id)) { api in
+                let files = kind == .movie ? try await api.movie(id: id)?.files : try await api.episode(id: id)?.files
+                return .loaded(.detail(id: id, files: files ?? []))
+            }
         }
     }
 

@@ -49,6 +49,8 @@ public enum LoadResult: Sendable {
     case shows(Connection<TvShow>, replacing: Bool)
     case show(TvShow)
     case season(SeasonKey, [Episode])
+    /// A movie's or episode's files from its detail query.
+    case detail(id: String, files: [MediaFile])
     case search(query: String, [SearchHit])
     case devices([Device])
 }
@@ -69,6 +71,8 @@ public enum Effect: Sendable, Equatable {
     case search(String)
     /// The server's devices.
     case loadDevices
+    /// The detail query of the movie or episode the detail pane shows.
+    case loadDetail(MediaKind, id: String)
     /// Pair with a claim code through a relay.
     case pair(code: String, relay: String)
     /// Log in to a server by its URL (PROTOCOL.md §14.2); stores it and opens it once the login

@@ -15,7 +15,9 @@ extension AppState {
             return []
         case .tick(let date):
             now = date
-            return []
+            // Once a second at most, and only for where the cursor rests: holding `j` through a
+            // list asks for nothing.
+            return detailRequest()
         case .connection(let snapshot):
             noteThroughput(snapshot)
             connection = snapshot
@@ -24,6 +26,8 @@ extension AppState {
             return apply(result)
         case .loadFailed(let kind, let sentence):
             loading.remove(kind)
+            // A missing detail only means the pane keeps the list's facts; no need to alarm.
+            if case .detail = kind { return [] }
             message = Message(sentence, isError: true)
             return []
         case .sessionOpened(let name, let relay, let deviceID):
@@ -291,6 +295,21 @@ extension AppState {
 
     // MARK: Results
 
+    /// The detail query for the movie or episode the detail pane shows, once per item and on the
+    /// second's tick: list queries leave out subtitle tracks (a stock server may probe files for them).
+    mutating func detailRequest() -> [Effect] {
+        guard layout.showsDetail, !screen.isSetup, let row = selectedRow else { return [] }
+        let (kind, id): (MediaKind, String)
+        switch row.target {
+        case .movie(let m): (kind, id) = (.movie, m.id)
+        case .episode(let e): (kind, id) = (.episode, e.id)
+        default: return []
+        }
+        guard itemFiles[id] == nil, !loading.contains(.detail(id)) else { return [] }
+        loading.insert(.detail(id))
+        return [.loadDetail(kind, id: id)]
+    }
+
     private mutating func apply(_ result: LoadResult) -> [Effect] {
         switch result {
         case .home(let cw, let recent):
@@ -328,6 +347,10 @@ extension AppState {
             loading.remove(.devices)
             devices = list
             clampCursors()
+            return []
+        case .detail(let id, let files):
+            loading.remove(.detail(id))
+            itemFiles[id] = files
             return []
         }
         catalog.savedAt = now

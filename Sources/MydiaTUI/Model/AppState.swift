@@ -37,6 +37,9 @@ public struct AppState: Sendable {
     public var episodes: [SeasonKey: [Episode]] = [:]
     /// Devices of the server, once loaded.
     public var devices: [Device]?
+    /// Files of movies and episodes as their detail query gave them (with subtitle tracks, which
+    /// list queries do not ask for), by item id; fetched when the detail pane shows the item.
+    public var itemFiles: [String: [MediaFile]] = [:]
     /// This client's own device id at the server (from pairing or login), to mark it in the list.
     public var currentDeviceID: String?
     /// Loads in flight (so a key press does not start the same one twice).
@@ -131,6 +134,8 @@ public enum LoadKind: Hashable, Sendable {
     case show(String)
     case season(SeasonKey)
     case item(String)
+    /// A movie's or episode's detail query (its files' subtitle tracks).
+    case detail(String)
 }
 
 /// The first-run pairing form and its progress.

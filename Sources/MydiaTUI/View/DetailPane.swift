@@ -16,12 +16,12 @@ enum DetailPane {
             facts = [m.year.map(String.init), m.runtime.map { "\($0) min" }, m.genreNames.isEmpty ? nil : m.genreNames.joined(separator: ", ")].compactMap { $0 }
             overview = m.overview
             progress = m.progress
-            files = m.files
+            files = state.itemFiles[m.id] ?? m.files
         case .episode(let e):
             facts = [AppState.episodeCode(e.seasonNumber, e.episodeNumber), e.airDate, e.runtime.map { "\($0) min" }].compactMap { $0 }
             overview = e.overview
             progress = e.progress
-            files = e.files
+            files = state.itemFiles[e.id] ?? e.files
         case .show(let s):
             let show = state.showDetails[s.id] ?? s
             let counts = [show.seasonCount.map { "\($0) seasons" }, show.episodeCount.map { "\($0) episodes" }].compactMap { $0 }
