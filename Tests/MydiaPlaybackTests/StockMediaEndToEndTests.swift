@@ -109,6 +109,26 @@ import Testing
         await fixture.close()  // at once, so no server outlives its test
     }
 
+    /// §14.2.6 holds on both paths: with only an unreachable direct URL the client stays on the
+    /// relay, and direct play goes through the tunnel by Range all the same.
+    @Test func directPlayWorksOverTheRelayTunnelToo() async throws {
+        let fixture = try await PlaybackFixture.start(directURL: "https://127.0.0.1:9")
+        defer { Task { await fixture.close() } }
+        try await fixture.waitFor(.relay)
+        let id = try await fixture.longMovieID()
+        let playback = try await Playback.start(api: fixture.session.api, manager: fixture.session.manager, itemID: id,
+                                                options: try PlaybackEndToEndTests.mpvOptions(interval: .seconds(1), strategy: nil),
+                                                logger: fixture.log.logger())
+        let started = try #require(await playback.current)
+        #expect(started.strategy == .directPlay && started.sessionId == nil)
+        let end = try await withTimeout(.seconds(60)) { await playback.waitUntilEnded() }
+        #expect(end == .finished)
+        #expect(await fixture.session.manager.currentState == .relay)
+        #expect(fixture.log.all.contains { $0.contains("proxy") && $0.contains("what=file") && $0.contains("range=bytes=") })
+        #expect(Self.hlsFolders(fixture).isEmpty)
+        await fixture.close()
+    }
+
     @Test func aForcedHLSCopyStillStreamsAndTheSessionEnds() async throws {
         let fixture = try await PlaybackFixture.start()
         defer { Task { await fixture.close() } }
