@@ -23,11 +23,16 @@ struct Exercise: AsyncParsableCommand {
     @Option(name: .customLong("interval-ms"), help: "Pause between requests, in milliseconds.") var intervalMs = 250
     @Flag(help: "Fetch the library's largest movie file (GET /api/v1/stream/file/ID) instead of GraphQL queries; each line carries its byte count and SHA-256.")
     var fetch = false
+    @Option(name: .customLong("post-body"), help: "POST this file's bytes to /api/graphql instead (fault lab: hostile bodies through the tunnel); each line carries the HTTP status.")
+    var postBody: String?
+    @Flag(name: .customLong("no-bearer"), help: "With --post-body: send no Authorization header.")
+    var noBearer = false
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard duration > 0, duration <= 3600 else { throw ValidationError("--duration must be between 0 and 3600 seconds.") }
         guard (10...60_000).contains(intervalMs) else { throw ValidationError("--interval-ms must be between 10 and 60000.") }
+        guard postBody == nil || !fetch else { throw ValidationError("--post-body and --fetch cannot be combined.") }
     }
 
     func run() async throws {
@@ -52,13 +57,23 @@ struct Exercise: AsyncParsableCommand {
                     interrupted.set()
                 }
                 let fileID = fetch ? try await Self.largestMovieFile(session) : nil
+                let posted: [UInt8]? = try postBody.map { path in
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        throw CommandFailure(.failure, "Cannot read the body file \(path).")
+                    }
+                    return Array(data)
+                }
                 var ok = 0, failed = 0, delivered = 0
                 let deadline = start + .milliseconds(Int64(duration * 1000))
                 while ContinuousClock.now < deadline, !interrupted.isSet {
                     let began = ContinuousClock.now
                     var line: [String: Any] = ["event": "request", "t": t()]
                     do {
-                        if let fileID {
+                        if let posted {
+                            let (status, bytes) = try await Self.post(posted, bearer: !noBearer, session: session)
+                            line["status"] = status
+                            line["bytes"] = bytes
+                        } else if let fileID {
                             let (bytes, digest) = try await Self.fetchFile(fileID, session: session)
                             delivered += bytes
                             line["bytes"] = bytes
@@ -121,6 +136,17 @@ struct Exercise: AsyncParsableCommand {
             throw CommandFailure(.failure, "The file body has \(body.count) bytes, not the announced \(length).")
         }
         return (body.count, Encoding.hex(SHA256.hash(body)))
+    }
+
+    /// One POST of `body` to `/api/graphql` through the ConnectionManager: the status and the
+    /// answer's length (the answer itself is not printed).
+    static func post(_ body: [UInt8], bearer: Bool, session: ClientSession) async throws -> (Int, Int) {
+        var headers = ["content-type": "application/json"]
+        if bearer { headers["authorization"] = "Bearer \(try await session.api.storedCredentials().accessToken)" }
+        let response = try await session.manager.send(PathRequest(method: "POST", path: "/api/graphql", headers: headers, body: body))
+        var length = 0
+        for try await chunk in response.body { length += chunk.count }
+        return (response.status, length)
     }
 
     static func seconds(_ d: Duration) -> Double {
