@@ -16,7 +16,11 @@ one ConnectionManager, a steady GraphQL query loop, every path change as a JSON 
 scenarios (1, 4, 9, soak, sec) run `mydia-tui play ID --events json` with real headless mpv
 (`--vo=null --ao=null`) on clips made with ffmpeg in the work directory at setup.
 
-Usage: lab.py [--scenarios 1,2,3,4,5,6,7,8a,8b,9,sec] [--quick] [--soak-seconds N] [--bin DIR] [--json FILE]
+The attack scenarios (dos-relay, dos-direct, dos-graphql, mdns-offlink; issue 18) add a fourth
+namespace, mydia-labPID-a, with many addresses on the same bridge and one off the link; the attackers
+are attack.py, run inside the namespaces.
+
+Usage: lab.py [--scenarios 1,2,3,4,5,6,7,8a,8b,9,sec,dos-relay,…] [--quick] [--nice N] [--soak-seconds N] [--bin DIR] [--json FILE]
 Exit: 0 all passed, 1 a scenario failed, 77 namespaces unavailable (skipped, with a message).
 """
 import argparse
@@ -1459,6 +1463,11 @@ def scenario_dos_relay(lab, quick):
     return res
 
 
+# The server's memory bound under dos-direct: its RSS before, plus 96 KiB per attacking connection
+# held at once (NIO channel, TLS state, the listener guard's handler), plus 32 MiB of slack.
+SERVER_RSS_PER_CONNECTION_KIB = 96
+
+
 def scenario_dos_direct(lab, quick):
     """2,000 half-open TLS connections (no ClientHello), 200 from one address and slowloris heads
     against the server's direct listener while a client plays over direct."""
@@ -1472,6 +1481,7 @@ def scenario_dos_direct(lab, quick):
     slow_src = ["127.0.2.1", "127.0.2.2"]
     capped_src = "127.0.0.2"
     watch = attack.SocketWatch(server, half_src + slow_src + [capped_src], period=0.25).start()
+    watch_began = time.monotonic()
     base, fails, bpl = legit_phase(lab, "baseline", secrets)
     res.failures += fails
     base_rss = max((r for _, r, _ in watch.rss), default=0)
@@ -1502,9 +1512,20 @@ def scenario_dos_direct(lab, quick):
     res.metrics["attack_play_relay_bytes"] = psum.get("relay_bytes_received")
     res.expect(psum.get("direct_bytes_received", 0) > psum.get("relay_bytes_received", 0), "the playback moved to the relay")
     during = [r for t, r, _ in watch.rss if began <= t <= stop_at]
-    res.metrics["server_rss_peak_mib"] = r1(max(during, default=0) / 1024)
-    res.metrics["server_attack_sockets_held_max"] = max((h for t, _, h in watch.rss if began <= t <= stop_at), default=0)
+    peak = max(during, default=0)
+    held = max((h for t, _, h in watch.rss if began <= t <= stop_at), default=0)
+    res.metrics["server_rss_peak_mib"] = r1(peak / 1024)
+    res.metrics["server_attack_sockets_held_max"] = held
     res.metrics["server_fds_max"] = watch.fds_max
+    bound = base_rss + held * SERVER_RSS_PER_CONNECTION_KIB + 32 * 1024
+    res.metrics["server_rss_bound_mib"] = r1(bound / 1024)
+    res.expect(peak <= bound, f"server RSS peaked at {peak / 1024:.1f} MiB (bound {bound / 1024:.1f} MiB)")
+    # At most 64 from the one address pass the cap; up to 64 more turned away on arrival may not be
+    # closed yet when a sample is taken.
+    res.expect(held <= n_half + n_slow + 64 + 64, f"the server held {held} attacking connections at once (at most "
+               f"{n_half + n_slow + 64} may pass the per-address cap, + 64 being turned away)")
+    res.metrics["server_cpu_per_s_baseline"] = r1(watch.cpu_share(watch_began, began))
+    res.metrics["server_cpu_per_s_attack"] = r1(watch.cpu_share(began, stop_at))
     if not res.expect(result is not None, "the attacker wrote no result"):
         return res
     st = result["stats"]
