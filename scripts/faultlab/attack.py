@@ -292,7 +292,7 @@ class DirectAttack:
             rec["how"] = f"connect failed: {e.__class__.__name__}"
             rec["closed"] = time.monotonic()
             self.stats["open_failures"] += 1
-            return
+            return rec
         rec["opened"] = time.monotonic()
         self.open_now += 1
         self.max_open = max(self.max_open, self.open_now)
@@ -333,11 +333,11 @@ class DirectAttack:
             sock.close()
         if rec["closed"] is not None:
             self.stats["closed_by_server"] += 1
+        return rec
 
     async def slot(self, kind, src):
         while time.monotonic() < self.end:
-            await self.one(kind, src)
-            rec = self.records[-1] if self.records else {}
+            rec = await self.one(kind, src)
             # Turned away on arrival (the per-address cap): try again a little later, so these
             # retries do not eat the pacer's opens.
             refused = rec.get("closed") and rec.get("opened") and rec["closed"] - rec["opened"] < 1.5

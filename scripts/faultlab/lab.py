@@ -1404,7 +1404,7 @@ def scenario_dos_relay(lab, quick):
                                 "--reconnects", str(n_reconn), "--silent-src", silent_src, "--junk-src", junk_src,
                                 "--pinger-src", ping_src, "--reconnect-src", reconn_src)
     log = os.path.join(lab.work, "attack-relay.log")
-    # Let the crowd build up (the pacer opens 200 a second) before the client starts.
+    # Let the crowd build up (the pacer opens up to 100 a second) before the client starts.
     deadline = time.monotonic() + (10 if quick else 30)
     while time.monotonic() < deadline and attacker_open(log).get("open", 0) < 0.8 * n_silent:
         time.sleep(0.5)
