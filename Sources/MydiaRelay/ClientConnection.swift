@@ -16,6 +16,7 @@ struct ClientConnection {
         let outbox = Outbox(budget: limits.maxBufferedPerSession, highWater: limits.maxBufferedPerSession)
         let current = NIOLockedValueBox<RelaySession?>(nil)
         let strikes = Strikes(limit: limits.maxBadMessages)
+        let control = ControlRate(burst: limits.controlBurst, perSecond: limits.controlPerSecond, clock: hub.clock)
         defer {
             // The client went away (or was closed): the instance learns it, unless already told.
             if let session = current.withLockedValue({ $0 }) {
@@ -31,7 +32,7 @@ struct ClientConnection {
                     case .text(let text):
                         // PROTOCOL.md §12.1: text ≤ 4 KiB; larger closes the socket.
                         guard text.utf8.count <= limits.maxText else { return }
-                        if !handleText(text, outbox: outbox, current: current, strikes: strikes) { return }
+                        if !handleText(text, outbox: outbox, current: current, strikes: strikes, control: control) { return }
                     case .binary(let buffer):
                         // PROTOCOL.md §12.1: the limit applies to the whole message (one-frame
                         // messages are not checked by the WebSocket layer); larger closes the socket.
@@ -62,12 +63,21 @@ struct ClientConnection {
     }
 
     /// Handles one control message; `false` ends the socket.
-    private func handleText(_ text: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>, strikes: Strikes) -> Bool {
+    private func handleText(
+        _ text: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>, strikes: Strikes, control: ControlRate
+    ) -> Bool {
         let message: RelayMessage
         do {
             message = try RelayMessage.decode(text)
         } catch {
             return refuse(outbox, strikes, .badRequest, error.description)
+        }
+        switch message {
+        case .ping, .pong, .unknown:
+            // §12.4: a control flood gets no answers and ends the socket as bad messages do.
+            guard control.take() else { return strikes.record() }
+        default:
+            break
         }
         switch message {
         case .ping:

@@ -16,6 +16,7 @@ struct InstanceConnection {
         let limits = hub.limits
         let outbox = Outbox(budget: limits.instanceQueueBudget, highWater: limits.maxBufferedPerSession)
         let strikes = Strikes(limit: limits.maxBadMessages)
+        let control = ControlRate(burst: limits.controlBurst, perSecond: limits.controlPerSecond, clock: hub.clock)
         let link = NIOLockedValueBox<InstanceLink?>(nil)
         // PROTOCOL.md §12.2: a fresh nonce and a fresh relay key for every socket.
         let nonce = SecretBytes.random(count: RegistrationProof.nonceBytes).exposedCopy()
@@ -36,7 +37,7 @@ struct InstanceConnection {
                     case .text(let text):
                         guard text.utf8.count <= limits.maxText else { return }
                         let challenge = Challenge(nonce: nonce, relayKey: relayKey)
-                        if !handleText(text, outbox: outbox, link: link, challenge: challenge, strikes: strikes) { return }
+                        if !handleText(text, outbox: outbox, link: link, challenge: challenge, strikes: strikes, control: control) { return }
                     case .binary(let buffer):
                         // PROTOCOL.md §12.1: the limit applies to the whole message (one-frame
                         // messages are not checked by the WebSocket layer); larger closes the socket.
@@ -86,13 +87,21 @@ struct InstanceConnection {
 
     /// Handles one control message; `false` ends the socket.
     private func handleText(
-        _ text: String, outbox: Outbox, link: NIOLockedValueBox<InstanceLink?>, challenge: Challenge, strikes: Strikes
+        _ text: String, outbox: Outbox, link: NIOLockedValueBox<InstanceLink?>, challenge: Challenge, strikes: Strikes,
+        control: ControlRate
     ) -> Bool {
         let message: RelayMessage
         do {
             message = try RelayMessage.decode(text)
         } catch {
             return refuse(outbox, strikes, .badRequest, error.description)
+        }
+        switch message {
+        case .ping, .pong, .unknown:
+            // §12.4: a control flood gets no answers and ends the socket as bad messages do.
+            guard control.take() else { return strikes.record() }
+        default:
+            break
         }
         switch message {
         case .ping:

@@ -12,6 +12,11 @@ public struct RelayLimits: Sendable {
     /// Bad requests (malformed or out-of-place messages) answered on one socket; the next one
     /// closes it (§12.4).
     public var maxBadMessages = 16
+    /// Control messages (`ping`, `pong`, unknown types) one socket may send at once before the
+    /// refill rate applies; past it each counts as a bad message, unanswered (§12.4).
+    public var controlBurst = 20
+    /// See ``controlBurst``: control messages per second, sustained.
+    public var controlPerSecond = 1.0
     /// `connect` and `register` attempts per client IP per minute (`--connect-limit`, IPv6 by /64).
     public var connectsPerMinute = 60
     /// Concurrent sessions per instance (§2.3).
