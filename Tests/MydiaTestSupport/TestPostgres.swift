@@ -1,0 +1,137 @@
+import Foundation
+
+/// A throwaway PostgreSQL server for fleet tests (PROTOCOL.md §15): `initdb` into a temporary
+/// directory, `postgres` on a free loopback port, trust authentication for the role `relay`. As
+/// root the server runs as `nobody` (PostgreSQL refuses to run as root). Stop it with ``shutdown()``.
+public final class TestPostgres: Sendable {
+    /// Why the server could not be set up.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Directory of Debian's PostgreSQL server binaries, if installed.
+    public static let binaries: String? = {
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted(by: >)
+        return versions.lazy.map { "\(root)/\($0)/bin" }.first { FileManager.default.isExecutableFile(atPath: "\($0)/initdb") }
+    }()
+
+    /// `true` where the tests can start a server; the skip message says what to install otherwise.
+    public static var isInstalled: Bool { binaries != nil }
+    /// Shown when the fleet tests skip.
+    public static let skipReason = "PostgreSQL's server binaries are not installed (Debian package postgresql; scripts/deps.sh installs it): the fleet store tests skip."
+
+    /// The loopback port the server listens on.
+    public let port: Int
+    /// Holds the data directory, the socket and the log.
+    public let directory: String
+    private let bin: String
+
+    /// The store URL a relay node is given.
+    public var url: String { "postgres://relay@127.0.0.1:\(port)/postgres" }
+
+    private init(port: Int, directory: String, bin: String) {
+        self.port = port
+        self.directory = directory
+        self.bin = bin
+    }
+
+    /// Creates and starts a fresh server.
+    public static func start() async throws -> TestPostgres {
+        guard let bin = binaries else { throw Failure(description: skipReason) }
+        let directory = try makeDirectory()
+        let server = TestPostgres(port: try freePort(), directory: directory, bin: bin)
+        try server.run("\(bin)/initdb", "-D", "\(directory)/data", "-A", "trust", "-U", "relay", "--no-sync", "-E", "UTF8")
+        try await server.startServer()
+        return server
+    }
+
+    /// Starts the server again after ``stop()`` (same data, same port).
+    public func startServer() async throws {
+        let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        try run("\(bin)/pg_ctl", "-D", "\(directory)/data", "-o", options, "-l", "\(directory)/log", "-w", "-t", "30", "start")
+    }
+
+    /// Stops the server now (`-m immediate`: connections drop as they would on a crash).
+    public func stop() throws {
+        try run("\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop")
+    }
+
+    /// Stops the server if it runs and removes its directory.
+    public func shutdown() {
+        try? stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs `psql -c sql` and returns its unaligned output.
+    public func psql(_ sql: String) throws -> String {
+        let bin = "\(self.bin)/psql"
+        let psql = FileManager.default.isExecutableFile(atPath: bin) ? bin : "/usr/bin/psql"
+        return try capture(psql, "-h", "127.0.0.1", "-p", "\(port)", "-U", "relay", "-d", "postgres", "-At", "-c", sql)
+    }
+
+    private func run(_ arguments: String...) throws {
+        _ = try capture(arguments)
+    }
+
+    private func capture(_ arguments: String...) throws -> String { try capture(arguments) }
+
+    private func capture(_ arguments: [String]) throws -> String {
+        let process = Process()
+        let asRoot = getuid() == 0
+        process.executableURL = URL(fileURLWithPath: asRoot ? "/usr/sbin/runuser" : arguments[0])
+        process.arguments = asRoot ? ["-u", "nobody", "--"] + arguments : Array(arguments.dropFirst())
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\((arguments[0] as NSString).lastPathComponent) failed: \(text.suffix(400))")
+        }
+        return text
+    }
+
+    /// A directory the server's user can write: under TMPDIR (or /tmp), else /dev/shm.
+    private static func makeDirectory() throws -> String {
+        for base in [NSTemporaryDirectory(), "/tmp", "/dev/shm"] {
+            let path = (base as NSString).appendingPathComponent("mydia-pg-\(UUID().uuidString.prefix(8))")
+            guard (try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)) != nil else { continue }
+            if getuid() == 0 {
+                chown(path, 65534, 65534)
+                // nobody must reach it through every parent.
+                let probe = Process()
+                probe.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+                probe.arguments = ["-u", "nobody", "--", "test", "-w", path]
+                try? probe.run()
+                probe.waitUntilExit()
+                guard probe.terminationStatus == 0 else {
+                    try? FileManager.default.removeItem(atPath: path)
+                    continue
+                }
+            }
+            return path
+        }
+        throw Failure(description: "no temporary directory is writable by the PostgreSQL server's user")
+    }
+
+    /// A loopback TCP port nothing listens on right now.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw Failure(description: "could not pick a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
