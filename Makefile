@@ -101,6 +101,14 @@ soak: deps
 	@python3 scripts/faultlab/lab.py --scenarios soak --soak-seconds $(SOAK_SECONDS) --bin .build/debug --json .build/soak.json; \
 	  s=$$?; if [ $$s -eq 77 ]; then exit 0; fi; exit $$s
 
+# `make fleet` (docs/FLEET.md): PostgreSQL and three relay nodes in network namespaces; the client
+# is moved between nodes, node A is killed mid-playback, PostgreSQL is restarted. Needs root.
+.PHONY: fleet
+fleet: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+	@python3 scripts/faultlab/fleet.py --bin .build/debug --json .build/fleet.json; \
+	  s=$$?; if [ $$s -eq 77 ]; then exit 0; fi; exit $$s
+
 # The demo: relay + server with the sample library on loopback, a client paired, the TUI open.
 demo: build
 	@bash scripts/demo.sh

@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "mydia-fuzz", targets: ["MydiaFuzz"]),
         .executable(name: "mydia-playback-bench", targets: ["PlaybackBench"]),
         .executable(name: "mydia-tui-bench", targets: ["TUIBench"]),
+        .executable(name: "mydia-fleet-bench", targets: ["FleetBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -266,6 +267,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             path: "Benchmarks/PlaybackBench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "FleetBench",
+            dependencies: ["MydiaRelay", "MydiaWire", "MydiaCrypto", "MydiaTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/FleetBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TUIBench",
             dependencies: ["MydiaTUI", "MydiaAPI", "MydiaConnection", "MydiaClient", "MydiaWire", "CNcurses"],

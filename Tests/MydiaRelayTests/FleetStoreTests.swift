@@ -139,7 +139,7 @@ struct FleetStoreTests {
         let instance = RelayHarness.Instance()
         let (socket, _) = try await Self.register(instance, at: a.tunnelURL)
 
-        try db.stop()
+        try await db.stop()
         let key = ClaimAPITests.lookupKey(9)
         let secret = ClaimKeys.makeDeleteSecret()
         let refused = try await http("POST", a.origin + "/pairing/v2/claim", json: ClaimAPITests.publishBody(key, secret: secret))

@@ -41,55 +41,100 @@ public final class TestPostgres: Sendable {
         guard let bin = binaries else { throw Failure(description: skipReason) }
         let directory = try makeDirectory()
         let server = TestPostgres(port: try freePort(), directory: directory, bin: bin)
-        try server.run("\(bin)/initdb", "-D", "\(directory)/data", "-A", "trust", "-U", "relay", "--no-sync", "-E", "UTF8")
+        try await server.run("\(bin)/initdb", "-D", "\(directory)/data", "-A", "trust", "-U", "relay", "--no-sync", "-E", "UTF8")
         try await server.startServer()
         return server
     }
 
-    /// Starts the server again after ``stop()`` (same data, same port).
+    /// Starts the server again after ``stop()`` (same data, same port) and waits until it accepts
+    /// connections. `postgres` runs as a direct child (not through `pg_ctl start`): a daemon would
+    /// inherit the descriptor Foundation watches to see its child exit.
     public func startServer() async throws {
-        let options = "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        try run("\(bin)/pg_ctl", "-D", "\(directory)/data", "-o", options, "-l", "\(directory)/log", "-w", "-t", "30", "start")
+        let args = ["\(bin)/postgres", "-D", "\(directory)/data", "-p", "\(port)", "-k", directory,
+                    "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"]
+        let process = Process()
+        let asRoot = getuid() == 0
+        process.executableURL = URL(fileURLWithPath: asRoot ? "/usr/sbin/runuser" : args[0])
+        process.arguments = asRoot ? ["-u", "nobody", "--"] + args : Array(args.dropFirst())
+        let logPath = "\(directory)/server.log"
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        _ = try? log.seekToEnd()
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let isReady = "\(bin)/pg_isready"
+        for _ in 0..<300 {
+            if (try? await capture([isReady, "-h", "127.0.0.1", "-p", "\(port)", "-U", "relay", "-d", "postgres", "-t", "1"])) != nil { return }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        throw Failure(description: "postgres did not start: \(text.suffix(400))")
     }
 
     /// Stops the server now (`-m immediate`: connections drop as they would on a crash).
-    public func stop() throws {
-        try run("\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop")
+    public func stop() async throws {
+        try await run("\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop")
     }
 
-    /// Stops the server if it runs and removes its directory.
+    /// Stops the server if it runs and removes its directory. Synchronous (for `defer`): the
+    /// wait happens on a plain thread, never on the caller's executor.
     public func shutdown() {
-        try? stop()
-        try? FileManager.default.removeItem(atPath: directory)
+        let stopped = DispatchSemaphore(value: 0)
+        let (bin, directory) = (self.bin, self.directory)
+        Thread.detachNewThread {
+            let process = Process()
+            let asRoot = getuid() == 0
+            let args = ["\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop"]
+            process.executableURL = URL(fileURLWithPath: asRoot ? "/usr/sbin/runuser" : args[0])
+            process.arguments = asRoot ? ["-u", "nobody", "--"] + args : Array(args.dropFirst())
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            if (try? process.run()) != nil { process.waitUntilExit() }
+            try? FileManager.default.removeItem(atPath: directory)
+            stopped.signal()
+        }
+        _ = stopped.wait(timeout: .now() + 30)
     }
 
     /// Runs `psql -c sql` and returns its unaligned output.
-    public func psql(_ sql: String) throws -> String {
+    public func psql(_ sql: String) async throws -> String {
         let bin = "\(self.bin)/psql"
         let psql = FileManager.default.isExecutableFile(atPath: bin) ? bin : "/usr/bin/psql"
-        return try capture(psql, "-h", "127.0.0.1", "-p", "\(port)", "-U", "relay", "-d", "postgres", "-At", "-c", sql)
+        return try await capture([psql, "-h", "127.0.0.1", "-p", "\(port)", "-U", "relay", "-d", "postgres", "-At", "-c", sql])
     }
 
-    private func run(_ arguments: String...) throws {
-        _ = try capture(arguments)
+    private func run(_ arguments: String...) async throws {
+        _ = try await capture(arguments)
     }
 
-    private func capture(_ arguments: String...) throws -> String { try capture(arguments) }
-
-    private func capture(_ arguments: [String]) throws -> String {
+    /// Runs a PostgreSQL tool (as `nobody` when root) off the caller's thread. Its output goes to a
+    /// file, not a pipe: `pg_ctl start` leaves the server running, which could hold a pipe open.
+    private func capture(_ arguments: [String]) async throws -> String {
         let process = Process()
         let asRoot = getuid() == 0
         process.executableURL = URL(fileURLWithPath: asRoot ? "/usr/sbin/runuser" : arguments[0])
         process.arguments = asRoot ? ["-u", "nobody", "--"] + arguments : Array(arguments.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe()
+        let outPath = "\(directory)/tool-\(UUID().uuidString.prefix(8)).out"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardOutput = out
         process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        process.standardInput = FileHandle.nullDevice
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        try? out.close()
+        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: outPath)
+        guard status == 0 else {
             throw Failure(description: "\((arguments[0] as NSString).lastPathComponent) failed: \(text.suffix(400))")
         }
         return text
