@@ -231,6 +231,11 @@ def run(f, res):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (pl.first_frame() is None or pl.now() < (pl.first_frame_s() or 0) + 10):
         time.sleep(0.2)
+    # Until now the instance was only on A and the client was only given B: it plays through `moved`.
+    res.expect("instance registered" in open(os.path.join(f.work, "relay-a.log"), errors="replace").read(),
+               "the server did not register on node A")
+    res.expect("instance registered" not in open(os.path.join(f.work, "relay-b.log"), errors="replace").read(),
+               "the server registered on B before A was killed (the client was not moved)")
     kill_at = time.monotonic()
     f.kill("relay-a")
     f.say("node A killed mid-playback")
