@@ -64,6 +64,14 @@ struct FleetBench {
         let keys = (0..<instances).map { _ in X25519KeyPair.generate() }
         let ids = (0..<instances).map { _ in UUID().uuidString.lowercased() }
         let sockets = Box<[TestSocket]>([])
+        // Instances ping as real ones do (§2.1), or the nodes drop them as silent after 60 s.
+        let keepalive = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(20))
+                for socket in sockets.withLock({ $0 }) { socket.send(.ping) }
+            }
+        }
+        defer { keepalive.cancel() }
         let regStart = ContinuousClock.now
         try await forEach(0..<instances, concurrency: concurrency) { i in
             let socket = TestSocket("ws://127.0.0.1:\(ports[i % 3])/relay/tunnel/websocket")
