@@ -54,11 +54,13 @@ bench: deps
 	$(RELEASE) --product mydia-tui
 	$(RELEASE) --product mydia-playback-bench
 	$(RELEASE) --product mydia-tui-bench
+	$(RELEASE) --product mydia-fleet-bench
 	.build/release/mydia-bench
 	.build/release/mydia-relay-bench
 	.build/release/mydia-server-bench
 	.build/release/mydia-playback-bench
 	.build/release/mydia-tui-bench
+	.build/release/mydia-fleet-bench
 
 # libFuzzer campaigns (coverage-guided, AddressSanitizer), FUZZ_SECONDS per target. The committed
 # corpus in Fuzz/corpus/<target> seeds a scratch corpus under Fuzz/artifacts/; a crash leaves its
