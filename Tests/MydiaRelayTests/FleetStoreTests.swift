@@ -174,6 +174,36 @@ struct FleetStoreTests {
         socket.close()
     }
 
+    @Test func aHungDatabaseIsAnsweredWithinTheQueryDeadline() async throws {
+        let db = try await TestPostgres.start()
+        defer { db.shutdown() }
+        let a = try await FleetNode.start(database: db)
+        let b = try await FleetNode.start(database: db)
+        defer { Task { await a.stop(); await b.stop() } }
+        let key = ClaimAPITests.lookupKey(11)
+        let secret = ClaimKeys.makeDeleteSecret()
+        #expect(try await http("POST", a.origin + "/pairing/v2/claim", json: ClaimAPITests.publishBody(key, secret: secret)).status == 204)
+
+        // Connections stay open and nothing answers: every request still ends, by the 2 s deadline.
+        try db.freeze(true)
+        let start = ContinuousClock.now
+        let hung = try await http("GET", b.origin + "/pairing/v2/claim/\(key)")
+        let waited = ContinuousClock.now - start
+        #expect(hung.status == 503)
+        #expect(waited < .seconds(5), "the lookup took \(waited)")
+        let answer = try await Self.connectText(UUID().uuidString.lowercased(), at: b.clientURL)
+        #expect(answer.contains("\"unavailable\""))
+
+        try db.freeze(false)
+        var status = 0
+        for _ in 0..<100 {
+            status = try await http("GET", b.origin + "/pairing/v2/claim/\(key)").status
+            if status == 200 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(status == 200)
+    }
+
     @Test func storeURLAndNodeURLAreValidated() {
         #expect(throws: FleetConfiguration.Error.self) { try FleetConfiguration(storeURL: "mysql://x@h/db", nodeURL: "wss://relay.example") }
         #expect(throws: FleetConfiguration.Error.self) { try FleetConfiguration(storeURL: "postgres://h/db", nodeURL: "wss://relay.example") }

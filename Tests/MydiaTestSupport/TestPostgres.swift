@@ -79,9 +79,27 @@ public final class TestPostgres: Sendable {
         try await run("\(bin)/pg_ctl", "-D", "\(directory)/data", "-m", "immediate", "-w", "stop")
     }
 
+    /// Freezes (SIGSTOP) or thaws (SIGCONT) the server and all its backends: connections stay open
+    /// and nothing answers, as with a database host that hangs or a network that drops packets.
+    public func freeze(_ frozen: Bool) throws {
+        guard let pidText = try? String(contentsOfFile: "\(directory)/data/postmaster.pid", encoding: .utf8),
+            let postmaster = pidText.split(separator: "\n").first.flatMap({ Int32($0) })
+        else { throw Failure(description: "the server is not running") }
+        var pids = [postmaster]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == postmaster { pids.append(pid) }
+        }
+        for pid in pids { kill(pid, frozen ? SIGSTOP : SIGCONT) }
+    }
+
     /// Stops the server if it runs and removes its directory. Synchronous (for `defer`): the
     /// wait happens on a plain thread, never on the caller's executor.
     public func shutdown() {
+        try? freeze(false)
         let stopped = DispatchSemaphore(value: 0)
         let (bin, directory) = (self.bin, self.directory)
         Thread.detachNewThread {
