@@ -54,11 +54,13 @@ bench: deps
 	$(RELEASE) --product mydia-tui
 	$(RELEASE) --product mydia-playback-bench
 	$(RELEASE) --product mydia-tui-bench
+	$(RELEASE) --product mydia-fleet-bench
 	.build/release/mydia-bench
 	.build/release/mydia-relay-bench
 	.build/release/mydia-server-bench
 	.build/release/mydia-playback-bench
 	.build/release/mydia-tui-bench
+	.build/release/mydia-fleet-bench
 
 # libFuzzer campaigns (coverage-guided, AddressSanitizer), FUZZ_SECONDS per target. The committed
 # corpus in Fuzz/corpus/<target> seeds a scratch corpus under Fuzz/artifacts/; a crash leaves its
@@ -99,6 +101,14 @@ faultlab: deps
 soak: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	@python3 scripts/faultlab/lab.py --scenarios soak --soak-seconds $(SOAK_SECONDS) --bin .build/debug --json .build/soak.json; \
+	  s=$$?; if [ $$s -eq 77 ]; then exit 0; fi; exit $$s
+
+# `make fleet` (docs/FLEET.md): PostgreSQL and three relay nodes in network namespaces; the client
+# is moved between nodes, node A is killed mid-playback, PostgreSQL is restarted. Needs root.
+.PHONY: fleet
+fleet: deps
+	$(SWIFT) build $(SWIFT_FLAGS)
+	@python3 scripts/faultlab/fleet.py --bin .build/debug --json .build/fleet.json; \
 	  s=$$?; if [ $$s -eq 77 ]; then exit 0; fi; exit $$s
 
 # The demo: relay + server with the sample library on loopback, a client paired, the TUI open.

@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "mydia-fuzz", targets: ["MydiaFuzz"]),
         .executable(name: "mydia-playback-bench", targets: ["PlaybackBench"]),
         .executable(name: "mydia-tui-bench", targets: ["TUIBench"]),
+        .executable(name: "mydia-fleet-bench", targets: ["FleetBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -44,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries, each with a tiny C shim for what Swift cannot import.
@@ -97,6 +99,7 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings),
         // The server's catalog: the library folder, SQLite state (GRDB), the GraphQL schema, local
@@ -264,6 +267,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             path: "Benchmarks/PlaybackBench", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "FleetBench",
+            dependencies: ["MydiaRelay", "MydiaWire", "MydiaCrypto", "MydiaTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/FleetBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TUIBench",
             dependencies: ["MydiaTUI", "MydiaAPI", "MydiaConnection", "MydiaClient", "MydiaWire", "CNcurses"],

@@ -9,7 +9,7 @@ import NIOCore
 /// The sealed-claim HTTP API on the relay's port (PROTOCOL.md §3.2, §11.7, §12.6, §12.7):
 /// `POST /pairing/v2/claim`, `GET` and `DELETE /pairing/v2/claim/{lookup_key}`.
 struct ClaimRoutes: Sendable {
-    let store: ClaimStore
+    let store: any ClaimBackend
     let limits: RelayLimits
     let postLimiter: RateLimiter
     let getLimiter: RateLimiter
@@ -17,7 +17,7 @@ struct ClaimRoutes: Sendable {
     let getMissBudget: RateLimiter
     let logger: Logger
 
-    init(store: ClaimStore, limits: RelayLimits, timeouts: RelayTimeouts, clock: RelayClock, logger: Logger) {
+    init(store: any ClaimBackend, limits: RelayLimits, timeouts: RelayTimeouts, clock: RelayClock, logger: Logger) {
         self.store = store
         self.limits = limits
         // PROTOCOL.md §11.7: buckets per client IP and per route.
@@ -33,16 +33,16 @@ struct ClaimRoutes: Sendable {
             await publish(request, context)
         }
         router.get("/pairing/v2/claim/:lookup_key") { _, context in
-            lookup(context)
+            await lookup(context)
         }
         router.delete("/pairing/v2/claim/:lookup_key") { request, context in
             await delete(request, context)
         }
     }
 
-    func prune() {
+    func prune() async {
         [postLimiter, getLimiter, deleteLimiter, getMissBudget].forEach { $0.prune() }
-        store.prune()
+        await store.prune()
     }
 
     private func publish(_ request: Request, _ context: RelayRequestContext) async -> Response {
@@ -59,7 +59,7 @@ struct ClaimRoutes: Sendable {
         guard !body.sealed.isEmpty, Encoding.fromBase64URL(body.sealed) != nil else {
             return Self.error(.badRequest, "bad_request", "sealed must be unpadded base64url.")
         }
-        switch store.publish(lookupKey: body.lookupKey, sealed: body.sealed, owner: body.owner) {
+        switch await store.publish(lookupKey: body.lookupKey, sealed: body.sealed, owner: body.owner) {
         case .created:
             return Response(status: .noContent)
         case .conflict:
@@ -67,17 +67,21 @@ struct ClaimRoutes: Sendable {
             return Self.error(.conflict, "conflict", "A claim with this lookup_key already exists; issue a new code.")
         case .full:
             return Self.error(.serviceUnavailable, "unavailable", "The relay holds too many claims right now; try again shortly.")
+        case .unavailable:
+            return Self.storeUnavailable()
         }
     }
 
-    private func lookup(_ context: RelayRequestContext) -> Response {
+    private func lookup(_ context: RelayRequestContext) async -> Response {
         if let refused = rateLimit(getLimiter, context) { return refused }
         let key = context.parameters.get("lookup_key") ?? ""
         guard ClaimKeys.isValidLookupKey(key) else {
             return Self.error(.badRequest, "bad_request", "lookup_key must be 64 lowercase hex characters.")
         }
-        if let sealed = store.lookup(key) {
-            return Self.json(.ok, ClaimLookupResponse(sealed: sealed))
+        switch await store.lookup(key) {
+        case .found(let sealed): return Self.json(.ok, ClaimLookupResponse(sealed: sealed))
+        case .unavailable: return Self.storeUnavailable()
+        case .notFound: break
         }
         // PROTOCOL.md §12.6: a global budget of misses bounds lookup-key guessing across all IPs.
         if case .limited(let seconds) = getMissBudget.acquire("global") {
@@ -95,8 +99,9 @@ struct ClaimRoutes: Sendable {
         guard let body: ClaimDeleteRequest = await decode(request), !body.deleteSecret.isEmpty else {
             return Self.error(.badRequest, "bad_request", "The body must be JSON {\"delete_secret\"} of at most \(limits.maxClaimBody) bytes.")
         }
-        switch store.delete(lookupKey: key, deleteSecret: body.deleteSecret) {
+        switch await store.delete(lookupKey: key, deleteSecret: body.deleteSecret) {
         case .deleted: return Response(status: .noContent)
+        case .unavailable: return Self.storeUnavailable()
         case .notFound: return Self.error(.notFound, "not_found", "No live claim has this lookup_key.")
         case .forbidden: return Self.error(.forbidden, "forbidden", "The delete_secret does not match this claim's owner.")
         }
@@ -110,6 +115,13 @@ struct ClaimRoutes: Sendable {
     private func decode<T: Decodable>(_ request: Request) async -> T? {
         guard let buffer = try? await request.body.collect(upTo: limits.maxClaimBody) else { return nil }
         return try? JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+    }
+
+    /// The fleet's database did not answer (§15): a 503 the instance and client retry.
+    static func storeUnavailable() -> Response {
+        var response = error(.serviceUnavailable, "unavailable", "The relay cannot reach its database right now; try again in a few seconds.")
+        response.headers[.retryAfter] = "5"
+        return response
     }
 
     static func rateLimited(_ retryAfter: Int) -> Response {

@@ -2,12 +2,9 @@ import MydiaCrypto
 import Synchronization
 
 /// The sealed-claim store (PROTOCOL.md §3.2, §12.6, §12.7): lookup key → sealed claim, first writer
-/// wins, entries expire, DELETE needs the owner's secret. In memory only: claims live 300 s.
-final class ClaimStore: Sendable {
-    /// Outcome of ``publish(lookupKey:sealed:owner:)``.
-    enum PublishResult: Equatable { case created, conflict, full }
-    /// Outcome of ``delete(lookupKey:deleteSecret:)``.
-    enum DeleteResult: Equatable { case deleted, notFound, forbidden }
+/// wins, entries expire, DELETE needs the owner's secret. In memory only: claims live 300 s. The
+/// default ``ClaimBackend``; a fleet keeps its claims in ``FleetStore`` instead (§15).
+final class ClaimStore: ClaimBackend {
 
     private struct Entry {
         var sealed: String
@@ -28,7 +25,7 @@ final class ClaimStore: Sendable {
 
     /// Stores a claim unless a live one already holds `lookupKey` (§12.6a).
     /// - Parameter owner: hex(SHA-256(delete_secret)), already validated.
-    func publish(lookupKey: String, sealed: String, owner: String) -> PublishResult {
+    func publish(lookupKey: String, sealed: String, owner: String) -> ClaimPublishResult {
         let now = clock.now()
         let ownerBytes = Encoding.fromHex(owner) ?? []
         return entries.withLock { e in
@@ -43,20 +40,20 @@ final class ClaimStore: Sendable {
     }
 
     /// The live sealed claim for `lookupKey`, if any.
-    func lookup(_ lookupKey: String) -> String? {
+    func lookup(_ lookupKey: String) -> ClaimLookupResult {
         let now = clock.now()
         return entries.withLock { e in
-            guard let entry = e[lookupKey] else { return nil }
+            guard let entry = e[lookupKey] else { return .notFound }
             guard entry.expires > now else {
                 e[lookupKey] = nil
-                return nil
+                return .notFound
             }
-            return entry.sealed
+            return .found(entry.sealed)
         }
     }
 
     /// Deletes the claim if SHA-256(`deleteSecret`) equals its owner, compared in constant time.
-    func delete(lookupKey: String, deleteSecret: String) -> DeleteResult {
+    func delete(lookupKey: String, deleteSecret: String) -> ClaimDeleteResult {
         let now = clock.now()
         let presented = SHA256.hash(Array(deleteSecret.utf8))
         return entries.withLock { e in

@@ -32,7 +32,7 @@ struct ClientConnection {
                     case .text(let text):
                         // PROTOCOL.md §12.1: text ≤ 4 KiB; larger closes the socket.
                         guard text.utf8.count <= limits.maxText else { return }
-                        if !handleText(text, outbox: outbox, current: current, strikes: strikes, control: control) { return }
+                        if await !handleText(text, outbox: outbox, current: current, strikes: strikes, control: control) { return }
                     case .binary(let buffer):
                         // PROTOCOL.md §12.1: the limit applies to the whole message (one-frame
                         // messages are not checked by the WebSocket layer); larger closes the socket.
@@ -65,7 +65,7 @@ struct ClientConnection {
     /// Handles one control message; `false` ends the socket.
     private func handleText(
         _ text: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>, strikes: Strikes, control: ControlRate
-    ) -> Bool {
+    ) async -> Bool {
         let message: RelayMessage
         do {
             message = try RelayMessage.decode(text)
@@ -86,7 +86,7 @@ struct ClientConnection {
         case .pong:
             current.withLockedValue { $0 }?.touch(hub.clock.now())
         case .connect(let instanceID):
-            return connect(instanceID, outbox: outbox, current: current, strikes: strikes)
+            return await connect(instanceID, outbox: outbox, current: current, strikes: strikes)
         case .close(_, let reason):
             guard let session = current.withLockedValue({ $0 }) else {
                 return refuse(outbox, strikes, .badRequest, "There is no session to close.")
@@ -102,7 +102,7 @@ struct ClientConnection {
     }
 
     /// Opens the socket's session; `false` ends the socket (too many bad requests).
-    private func connect(_ instanceID: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>, strikes: Strikes) -> Bool {
+    private func connect(_ instanceID: String, outbox: Outbox, current: NIOLockedValueBox<RelaySession?>, strikes: Strikes) async -> Bool {
         // PROTOCOL.md §12.3: one session per socket; a second connect is a bad request.
         guard current.withLockedValue({ $0 }) == nil else {
             return refuse(outbox, strikes, .badRequest, "This socket already carries a session; open a new socket.")
@@ -113,15 +113,32 @@ struct ClientConnection {
         if case .limited(let seconds) = connectLimiter.acquire(clientKey) {
             return refuse(outbox, strikes, .rateLimited, "Too many connects from this address; retry in \(seconds) s.")
         }
-        switch hub.openSession(instanceID: instanceID, clientKey: clientKey, clientOutbox: outbox) {
+        let outcome = hub.openSession(instanceID: instanceID, clientKey: clientKey, clientOutbox: outbox)
+        switch outcome {
         case .opened(let session):
             current.withLockedValue { $0 = session }
             let connected = RelayMessage.Connected(sessionID: session.id, instanceID: instanceID, publicKey: session.instance.publicKey)
             outbox.push(.text(RelayMessage.connected(connected).jsonText))
-        case .offline:
-            reply(outbox, .instanceOffline, "The instance is offline; try again later.")
-        case .notFound:
-            reply(outbox, .instanceNotFound, "The relay does not know this instance.")
+        case .offline, .notFound:
+            guard let fleet = hub.fleet else {
+                if case .offline = outcome {
+                    reply(outbox, .instanceOffline, "The instance is offline; try again later.")
+                } else {
+                    reply(outbox, .instanceNotFound, "The relay does not know this instance.")
+                }
+                return true
+            }
+            // PROTOCOL.md §15: not on this node; the fleet's presence row says where it is.
+            switch await fleet.locate(instanceID: instanceID) {
+            case .elsewhere(let nodeURL):
+                outbox.push(.text(RelayMoved.jsonText(relayURL: nodeURL)))
+            case .offline:
+                reply(outbox, .instanceOffline, "The instance is offline; try again later.")
+            case .notFound:
+                reply(outbox, .instanceNotFound, "The relay does not know this instance.")
+            case .unavailable:
+                reply(outbox, .unavailable, "The relay cannot reach its database to find this instance; try again shortly.")
+            }
         case .limited:
             reply(outbox, .rateLimited, "The instance has too many sessions; try again later.")
         }

@@ -23,7 +23,11 @@ struct InstanceConnection {
         let relayKey = X25519KeyPair.generate()
         outbox.push(.text(RelayMessage.challenge(nonce: nonce, relayKey: relayKey.publicKey).jsonText))
         defer {
-            if let registered = link.withLockedValue({ $0 }) { hub.instanceGone(registered) }
+            if let registered = link.withLockedValue({ $0 }), hub.instanceGone(registered), let fleet = hub.fleet {
+                // §15: the presence row stops naming this node (the refresher mends a race with a
+                // quick re-register here).
+                Task { await fleet.markOffline(instanceID: registered.instanceID) }
+            }
         }
         try await SocketRunner.run(
             outbox: outbox, outbound: outbound, gauge: hub.gauge,
@@ -37,7 +41,7 @@ struct InstanceConnection {
                     case .text(let text):
                         guard text.utf8.count <= limits.maxText else { return }
                         let challenge = Challenge(nonce: nonce, relayKey: relayKey)
-                        if !handleText(text, outbox: outbox, link: link, challenge: challenge, strikes: strikes, control: control) { return }
+                        if await !handleText(text, outbox: outbox, link: link, challenge: challenge, strikes: strikes, control: control) { return }
                     case .binary(let buffer):
                         // PROTOCOL.md §12.1: the limit applies to the whole message (one-frame
                         // messages are not checked by the WebSocket layer); larger closes the socket.
@@ -89,7 +93,7 @@ struct InstanceConnection {
     private func handleText(
         _ text: String, outbox: Outbox, link: NIOLockedValueBox<InstanceLink?>, challenge: Challenge, strikes: Strikes,
         control: ControlRate
-    ) -> Bool {
+    ) async -> Bool {
         let message: RelayMessage
         do {
             message = try RelayMessage.decode(text)
@@ -112,7 +116,7 @@ struct InstanceConnection {
             guard link.withLockedValue({ $0 }) == nil else {
                 return refuse(outbox, strikes, .badRequest, "This socket is already registered.")
             }
-            return self.register(register, outbox: outbox, link: link, challenge: challenge)
+            return await self.register(register, outbox: outbox, link: link, challenge: challenge)
         case .close(let sessionID, let reason):
             guard let registered = link.withLockedValue({ $0 }), let sessionID,
                 let session = hub.session(sessionID, of: registered)
@@ -125,7 +129,7 @@ struct InstanceConnection {
     }
 
     /// A `register`: protocol, shape, proof, binding. Failures answer `error` and close the socket.
-    private func register(_ r: RelayMessage.Register, outbox: Outbox, link: NIOLockedValueBox<InstanceLink?>, challenge: Challenge) -> Bool {
+    private func register(_ r: RelayMessage.Register, outbox: Outbox, link: NIOLockedValueBox<InstanceLink?>, challenge: Challenge) async -> Bool {
         func refuse(_ code: RelayErrorCode, _ message: String) -> Bool {
             reply(outbox, code, message)
             outbox.push(.closeSocket)
@@ -143,6 +147,17 @@ struct InstanceConnection {
         guard RegistrationProof.verify(r.proof, relayKey: challenge.relayKey, instancePublicKey: r.publicKey, nonce: challenge.nonce, instanceID: r.instanceID) else {
             hub.logger.notice("register with an invalid proof", metadata: ["instance_id": "\(r.instanceID)"])
             return refuse(.invalidProof, "The proof of possession does not verify for this key and challenge.")
+        }
+        if let fleet = hub.fleet {
+            // PROTOCOL.md §15: the binding lives in the fleet's database and survives restarts.
+            switch await fleet.bind(instanceID: r.instanceID, publicKey: r.publicKey) {
+            case .bound: break
+            case .conflict:
+                hub.logger.notice("register for an id bound to another key", metadata: ["instance_id": "\(r.instanceID)"])
+                return refuse(.instanceIDConflict, "This instance_id is bound to another public key.")
+            case .unavailable:
+                return refuse(.unavailable, "The relay cannot reach its database to check this instance's key; retry shortly.")
+            }
         }
         switch hub.register(instanceID: r.instanceID, publicKey: r.publicKey, outbox: outbox) {
         case .conflict:

@@ -27,6 +27,8 @@ public struct RelayConfiguration: Sendable {
     public var timeouts: RelayTimeouts
     /// Where the relay logs. Never receives tunnelled bytes or secrets.
     public var logger: Logger
+    /// The fleet this node belongs to (PROTOCOL.md §15); `nil` keeps everything in memory.
+    public var fleet: FleetConfiguration?
 
     /// - Parameters:
     ///   - host: address to bind, loopback by default.
@@ -35,9 +37,10 @@ public struct RelayConfiguration: Sendable {
     ///   - limits: size and rate bounds.
     ///   - timeouts: timeouts and lifetimes.
     ///   - logger: the relay's logger.
+    ///   - fleet: the shared database and this node's URL, or `nil` for a lone relay.
     public init(
         host: String = "127.0.0.1", port: Int = 0, tls: TLSFiles? = nil, limits: RelayLimits = .init(),
-        timeouts: RelayTimeouts = .init(), logger: Logger = Logger(label: "mydia.relay")
+        timeouts: RelayTimeouts = .init(), logger: Logger = Logger(label: "mydia.relay"), fleet: FleetConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -45,5 +48,6 @@ public struct RelayConfiguration: Sendable {
         self.limits = limits
         self.timeouts = timeouts
         self.logger = logger
+        self.fleet = fleet
     }
 }

@@ -44,12 +44,16 @@ final class RelayHub: Sendable {
     let logger: Logger
     /// Every open WebSocket and what is queued for it.
     let gauge = SocketGauge()
+    /// The fleet's database when this node is one of several (§15); `nil` = this process alone
+    /// holds bindings and claims (the default).
+    let fleet: FleetStore?
 
-    init(limits: RelayLimits, timeouts: RelayTimeouts, clock: RelayClock, logger: Logger) {
+    init(limits: RelayLimits, timeouts: RelayTimeouts, clock: RelayClock, logger: Logger, fleet: FleetStore? = nil) {
         self.limits = limits
         self.timeouts = timeouts
         self.clock = clock
         self.logger = logger
+        self.fleet = fleet
     }
 
     // MARK: Instances
@@ -59,7 +63,8 @@ final class RelayHub: Sendable {
     func register(instanceID: String, publicKey: [UInt8], outbox: Outbox) -> RegisterOutcome {
         let now = clock.now()
         let outcome: RegisterOutcome = state.withLock { s in
-            if let binding = s.bindings[instanceID], !isExpired(binding, now: now),
+            // In a fleet the database checked the binding before this call (§15).
+            if fleet == nil, let binding = s.bindings[instanceID], !isExpired(binding, now: now),
                 !ConstantTime.equals(binding.publicKey, publicKey)
             {
                 return .conflict
@@ -87,18 +92,37 @@ final class RelayHub: Sendable {
     }
 
     /// The instance socket behind `link` is gone: end its sessions, start the binding's 24 h clock.
-    func instanceGone(_ link: InstanceLink) {
+    /// - Returns: `true` if `link` was the instance's current socket (it is offline here now).
+    @discardableResult
+    func instanceGone(_ link: InstanceLink) -> Bool {
         let now = clock.now()
-        let orphans: [RelaySession] = state.withLock { s in
+        let (orphans, wasCurrent): ([RelaySession], Bool) = state.withLock { s in
             let orphans = s.sessions.values.filter { $0.instance === link }
             for o in orphans { s.sessions[o.id] = nil }
-            if s.online[link.instanceID] === link {
-                s.online[link.instanceID] = nil
-                s.bindings[link.instanceID]?.offlineSince = now
-            }
-            return orphans
+            guard s.online[link.instanceID] === link else { return (orphans, false) }
+            s.online[link.instanceID] = nil
+            s.bindings[link.instanceID]?.offlineSince = now
+            return (orphans, true)
         }
         for session in orphans { notifyClosed(session, reason: .instanceDisconnected, toInstance: false, toClient: true) }
+        return wasCurrent
+    }
+
+    /// The ids of the instances whose sockets are on this node (presence refresh, §15).
+    func onlineInstanceIDs() -> [String] {
+        state.withLock { Array($0.online.keys) }
+    }
+
+    /// Whether `instanceID`'s socket is on this node right now.
+    func isOnline(_ instanceID: String) -> Bool {
+        state.withLock { $0.online[instanceID] != nil }
+    }
+
+    /// Closes this node's socket of `instanceID`: the instance registered on another node since
+    /// (§12.2's newer proven socket wins, across the fleet, §15). Its sessions end when it closes.
+    func retire(instanceID: String) {
+        let link = state.withLock { $0.online[instanceID] }
+        link?.outbox.push(.closeSocket)
     }
 
     // MARK: Sessions

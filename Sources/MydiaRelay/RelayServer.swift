@@ -74,10 +74,13 @@ public final class RelayServer: Sendable {
             guard Self.isLoopback(configuration.host) else { throw .plaintextOnNonLoopback(host: configuration.host) }
             tlsConfiguration = nil
         }
-        hub = RelayHub(limits: configuration.limits, timeouts: configuration.timeouts, clock: clock, logger: configuration.logger)
+        let fleet = configuration.fleet.map {
+            FleetStore(configuration: $0, claimLifetime: configuration.timeouts.claimLifetime, logger: configuration.logger)
+        }
+        hub = RelayHub(limits: configuration.limits, timeouts: configuration.timeouts, clock: clock, logger: configuration.logger, fleet: fleet)
         claims = ClaimStore(lifetime: configuration.timeouts.claimLifetime, capacity: configuration.limits.maxClaims, clock: clock)
         claimRoutes = ClaimRoutes(
-            store: claims, limits: configuration.limits, timeouts: configuration.timeouts, clock: clock, logger: configuration.logger)
+            store: fleet.map { $0 as any ClaimBackend } ?? claims, limits: configuration.limits, timeouts: configuration.timeouts, clock: clock, logger: configuration.logger)
         connectLimiter = RateLimiter(limit: configuration.limits.connectsPerMinute, window: configuration.timeouts.rateWindow, clock: clock)
     }
 
@@ -92,12 +95,13 @@ public final class RelayServer: Sendable {
             group.addTask {
                 if handlingSignals { try await app.runService() } else { try await app.run() }
             }
+            if let fleet = hub.fleet { group.addTask { [hub] in await fleet.run(hub: hub) } }
             group.addTask { [hub, claimRoutes, connectLimiter] in
                 let interval = self.configuration.timeouts.sweepInterval
                 while !Task.isCancelled {
                     try await Task.sleep(for: interval)
                     hub.sweep()
-                    claimRoutes.prune()
+                    await claimRoutes.prune()
                     connectLimiter.prune()
                 }
             }

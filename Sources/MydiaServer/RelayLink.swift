@@ -8,7 +8,8 @@ import Synchronization
 
 /// The instance's connection to the relay (PROTOCOL.md §2.1, §12.2, §12.3, §11.10): registers with
 /// proof of key possession, keeps the registration alive, answers each session's handshake and then
-/// serves its tunnel. Reconnects with backoff 1 s → 60 s.
+/// serves its tunnel. Reconnects with backoff 1 s → 60 s. With several relay URLs (the nodes of a
+/// fleet, §15) each reconnect goes to the next one in the list, so a dead node is left at once.
 public actor RelayLink {
     /// Timing knobs (tests shorten them).
     public struct Timing: Sendable {
@@ -30,7 +31,10 @@ public actor RelayLink {
         case established(TunnelResponder, deviceID: String, gate: SessionGate)
     }
 
-    private let origin: RelayOrigin
+    /// The relay URLs to register with, in order of preference (§15).
+    private let origins: [RelayOrigin]
+    private var current = 0
+    private var origin: RelayOrigin { origins[current] }
     private let instanceID: String
     private let staticKey: X25519KeyPair
     private let acceptor: HandshakeAcceptor
@@ -44,9 +48,23 @@ public actor RelayLink {
     /// Whether the relay has accepted the current registration.
     public private(set) var isRegistered = false
 
+    /// The relay URL the link uses (or tries) now.
+    public var currentRelay: RelayOrigin { origin }
+
     public init(origin: RelayOrigin, instanceID: String, staticKey: X25519KeyPair, acceptor: HandshakeAcceptor,
                 api: any APIHandler, tls: TLSConfiguration? = nil, timing: Timing = Timing(), logger: Logger) {
-        self.origin = origin
+        self.init(origins: [origin], instanceID: instanceID, staticKey: staticKey, acceptor: acceptor, api: api, tls: tls, timing: timing, logger: logger)
+    }
+
+    /// A link that registers with the first of `origins` and, whenever that connection ends,
+    /// moves on to the next one (wrapping around); an empty list is not allowed.
+    /// - Parameters:
+    ///   - origins: the relay nodes, in order of preference (one for a lone relay).
+    ///   - tls: used for every `wss://` origin.
+    public init(origins: [RelayOrigin], instanceID: String, staticKey: X25519KeyPair, acceptor: HandshakeAcceptor,
+                api: any APIHandler, tls: TLSConfiguration? = nil, timing: Timing = Timing(), logger: Logger) {
+        precondition(!origins.isEmpty, "a relay link needs at least one relay URL")
+        self.origins = origins
         self.instanceID = instanceID
         self.staticKey = staticKey
         self.acceptor = acceptor
@@ -76,7 +94,10 @@ public actor RelayLink {
             if Task.isCancelled { break }
             attempt = wasRegistered ? 0 : min(attempt + 1, timing.backoff.count - 1)
             let delay = timing.backoff[attempt]
-            logger.notice("relay connection ended; reconnecting", metadata: ["in": "\(delay)"])
+            // PROTOCOL.md §15: a node that dropped us (or never answered) may be dead; the next
+            // node of the list is tried on the §2.1 backoff.
+            current = (current + 1) % origins.count
+            logger.notice("relay connection ended; reconnecting", metadata: ["in": "\(delay)", "relay": "\(origin)"])
             try? await Task.sleep(for: delay)
         }
         dropAllSessions()

@@ -13,6 +13,9 @@ public import MydiaWire
 /// Everything `mydia-server` needs to run (PROTOCOL.md §1; the command line maps onto this).
 public struct ServerConfiguration: Sendable {
     public var relay: RelayOrigin
+    /// Further nodes of the same relay fleet, tried in order after `relay` when a connection ends
+    /// (PROTOCOL.md §15). Pairing claims still go to `relay`.
+    public var additionalRelays: [RelayOrigin] = []
     /// `--relay-ca`: PEM of a CA trusted for the relay's TLS besides the system roots (§12.5).
     public var relayCAPEM: String?
     public var libraryPath: String

@@ -84,9 +84,10 @@ public final class ServerHost: Sendable {
                 ServerEvents.emit(["event": "pairing", "device_name": p.deviceName, "platform": p.platform, "pairing_check": p.pairingCheck],
                                   json: configuration.printReady)
             })
-        link = RelayLink(origin: configuration.relay, instanceID: identity.instanceID, staticKey: identity.staticKey,
+        let relays = [configuration.relay] + configuration.additionalRelays
+        link = RelayLink(origins: relays, instanceID: identity.instanceID, staticKey: identity.staticKey,
                          acceptor: acceptor, api: api,
-                         tls: configuration.relay.isSecure ? try RelayTLS.configuration(extraTrustAnchorPEM: configuration.relayCAPEM) : nil,
+                         tls: relays.contains(where: \.isSecure) ? try RelayTLS.configuration(extraTrustAnchorPEM: configuration.relayCAPEM) : nil,
                          logger: logger)
         linkBox.value.withLock { $0 = link }
     }

@@ -62,6 +62,11 @@ public final class RelayConnection: Sendable {
         case unreachable(String)
         /// The relay URL or trust anchor is unusable.
         case invalidConfiguration(String)
+        /// A fleet node answered `moved` (§15); ``connect(origin:instanceID:pinnedInstanceKey:configuration:logger:)``
+        /// follows one, so callers see this only as the reason a second one was refused.
+        case moved(String)
+        /// A second `moved` on one connect, or one naming a URL that is neither `wss://` nor loopback.
+        case movedRefused(String)
 
         public var description: String {
             switch self {
@@ -79,6 +84,8 @@ public final class RelayConnection: Sendable {
             case .timedOut: "The relay did not answer in time — check the network and the relay URL."
             case .unreachable(let why): "The relay cannot be reached (\(why)) — check the network and the relay URL."
             case .invalidConfiguration(let why): "The relay settings are unusable: \(why)."
+            case .moved(let url): "The relay sent this device to another relay node (\(DisplayText.name(url))) — try again."
+            case .movedRefused(let why): "The relay tried to send this device elsewhere and it was refused (\(why)) — try again later."
             }
         }
     }
@@ -136,7 +143,30 @@ public final class RelayConnection: Sendable {
     ) async throws(Error) -> RelayConnection {
         guard pinnedInstanceKey.count == 32 else { throw .invalidPinnedKey }
         let socket = try RelaySocket(origin: origin, configuration: configuration, logger: logger)
-        return try await socket.open(instanceID: instanceID, pinnedKey: pinnedInstanceKey)
+        do {
+            return try await socket.open(instanceID: instanceID, pinnedKey: pinnedInstanceKey)
+        } catch .moved(let url) {
+            // PROTOCOL.md §15: follow one `moved` per connect, only to wss:// (or loopback); the
+            // pinned key is checked there exactly as here, so a node cannot send us anywhere useful.
+            let target = try movedOrigin(url)
+            logger.info("relay node moved the session", metadata: ["to": "\(target)"])
+            let next = try RelaySocket(origin: target, configuration: configuration, logger: logger)
+            do {
+                return try await next.open(instanceID: instanceID, pinnedKey: pinnedInstanceKey)
+            } catch .moved(let again) {
+                throw .movedRefused("a second move, to \(DisplayText.name(again))")
+            }
+        }
+    }
+
+    /// The origin a `moved` names, if a client may follow it: `wss://host[:port]`, or `ws://` on
+    /// a loopback literal (RelayOrigin refuses plaintext elsewhere).
+    static func movedOrigin(_ url: String) throws(Error) -> RelayOrigin {
+        let scheme = url.prefix(while: { $0 != ":" }).lowercased()
+        guard scheme == "wss" || scheme == "ws", let origin = try? RelayOrigin(url) else {
+            throw .movedRefused("\(DisplayText.name(url)) is not a wss:// relay URL")
+        }
+        return origin
     }
 
     /// Writes one binary message (an E2EE frame). Frames go out in call order.

@@ -132,8 +132,12 @@ struct RelaySocket: Sendable {
                     }
                     established = true
                     handshake.fulfil(.success(c))
-                case .error(let code, let text) where !established:
-                    handshake.fulfil(.failure(Self.map(code, text)))
+                case .error(.moved, _) where !established:
+                    // PROTOCOL.md §15: another node of the fleet holds the instance.
+                    handshake.fulfil(.failure(.moved(RelayMoved.relayURL(in: text) ?? "")))
+                    return
+                case .error(let code, let message) where !established:
+                    handshake.fulfil(.failure(Self.map(code, message)))
                     return
                 case .close(_, let reason):
                     if !established { handshake.fulfil(.failure(.unexpectedReply("close (\(reason))"))) }

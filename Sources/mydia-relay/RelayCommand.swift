@@ -38,10 +38,26 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: "Join a fleet: the shared PostgreSQL database, postgres://USER[:PASSWORD]@HOST[:PORT]/DB (or ?host=/socket/dir). Without it everything stays in memory.")
+    var store: String?
+
+    @Option(help: "With --store: this node's public URL (wss://host[:port]), where clients are sent with `moved`.")
+    var nodeURL: String?
+
+    @Option(help: "With --store: database connections this node keeps at most.")
+    var storePool = 8
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard connectLimit > 0 else { throw ValidationError("--connect-limit must be at least 1.") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("Pass --tls-cert and --tls-key together.") }
+        guard (store == nil) == (nodeURL == nil) else { throw ValidationError("Pass --store and --node-url together.") }
+        guard (1...256).contains(storePool) else { throw ValidationError("--store-pool must be between 1 and 256.") }
+        if let store, let nodeURL {
+            do { _ = try FleetConfiguration(storeURL: store, nodeURL: nodeURL, poolSize: storePool) } catch {
+                throw ValidationError(error.description)
+            }
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
@@ -55,7 +71,8 @@ struct RelayCommand: AsyncParsableCommand {
         let tls = tlsCert.flatMap { cert in tlsKey.map { RelayConfiguration.TLSFiles(certificatePath: cert, privateKeyPath: $0) } }
         let relay: RelayServer
         do {
-            relay = try RelayServer(configuration: .init(host: host, port: port, tls: tls, limits: limits, logger: logger))
+            let fleet = try store.flatMap { s in try nodeURL.map { try FleetConfiguration(storeURL: s, nodeURL: $0, poolSize: storePool) } }
+            relay = try RelayServer(configuration: .init(host: host, port: port, tls: tls, limits: limits, logger: logger, fleet: fleet))
         } catch {
             logger.critical("\(error)")
             throw ExitCode(2)

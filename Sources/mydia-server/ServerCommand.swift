@@ -28,7 +28,7 @@ struct StateOption: ParsableArguments {
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (the default).")
 
-    @Option(help: "Relay origin, e.g. https://relay.example.org or http://127.0.0.1:PORT.") var relay: String
+    @Option(help: "Relay origin, e.g. https://relay.example.org or http://127.0.0.1:PORT. Repeat it for the nodes of a relay fleet: the first is preferred, the next is tried when a connection ends.") var relay: [String]
     @Option(help: "Library folder (Movies/…, Shows/…).") var library: String
     @OptionGroup var state: StateOption
     @Option(help: "Bind address of the direct HTTPS listener.") var host = "0.0.0.0"
@@ -60,8 +60,9 @@ struct Serve: AsyncParsableCommand {
             else { throw ValidationError("--relay-ca \(relayCA) is not a readable PEM certificate file.") }
             relayCAPEM = pem
         }
-        let origin: RelayOrigin
-        do { origin = try RelayOrigin(relay) } catch { throw ValidationError(error.description) }
+        let origins: [RelayOrigin]
+        do { origins = try relay.map { (url) throws(RelayOrigin.Error) in try RelayOrigin(url) } } catch { throw ValidationError(error.description) }
+        guard let origin = origins.first else { throw ValidationError("--relay is required.") }
         for url in directURLs where !(url.hasPrefix("https://")) { throw ValidationError("--direct-url must be https://host:port, not \(url)") }
         guard let generation = StockGeneration(rawValue: stockGeneration) else {
             throw ValidationError("--stock-generation must be current or 2026-07-01, not \(stockGeneration)")
@@ -69,6 +70,7 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "mydia.server") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
         var config = ServerConfiguration(relay: origin, libraryPath: library, stateDirectory: state.stateDirectory, logger: logger)
+        config.additionalRelays = Array(origins.dropFirst())
         config.directHost = host
         config.directPort = directPort
         config.extraDirectURLs = directURLs
