@@ -70,6 +70,9 @@ public final class RelayServer: Sendable {
                 var tlsConfiguration = TLSConfiguration.makeServerConfiguration(
                     certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
                 tlsConfiguration.minimumTLSVersion = .tlsv12  // PROTOCOL.md §12.5
+                // A close (the listener's header timeout, say) waits this long for the peer's
+                // close_notify, not NIOSSL's 5 s: a stalled handshake is gone 1 s after its deadline.
+                tlsConfiguration.shutdownTimeout = .seconds(1)
                 self.tlsConfiguration = tlsConfiguration
             } catch {
                 throw .tlsFiles("\(error)")

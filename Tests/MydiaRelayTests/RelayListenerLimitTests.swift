@@ -19,12 +19,13 @@ import Testing
     }
 
     @Test func halfRequestsAndSlowHeadsAreClosedAtTheHeaderTimeout() async throws {
-        let relay = try await RelayHarness.start(limits: Self.limits())
+        let relay = try await RelayHarness.start(limits: Self.limits(header: .seconds(2)))
         defer { Task { await relay.stop() } }
 
         let silent = try RawConnection(port: relay.port)
         let half = try RawConnection(port: relay.port)
         half.send("GET /relay/client/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n")
+        #expect(!half.waitForEnd(seconds: 0.2), "nothing is closed well before the header timeout")
         let blankLines = try RawConnection(port: relay.port)
         blankLines.send("\r\n\r\n\r\n")  // empty lines before a request line end no head
         let slow = try RawConnection(port: relay.port)
@@ -33,10 +34,9 @@ import Testing
             _ = slow.send(bytes: [byte])
             try await Task.sleep(for: .milliseconds(10))
         }
-        #expect(!silent.waitForEnd(seconds: 0.2), "nothing is closed well before the header timeout")
-        #expect(half.waitForEnd(seconds: 3) && silent.waitForEnd(seconds: 3))
-        #expect(blankLines.waitForEnd(seconds: 3) && slow.waitForEnd(seconds: 3))
-        #expect(ContinuousClock.now - started < .seconds(4))
+        #expect(half.waitForEnd(seconds: 4) && silent.waitForEnd(seconds: 4))
+        #expect(blankLines.waitForEnd(seconds: 4) && slow.waitForEnd(seconds: 4))
+        #expect(ContinuousClock.now - started < .seconds(5))
 
         // A complete request in time is answered; the kept-alive connection is closed when idle.
         let keptAlive = try RawConnection(port: relay.port)
@@ -75,5 +75,33 @@ import Testing
         let forwarded = try await instanceSocket.nextBinary()
         #expect(Array(forwarded.dropFirst(RelaySessionFrame.sessionIDBytes)) == frame)
         #expect(session.count > 0)
+    }
+
+    @Test func aStalledTLSHandshakeIsClosedAtTheHeaderTimeout() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("relay-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cert = dir.appendingPathComponent("cert.pem").path, key = dir.appendingPathComponent("key.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                             "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=relay.test"]
+        openssl.standardError = FileHandle.nullDevice
+        openssl.standardOutput = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+
+        let server = try RelayServer(configuration: .init(
+            host: "127.0.0.1", port: 0, tls: .init(certificatePath: cert, privateKeyPath: key), limits: Self.limits()))
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        let port = try await withTimeout(.seconds(10)) { try await server.port() }
+        let silent = try RawConnection(port: port)
+        let stalled = try RawConnection(port: port)
+        stalled.send("\u{16}\u{03}\u{01}")  // the first bytes of a ClientHello, and no more
+        #expect(!silent.waitForEnd(seconds: 0.2))
+        // The header timeout (1 s) plus the relay's TLS shutdown timeout (1 s).
+        #expect(silent.waitForEnd(seconds: 4) && stalled.waitForEnd(seconds: 4))
     }
 }
