@@ -138,9 +138,13 @@ struct RelayLoad {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for id in ids {
                 group.addTask {
-                    do { try await instance(port: port, id: id, registered: registered, stop: stop, logger: logger) } catch {
+                    let isRegistered = Once()
+                    do {
+                        try await instance(port: port, id: id, registered: { isRegistered { registered.tick() } }, stop: stop, logger: logger)
+                    } catch {
                         failures.count.add(1, ordering: .relaxed)
                     }
+                    isRegistered { registered.tick() }
                 }
             }
             try await registered.wait()
@@ -181,7 +185,7 @@ struct RelayLoad {
 
     /// An instance: registers, then answers every request frame with `responseBytes` in 16 KiB
     /// frames carrying the session id (§2.1).
-    static func instance(port: Int, id: String, registered: Countdown, stop: Gate, logger: Logger) async throws {
+    static func instance(port: Int, id: String, registered: @escaping @Sendable () -> Void, stop: Gate, logger: Logger) async throws {
         let keys = X25519KeyPair.generate()
         let payload = ByteBuffer(bytes: (0..<frameBytes).map { UInt8(truncatingIfNeeded: $0) })
         try await WebSocketClient.connect(
@@ -195,7 +199,7 @@ struct RelayLoad {
                     case .challenge(let nonce, let relayKey):
                         let proof = try RegistrationProof.make(staticKey: keys, relayKey: relayKey, nonce: nonce, instanceID: id)
                         try await outbound.write(.text(RelayMessage.register(.init(instanceID: id, publicKey: keys.publicKey, proof: proof)).jsonText))
-                    case .registered: registered.tick()
+                    case .registered: registered()
                     case .ping: try await outbound.write(.text(RelayMessage.pong.jsonText))
                     default: break
                     }
