@@ -49,6 +49,7 @@ release: deps
 # against a baseline run in the same process, interleaved, because these machines are noisy.
 bench: deps
 	$(RELEASE) --product mydia-bench
+	$(RELEASE) --product mydia-relay
 	$(RELEASE) --product mydia-relay-bench
 	$(RELEASE) --product mydia-server-bench
 	$(RELEASE) --product mydia-tui

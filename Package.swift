@@ -75,8 +75,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             swiftSettings: swiftSettings),
-        // What the server's direct HTTPS listener bounds on every connection (the relay's listener
-        // does not use it yet): caps per address and in all, the request-head and idle timeouts.
+        // What the server's direct HTTPS listener and the relay's listener bound on every
+        // connection: caps per address and in all, the request-head and idle timeouts.
         .target(
             name: "MydiaListener",
             dependencies: [
@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "MydiaRelay",
             dependencies: [
-                "MydiaWire", "MydiaCrypto", "MydiaTunnel",
+                "MydiaWire", "MydiaCrypto", "MydiaTunnel", "MydiaListener",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -212,7 +212,7 @@ let package = Package(
         .executableTarget(
             name: "mydia-relay",
             dependencies: [
-                "MydiaRelay", "MydiaWire", "MydiaSystem",
+                "MydiaRelay", "MydiaWire", "MydiaSystem", "MydiaListener",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -244,7 +244,7 @@ let package = Package(
         .executableTarget(
             name: "RelayBench",
             dependencies: [
-                "MydiaRelay", "MydiaWire", "MydiaCrypto",
+                "MydiaRelay", "MydiaWire", "MydiaCrypto", "MydiaListener", "MydiaSystem",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -300,7 +300,7 @@ let package = Package(
         .testTarget(
             name: "MydiaRelayTests",
             dependencies: [
-                "MydiaRelay", "MydiaWire", "MydiaCrypto", "MydiaTestSupport",
+                "MydiaRelay", "MydiaWire", "MydiaCrypto", "MydiaTestSupport", "MydiaListener",
                 .product(name: "WSClient", package: "swift-websocket"),
             ] + nio,
             swiftSettings: swiftSettings),

@@ -17,7 +17,14 @@ import WSClient
 /// ```
 /// BENCH relay_forward_mb_s <n> MB/s
 /// BENCH relay_vs_loopback_ws <ratio> x
+/// BENCH relay_sessions_64_rss_mb <n> MB          (peak while all 64 move media)
+/// BENCH relay_sessions_256_rss_mb <n> MB         (peak while all 256 move media)
+/// BENCH relay_sessions_1000_rss_mb <n> MB target<=200   (1,000 idle sessions)
+/// BENCH relay_sessions_1000_peak_rss_mb <n> MB   (peak while all 1,000 move media)
+/// BENCH relay_p99_request_ms_1000 <n> ms
+/// BENCH relay_cpu_ms_per_mb <n> ms/MB
 /// ```
+/// The load lines come from ``RelayLoad`` and need `mydia-relay` built next to this executable.
 @main
 struct RelayBench {
     static let frameBytes = 16 * 1024
@@ -30,6 +37,28 @@ struct RelayBench {
         let loopbackRate = try await loopbackRun(logger: logger)
         print(String(format: "BENCH relay_forward_mb_s %.1f MB/s", relayRate))
         print(String(format: "BENCH relay_vs_loopback_ws %.2f x", relayRate / loopbackRate))
+        try await loadRuns(logger: logger)
+    }
+
+    /// The relay under N concurrent sessions (``RelayLoad``).
+    static func loadRuns(logger: Logger) async throws {
+        guard let binary = RelayLoad.relayBinary() else {
+            FileHandle.standardError.write(Data("relay load: build mydia-relay next to this bench (swift build -c release --product mydia-relay)\n".utf8))
+            return
+        }
+        RelayLoad.raiseFileLimit()
+        for sessions in [64, 256, 1000] {
+            let f = try await RelayLoad.run(sessions: sessions, binary: binary, logger: logger)
+            if f.failed > 0 { FileHandle.standardError.write(Data("relay load: \(f.failed) of \(sessions) sessions failed\n".utf8)) }
+            if sessions == 1000 {
+                print(String(format: "BENCH relay_sessions_1000_rss_mb %.1f MB target<=200", f.idleRSS))
+                print(String(format: "BENCH relay_sessions_1000_peak_rss_mb %.1f MB", f.peakRSS))
+                print(String(format: "BENCH relay_p99_request_ms_1000 %.1f ms", Double(f.p99.components.attoseconds) / 1e15 + Double(f.p99.components.seconds) * 1000))
+                print(String(format: "BENCH relay_cpu_ms_per_mb %.2f ms/MB", f.cpuMillisecondsPerMB))
+            } else {
+                print(String(format: "BENCH relay_sessions_%d_rss_mb %.1f MB", sessions, f.peakRSS))
+            }
+        }
     }
 
     /// Bytes per second → MB/s for `bytes` moved in `elapsed`.

@@ -1,3 +1,5 @@
+public import MydiaListener
+
 /// The relay's bounds (PROTOCOL.md §2.3, §3.2, §12.1, §12.4, §12.6), in one place.
 public struct RelayLimits: Sendable {
     /// Largest binary WebSocket message from a client: one E2EE frame (§12.1).
@@ -35,6 +37,18 @@ public struct RelayLimits: Sendable {
     public var claimDeletesPerMinute = 30
     /// GETs that miss, across all clients, per 60 s (§12.6: the global GET-miss budget).
     public var claimGetMissesPerMinute = 600
+
+    /// The HTTP listener's connection caps and timeouts (PROTOCOL.md §13.19): a request head
+    /// (and a TLS handshake before it) within 10 s, a keep-alive connection idle for 60 s closed;
+    /// 16,384 connections at once, 128 from one IP address (IPv6 by /64) — room for many clients
+    /// behind one NAT, each of which also passes ``connectsPerMinute``. An upgraded WebSocket
+    /// leaves the HTTP timeouts (its own are in ``RelayTimeouts``) but stays counted in the caps.
+    public var listener: ListenerGuard.Limits = {
+        var limits = ListenerGuard.Limits()
+        limits.maxConnections = 16_384
+        limits.maxPerAddress = 128
+        return limits
+    }()
 
     /// Bytes the relay queues for one instance socket: its high-water mark, one client frame per
     /// session (each client reader waits for room past the mark), and room for control messages.

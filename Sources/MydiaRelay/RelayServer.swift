@@ -1,7 +1,9 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
+import MydiaListener
 import MydiaWire
 import NIOCore
 import NIOSSL
@@ -52,6 +54,8 @@ public final class RelayServer: Sendable {
     private let connectLimiter: RateLimiter
     private let clock: RelayClock
     private let tlsConfiguration: TLSConfiguration?
+    /// The HTTP listener's caps and timeouts (PROTOCOL.md §13.19).
+    let connections: ListenerGuard
     private let listening = Mutex(Listening.waiting([]))
 
     /// Validates the configuration (TLS files, the loopback rule) without binding anything yet.
@@ -66,6 +70,9 @@ public final class RelayServer: Sendable {
                 var tlsConfiguration = TLSConfiguration.makeServerConfiguration(
                     certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
                 tlsConfiguration.minimumTLSVersion = .tlsv12  // PROTOCOL.md §12.5
+                // A close (the listener's header timeout, say) waits this long for the peer's
+                // close_notify, not NIOSSL's 5 s: a stalled handshake is gone 1 s after its deadline.
+                tlsConfiguration.shutdownTimeout = .seconds(1)
                 self.tlsConfiguration = tlsConfiguration
             } catch {
                 throw .tlsFiles("\(error)")
@@ -82,6 +89,7 @@ public final class RelayServer: Sendable {
         claimRoutes = ClaimRoutes(
             store: fleet.map { $0 as any ClaimBackend } ?? claims, limits: configuration.limits, timeouts: configuration.timeouts, clock: clock, logger: configuration.logger)
         connectLimiter = RateLimiter(limit: configuration.limits.connectsPerMinute, window: configuration.timeouts.rateWindow, clock: clock)
+        connections = ListenerGuard(limits: configuration.limits.listener) { ClientAddress.key(for: $0) }
     }
 
     /// `true` for a literal 127.0.0.0/8 address or `::1` (PROTOCOL.md §12.5).
@@ -89,7 +97,7 @@ public final class RelayServer: Sendable {
 
     /// Runs the relay until the task is cancelled (or, with `handlingSignals`, SIGINT/SIGTERM).
     public func run(handlingSignals: Bool = false) async throws {
-        let app = try makeApplication()
+        let app = makeApplication()
         defer { finishListening(nil) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -112,6 +120,10 @@ public final class RelayServer: Sendable {
 
     /// Open WebSockets and the bytes queued for them right now (tests, the load bench).
     public var socketLoad: (sockets: Int, queuedBytes: Int) { hub.gauge.reading }
+
+    /// Connections the HTTP listener holds right now, upgraded or not, and the addresses they
+    /// come from (tests, the load bench).
+    public var listenerLoad: (total: Int, addresses: Int) { connections.open }
 
     /// The bound port, once the relay listens (waits for it; throws if the relay stopped first).
     public func port() async throws -> Int {
@@ -150,7 +162,7 @@ public final class RelayServer: Sendable {
 
     // MARK: Wiring
 
-    private func makeApplication() throws -> some ApplicationProtocol {
+    private func makeApplication() -> some ApplicationProtocol {
         let router = Router(context: RelayRequestContext.self)
         claimRoutes.register(on: router)
 
@@ -173,20 +185,25 @@ public final class RelayServer: Sendable {
         let ws = WebSocketServerConfiguration(
             maxFrameSize: max(limits.maxInstanceBinary, limits.maxClientBinary, limits.maxText),
             extensions: [.nonNegotiatedExtension { WordUnmasking() }], autoPing: .disabled, closeTimeout: .seconds(5))
-        let upgrade = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(), ws: ws)
+        let connections = self.connections
+        // Caps and the first head's deadline at accept (after TLS, so a stalled handshake runs into
+        // it too), the keep-alive idle timeout on HTTP requests; an upgraded socket is not timed.
+        let upgrade = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(additionalChannelHandlers: connections.keepAliveHandlers()), ws: ws)
+        let wsResponder = wsRouter.buildResponder()
+        let tlsConfiguration = self.tlsConfiguration
+        let server = HTTPServerBuilder { responder -> any ServerChildChannel in
+            let guarded = connections.guarding(
+                HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: wsResponder, configuration: upgrade))
+            guard let tlsConfiguration else { return guarded }
+            return try TLSChannel(guarded, tlsConfiguration: tlsConfiguration)
+        }
         let address = BindAddress.hostname(configuration.host, port: configuration.port)
         let onRunning: @Sendable (any Channel) async -> Void = { [weak self] channel in
             self?.finishListening(channel.localAddress?.port)
         }
-        guard let tlsConfiguration else {
-            return Application(
-                router: router, server: .http1WebSocketUpgrade(webSocketRouter: wsRouter, configuration: upgrade),
-                configuration: .init(address: address), onServerRunning: onRunning, logger: configuration.logger)
-        }
         return Application(
-            router: router,
-            server: try .tls(.http1WebSocketUpgrade(webSocketRouter: wsRouter, configuration: upgrade), tlsConfiguration: tlsConfiguration),
-            configuration: .init(address: address), onServerRunning: onRunning,
+            router: router, server: server, configuration: .init(address: address), onServerRunning: onRunning,
             logger: configuration.logger)
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTLS
 public import Logging
 public import MydiaListener
+import MydiaLibrary
 import MydiaStreaming
 import NIOCore
 import NIOSSL
@@ -110,17 +111,37 @@ struct APIResponder: HTTPResponder {
             let name = field.name.canonicalName
             headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
         }
+        // Auth before body: a body larger than what bearer-free requests need is read only with a
+        // valid access token on the head, and one announced past the limit is refused unread.
+        var limit = InstanceAPI.maxBody
+        let announced = request.headers[.contentLength].flatMap { Int($0) }
+        if let admission = api as? any BodyAdmission {
+            let small = admission.unauthenticatedBodyLimit
+            let mayBeLarge = announced.map { $0 > small } ?? (request.headers[.transferEncoding] != nil)
+            if mayBeLarge {
+                let bearer = APIRequest(method: request.method.rawValue, target: request.uri.description, headers: headers).bearerToken
+                if await !admission.admitsLargeBody(bearer: bearer) { limit = small }
+            }
+        }
+        let refusal = limit < InstanceAPI.maxBody ? Self.unauthorizedBody : Self.tooLarge
+        if let announced, announced > limit { return refusal }
         let body: [UInt8]
         do {
-            var buffer = try await request.body.collect(upTo: InstanceAPI.maxBody)
+            var buffer = try await request.body.collect(upTo: limit)
             body = buffer.readBytes(length: buffer.readableBytes) ?? []
         } catch {
-            return Self.convert(.error(status: 413, error: "too_large", message: "The request body is too large."))
+            return refusal
         }
         let response = await api.handle(APIRequest(method: request.method.rawValue, target: request.uri.description, headers: headers, body: body,
                                                    clientAddress: context.remoteAddress?.ipAddress))
         return Self.convert(response)
     }
+
+    /// A body past the unauthenticated limit without a valid access token.
+    static let unauthorizedBody = convert(.error(
+        status: 401, error: "unauthorized", message: "A valid access token is required to send a request body this large."))
+    /// A body past ``InstanceAPI/maxBody``.
+    static let tooLarge = convert(.error(status: 413, error: "too_large", message: "The request body is too large."))
 
     static func convert(_ response: APIResponse) -> Response {
         var fields = HTTPFields()
@@ -138,6 +159,27 @@ struct APIResponder: HTTPResponder {
             return Response(status: .init(code: response.status), headers: fields,
                             body: ResponseBody(asyncSequence: chunks.map { ByteBuffer(bytes: $0) }))
         }
+    }
+}
+
+/// What the direct listener asks before it reads a request body (issue 18: auth before body). A
+/// handler that does not conform may be sent ``InstanceAPI/maxBody`` by anyone.
+protocol BodyAdmission: Sendable {
+    /// The largest body read from a request without a valid access token.
+    var unauthenticatedBodyLimit: Int { get }
+    /// Whether a request carrying `bearer` (`nil`: none) may send up to ``InstanceAPI/maxBody``.
+    func admitsLargeBody(bearer: String?) async -> Bool
+}
+
+extension InstanceAPI: BodyAdmission {
+    /// Only the bearer-free GraphQL operations (login, TOTP, token refresh, compatibility) are
+    /// answered without an access token, and their documents are small.
+    var unauthenticatedBodyLimit: Int { 16 * 1024 }
+
+    /// `true` for a valid access token.
+    func admitsLargeBody(bearer: String?) async -> Bool {
+        guard let bearer, !bearer.isEmpty else { return false }
+        return (try? await devices.validate(bearer, kind: .access)) != nil
     }
 }
 

@@ -21,8 +21,9 @@ public actor RelayLink {
 
     private enum Outgoing: Sendable {
         case text(String)
-        /// A `PreparedMessage` carrying `session_id || frame` (§2.1), framed and masked already.
-        case prepared(ByteBuffer)
+        /// A `PreparedMessage` carrying `session_id || frame` (§2.1), framed and masked already,
+        /// and the gate of its session, which counts it until it is written.
+        case prepared(ByteBuffer, SessionGate)
     }
 
     private enum Slot {
@@ -131,7 +132,10 @@ public actor RelayLink {
                         for await item in stream {
                             switch item {
                             case .text(let t): try await outbound.write(text: t)
-                            case .prepared(let b): try await outbound.write(prepared: b)
+                            case .prepared(let b, let gate):
+                                let count = b.readableBytes
+                                try await outbound.write(prepared: b)
+                                gate.sent(count)
                             }
                         }
                     }
@@ -185,7 +189,7 @@ public actor RelayLink {
             },
             send: { buffer in
                 PreparedMessage.mask(&buffer)
-                if gate.isOpen { writer?.yield(.prepared(buffer)) }
+                if gate.admit(buffer.readableBytes) { writer?.yield(.prepared(buffer, gate)) }
             })
     }
 
@@ -263,7 +267,7 @@ public actor RelayLink {
             var sessionLogger = logger
             sessionLogger[metadataKey: "session"] = "\(sid)"
             // The responder's frames go straight into the socket's queue until the session ends here.
-            let gate = SessionGate()
+            let gate = SessionGate { [weak self] in Task { await self?.overBudget(sid) } }
             let responder = TunnelResponder(session: session, deviceID: deviceID, handler: api,
                                             sink: Self.sink(sessionID: sid, gate: gate, writer: writer), logger: sessionLogger)
             sessions[sid] = .established(responder, deviceID: deviceID, gate: gate)
@@ -272,6 +276,15 @@ public actor RelayLink {
             send(.text(RelayMessage.close(sessionID: sid, reason: RelayCloseReason(rawValue: reason)).jsonText))
             sessions.removeValue(forKey: sid)
         }
+    }
+
+    /// A session queued more than ``SessionGate/budget`` that the socket has not taken: its peer
+    /// (or the relay) is not reading. The session ends; the others carry on (issue 18).
+    private func overBudget(_ sid: String) {
+        guard case .established? = sessions[sid] else { return }
+        logger.warning("a session's frames are not being taken; closing it", metadata: ["session": "\(sid)"])
+        end(sid)
+        send(.text(RelayMessage.close(sessionID: sid, reason: .slowConsumer).jsonText))
     }
 
     private func handshakeTimedOut(_ sid: String) {
@@ -296,11 +309,53 @@ public actor RelayLink {
 }
 
 /// Whether a session's frames may still go out: shut when the link ends the session, so a
-/// responder still finishing a frame sends nothing after that.
+/// responder still finishing a frame sends nothing after that. It also counts the session's bytes
+/// queued for the socket and not yet written: past ``budget`` the gate shuts and reports it once,
+/// so the outgoing queue holds at most one budget per session (issue 18).
 final class SessionGate: Sendable {
-    private let open = Mutex(true)
+    /// Bytes one session may have queued: sixteen stream windows (§13.35). Media never exceeds
+    /// one window per stream (``StreamCredit``); the rest are inline answers and pongs.
+    static let budget = 16 * StreamCredit.window
 
-    var isOpen: Bool { open.withLock { $0 } }
+    private struct State {
+        var open = true
+        var queued = 0
+    }
 
-    func shut() { open.withLock { $0 = false } }
+    private let state = Mutex(State())
+    private let limit: Int
+    private let onOverflow: @Sendable () -> Void
+
+    /// - Parameters:
+    ///   - budget: the most bytes queued at once.
+    ///   - onOverflow: called once, when a frame would go past the budget.
+    init(budget: Int = SessionGate.budget, onOverflow: @escaping @Sendable () -> Void = {}) {
+        limit = budget
+        self.onOverflow = onOverflow
+    }
+
+    var isOpen: Bool { state.withLock { $0.open } }
+
+    func shut() { state.withLock { $0.open = false } }
+
+    /// Counts `bytes` as queued; `false` (nothing counted) once shut or past the budget.
+    func admit(_ bytes: Int) -> Bool {
+        let (admitted, overflowed) = state.withLock { s -> (Bool, Bool) in
+            guard s.open else { return (false, false) }
+            guard s.queued + bytes <= limit else {
+                s.open = false
+                return (false, true)
+            }
+            s.queued += bytes
+            return (true, false)
+        }
+        if overflowed { onOverflow() }
+        return admitted
+    }
+
+    /// `bytes` of this session were written to the socket.
+    func sent(_ bytes: Int) { state.withLock { $0.queued -= bytes } }
+
+    /// Bytes queued and not yet written (tests).
+    var queued: Int { state.withLock { $0.queued } }
 }

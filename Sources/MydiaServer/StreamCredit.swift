@@ -1,9 +1,17 @@
+import MydiaWire
 import Synchronization
 
 /// Send credit for one streamed response (PROTOCOL.md §5.3, §11.6): the sender never has more
 /// unacknowledged data bytes in flight than the receiver granted. Each `credit` message is an
 /// increment. Waiting for credit suspends only this stream's task, never the session.
+///
+/// Credit never exceeds the stream's window, 16 full media frames (PROTOCOL.md §13.35): a peer
+/// granting more than it could have consumed is clamped there, so one stream can never have
+/// more than a window of frames queued towards a peer that does not read them (issue 18).
 final class StreamCredit: Sendable {
+    /// The most credit a stream holds: the window the client grants (§13.35), 1,048,496 bytes.
+    static let window = 16 * MediaFrame.maxDataSize
+
     private struct State {
         var available: Int
         var waiter: CheckedContinuation<Void, any Error>?
@@ -11,17 +19,27 @@ final class StreamCredit: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The cap on ``available``.
+    let window: Int
 
-    init(initial: Int) { state = Mutex(State(available: initial)) }
+    init(initial: Int, window: Int = StreamCredit.window) {
+        self.window = window
+        state = Mutex(State(available: min(initial, window)))
+    }
 
-    /// Adds `bytes` of credit and wakes the waiting sender.
-    func grant(_ bytes: Int) {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, any Error>? in
-            s.available = s.available.addingReportingOverflow(max(0, bytes)).overflow ? Int.max : s.available + max(0, bytes)
+    /// Adds `bytes` of credit, at most up to the window, and wakes the waiting sender.
+    /// - Returns: `false` when the grant went past the window and was clamped.
+    @discardableResult
+    func grant(_ bytes: Int) -> Bool {
+        let (waiter, withinWindow) = state.withLock { s -> (CheckedContinuation<Void, any Error>?, Bool) in
+            let room = window - s.available
+            let granted = max(0, bytes)
+            s.available += min(granted, max(0, room))
             defer { s.waiter = nil }
-            return s.waiter
+            return (s.waiter, granted <= room)
         }
         waiter?.resume()
+        return withinWindow
     }
 
     /// Wakes the sender with `CancellationError`; later `take` calls throw at once.

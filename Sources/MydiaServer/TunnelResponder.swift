@@ -52,6 +52,9 @@ public actor TunnelResponder {
     /// Number of requests being answered.
     public var requestsInFlight: Int { inFlight.count }
 
+    /// The send credit request `id` holds right now (tests), `nil` when it is not in flight.
+    func credit(of id: UInt32) -> Int? { inFlight[id]?.credit.available }
+
     /// Handles one binary message from the client.
     public func receive(_ message: [UInt8]) {
         guard !closed else { return }
@@ -96,7 +99,11 @@ public actor TunnelResponder {
         case .cancel(let id):
             if let f = inFlight.removeValue(forKey: id) { f.credit.cancel(); f.task.cancel() }
         case .ping(let n): send(.api, TunnelMessage.pong(n: n).encoded())
-        case .credit(let id, let bytes): inFlight[id]?.credit.grant(Int(clamping: bytes))
+        case .credit(let id, let bytes):
+            // Past the window is clamped, not an error: the spec names no reset for it (§5.3).
+            if let credit = inFlight[id]?.credit, !credit.grant(Int(clamping: bytes)), creditLog.admit() {
+                logger.notice("the client granted more stream credit than the window; clamped", metadata: ["request": "\(id)"])
+            }
         case .rekey: session.requestRekey()
         case .response, .pong, .unknown: break
         }
@@ -225,4 +232,6 @@ public actor TunnelResponder {
 
     /// Throttles the counter-gap warning the way `dropLog` throttles drops.
     private var gapLog = LogThrottle()
+    /// Throttles the over-window credit notice.
+    private var creditLog = LogThrottle()
 }

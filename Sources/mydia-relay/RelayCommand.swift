@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MydiaListener
 import MydiaRelay
 import MydiaSystem
 import MydiaWire
@@ -29,6 +30,15 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Client connects (and instance registrations) allowed per IP address per minute.")
     var connectLimit = 60
 
+    @Option(help: "HTTP/WebSocket connections open at once; more are closed as they arrive.")
+    var maxConnections = RelayLimits().listener.maxConnections
+
+    @Option(help: "Connections open at once from one IP address (IPv6 by /64).")
+    var maxConnectionsPerIp = RelayLimits().listener.maxPerAddress
+
+    @Option(help: "Seconds from accept to a complete request head (the TLS handshake included).")
+    var headerTimeout = 10
+
     @Option(help: "TLS certificate chain (PEM).")
     var tlsCert: String?
 
@@ -50,6 +60,10 @@ struct RelayCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard connectLimit > 0 else { throw ValidationError("--connect-limit must be at least 1.") }
+        guard maxConnections > 0, maxConnectionsPerIp > 0 else {
+            throw ValidationError("--max-connections and --max-connections-per-ip must be at least 1.")
+        }
+        guard (1...3600).contains(headerTimeout) else { throw ValidationError("--header-timeout must be between 1 and 3600 seconds.") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("Pass --tls-cert and --tls-key together.") }
         guard (store == nil) == (nodeURL == nil) else { throw ValidationError("Pass --store and --node-url together.") }
         guard (1...256).contains(storePool) else { throw ValidationError("--store-pool must be between 1 and 256.") }
@@ -68,6 +82,9 @@ struct RelayCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var limits = RelayLimits()
         limits.connectsPerMinute = connectLimit
+        limits.listener.maxConnections = maxConnections
+        limits.listener.maxPerAddress = maxConnectionsPerIp
+        limits.listener.headerTimeout = .seconds(headerTimeout)
         let tls = tlsCert.flatMap { cert in tlsKey.map { RelayConfiguration.TLSFiles(certificatePath: cert, privateKeyPath: $0) } }
         let relay: RelayServer
         do {
