@@ -12,10 +12,11 @@ import Testing
     /// dates added, ratings, genres and one watched movie.
     static func library() throws -> Connection<Movie> {
         let movies: [[String: Any]] = [
-            movie("m1", "Big Test Pattern", year: 2019, added: "2026-01-03T00:00:00Z", rating: 6.1, genres: ["Documentary"]),
+            // In the server's order: by folded title.
             movie("m2", "Amélie à Paris", year: 2001, added: "2026-01-01T00:00:00Z", rating: 8.3, genres: ["Comédie", "Romance"], watched: true),
-            movie("m3", "東京物語", original: "Tokyo Story", year: 1953, added: "2026-01-02T00:00:00Z", rating: 8.2, genres: ["Drama"]),
+            movie("m1", "Big Test Pattern", year: 2019, added: "2026-01-03T00:00:00Z", rating: 6.1, genres: ["Documentary"]),
             movie("m4", "Zoë’s Garage", year: nil, added: "2026-01-04T00:00:00Z", rating: nil, genres: ["Drama"]),
+            movie("m3", "東京物語", original: "Tokyo Story", year: 1953, added: "2026-01-02T00:00:00Z", rating: 8.2, genres: ["Drama"]),
         ]
         return try SyntheticCatalog.decode(Connection<Movie>.self, [
             "edges": movies.enumerated().map { ["cursor": "c\($0.offset)", "node": $0.element] },

@@ -5,10 +5,9 @@ import MydiaAPI
 struct ListView: Sendable {
     /// Indices into `catalog.movies.items` / `catalog.shows.items`, in display order.
     var order: [Int] = []
-    /// Folded titles by id, kept across rebuilds.
-    var folded: [String: String] = [:]
-    /// Folded original titles by id (empty when there is none).
-    var original: [String: String] = [:]
+    /// Folded title and original title (empty when none) by id, with the title they were folded
+    /// from (an id whose title changed is folded again); kept across rebuilds.
+    var folded: [String: (title: String, key: String, original: String)] = [:]
 }
 
 // Sort and filter in Movies and Shows: `o` cycles the sort, `O` reverses it, `u` shows unwatched
@@ -40,17 +39,20 @@ extension AppState {
     }
 
     static func view<Item: Browsable>(of items: [Item], options: ListOptions, previous: ListView?) -> ListView {
-        var view = ListView(order: [], folded: previous?.folded ?? [:], original: previous?.original ?? [:])
+        var view = ListView(order: [], folded: previous?.folded ?? [:])
         var keys: [String] = []
+        var originals: [String] = []
         keys.reserveCapacity(items.count)
+        originals.reserveCapacity(items.count)
         for item in items {
-            if let known = view.folded[item.id] {
-                keys.append(known)
+            if let known = view.folded[item.id], known.title == item.title {
+                keys.append(known.key)
+                originals.append(known.original)
             } else {
-                let key = TitleMatch.fold(item.title)
-                view.folded[item.id] = key
-                view.original[item.id] = item.originalTitle.map(TitleMatch.fold) ?? ""
+                let key = TitleMatch.fold(item.title), original = item.originalTitle.map(TitleMatch.fold) ?? ""
+                view.folded[item.id] = (item.title, key, original)
                 keys.append(key)
+                originals.append(original)
             }
         }
         let words = TitleMatch.words(options.filter)
@@ -61,11 +63,13 @@ extension AppState {
             if options.unwatchedOnly && item.isWatched { continue }
             if let genre, !item.genreNames.contains(where: { TitleMatch.fold($0) == genre }) { continue }
             if !words.isEmpty && !TitleMatch.matches(words, folded: keys[i])
-                && !TitleMatch.matches(words, folded: view.original[item.id] ?? "") { continue }
+                && !TitleMatch.matches(words, folded: originals[i]) { continue }
             order.append(i)
         }
+        // By title is the server's own order (pages arrive in it); any other sort is applied here at
+        // once too, so the loaded rows reorder before the reload in that order arrives.
         let sort = options.sort
-        order.sort { sort.orders(items[$0], items[$1], foldedA: keys[$0], foldedB: keys[$1]) }
+        if sort != .byTitle { order.sort { sort.orders(items[$0], items[$1], foldedA: keys[$0], foldedB: keys[$1]) } }
         view.order = order
         return view
     }

@@ -28,9 +28,9 @@ enum PairingView {
             for (i, part) in DisplayWidth.wrap(error, to: width).enumerated() {
                 lines.append(Line([Span((i == 0 ? " ✗ " : "   ") + part, .error)]))
             }
-            let hint = form.startsOver ? " Type a new code (the next character starts it) or fix the relay, and press Enter to try again."
-                : " Fix the code or relay and press Enter to try again."
-            for part in DisplayWidth.wrap(hint, to: max(frame.columns - 1, 10)) { lines.append(Line([Span(part, .dim)])) }
+            let hint = form.startsOver ? "Type a new code or fix the relay, and press Enter to try again."
+                : "Fix the code or relay and press Enter to try again."
+            for part in DisplayWidth.wrap(hint, to: max(frame.columns - 2, 10)) { lines.append(Line([Span(" " + part, .dim)])) }
         }
         for (i, line) in lines.prefix(height).enumerated() { frame.set(top + i, line) }
         if !form.busy {

@@ -97,7 +97,7 @@ struct Card {
         lines.append([Span(DisplayWidth.fit(facts, to: inner), .dim)])
         if let percent, !watched {
             let label = " \(Int(percent.rounded()))%"
-            let bar = DetailPane.progressBar(percent, width: max(inner - DisplayWidth.of(label), 3))
+            let bar = DetailPane.progressBar(percent, width: max(inner - DisplayWidth.of(label) - 2, 3))  // plus its brackets
             lines.append([Span(DisplayWidth.fit(bar + label, to: inner), .accent)])
         } else {
             lines.append([Span(DisplayWidth.fit(watched ? "✓ watched" : "", to: inner), .success)])

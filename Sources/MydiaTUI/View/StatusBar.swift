@@ -54,8 +54,11 @@ enum StatusBar {
         } else if let next = s.nextRelayAttemptAt {
             parts.append("relay retry in \(max(Format.seconds(next - s.takenAt), 0)) s")
         }
-        // The server by name first: with several servers, which one this is matters most.
-        let rest = " " + (state.serverName.map { "\($0) · " } ?? "") + parts.joined(separator: " · ")
+        // The server by name at the end, where there is room for it (the path comes first).
+        var rest = " " + parts.joined(separator: " · ")
+        if let name = state.serverName, DisplayWidth.of(label) + DisplayWidth.of(rest) + DisplayWidth.of(name) + 5 <= width {
+            rest += " · server \(name)"
+        }
         return Line([Span(label, style), Span(DisplayWidth.truncate(rest, to: max(width - DisplayWidth.of(label), 0)), .barText)], fill: .barText)
     }
 
