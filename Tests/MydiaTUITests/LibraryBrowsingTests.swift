@@ -229,6 +229,10 @@ import Testing
         _ = state.reduce(.playbackFailed("mpv: [vo/gpu] Failed to initialize a video output. Error opening/initializing the selected video_out (--vo) device."))
         #expect(state.message?.text.contains("could not open a video output") == true)
         #expect(state.message?.text.contains("mydia-tui doctor") == true)
+        var playing = AppState(rows: 24, columns: 200, paired: true)
+        let request = PlaybackRequest(kind: .movie, itemID: "m1", fileID: "f1", title: "Big Test Pattern")
+        _ = playing.reduce(.playback(PlaybackUpdate(item: request, phase: .failed("mpv could not play the stream (no audio or video data played)."))))
+        #expect(T.text(playing).contains("could not open a video or audio output — run `mydia-tui doctor`"))
         _ = state.reduce(.playbackFailed("The server refused the request: no such file."))
         #expect(state.message?.text == "The server refused the request: no such file.")
     }

@@ -85,7 +85,8 @@ extension AppState {
 
     /// Changes a list's options, rebuilds its view and, when the order changed, reloads it from the
     /// first page in that order (the loaded rows show in the new order at once).
-    mutating func changeOptions(_ list: BrowseList, _ change: (inout ListOptions) -> Void) -> [Effect] {
+    /// - Parameter save: save the cache now (not per key typed into the filter: on leaving it).
+    mutating func changeOptions(_ list: BrowseList, save: Bool = true, _ change: (inout ListOptions) -> Void) -> [Effect] {
         var o = options(list)
         let before = o
         change(&o)
@@ -94,7 +95,7 @@ extension AppState {
         rebuildView(list)
         let id: ListID = list == .movies ? .movies : .shows
         cursors[id] = ListCursor()
-        var effects: [Effect] = [.saveCache]
+        var effects: [Effect] = save ? [.saveCache] : []
         if o.sort != before.sort {
             let kind: LoadKind = list == .movies ? .movies : .shows
             loading.insert(kind)
@@ -135,10 +136,11 @@ extension AppState {
             return []
         }
         switch key {
-        case .character(let c): return changeOptions(list) { $0.filter.append(c) } + pageAll(list)
-        case .backspace, .delete: return changeOptions(list) { _ = $0.filter.popLast() }
+        case .character(let c): return changeOptions(list, save: false) { $0.filter.append(c) } + pageAll(list)
+        case .backspace, .delete: return changeOptions(list, save: false) { _ = $0.filter.popLast() }
         case .enter:
             editingFilter = false
+            return [.saveCache]
         case .escape:
             editingFilter = false
             return changeOptions(list) { $0.filter = "" }

@@ -87,8 +87,11 @@ extension AppState {
         }
         markFailures += 1
         markRetryAt = now.addingTimeInterval(Self.markRetryDelays[min(markFailures, Self.markRetryDelays.count) - 1])
-        let n = catalog.pendingMarks.count
-        message = Message("Offline: \(n) watched mark\(n == 1 ? "" : "s") queued — sent when the server is back.")
+        // Said once; the header keeps counting the queue while the retries go on quietly.
+        if markFailures == 1 {
+            let n = catalog.pendingMarks.count
+            message = Message("Offline: \(n) watched mark\(n == 1 ? "" : "s") queued — sent when the server is back.")
+        }
         return []
     }
 

@@ -8,11 +8,16 @@ enum PlayerOutputFailure {
     static let audioMarks = ["audio output", "audio device", "--ao", "ao/", "failed to initialize audio",
                              "could not open/initialize audio", "no audio device"]
 
+    /// mpv's end-of-file reason when neither output could be opened.
+    static let bothMarks = ["no audio or video data played", "no video or audio"]
+
     /// The sentence to show for a playback failure.
     static func explain(_ sentence: String) -> String {
         let lower = sentence.lowercased()
-        let video = videoMarks.contains { lower.contains($0) }
-        let audio = audioMarks.contains { lower.contains($0) }
+        guard !lower.contains("mydia-tui doctor") else { return sentence }
+        let both = bothMarks.contains { lower.contains($0) }
+        let video = both || videoMarks.contains { lower.contains($0) }
+        let audio = both || audioMarks.contains { lower.contains($0) }
         guard video || audio else { return sentence }
         let what = video && audio ? "a video or audio output" : video ? "a video output (no display?)" : "an audio output (no sound device?)"
         return "The player could not open \(what) — run `mydia-tui doctor` to check. mpv said: \(sentence)"
