@@ -41,15 +41,17 @@ import Testing
         _ = try await library.updateProgress(itemID: big.id, position: 1, duration: 2)
         _ = try await library.setWatched(itemID: pilot.id, watched: true)
 
-        // Pair with both servers from the command line; the UI opens the last one paired, so the
-        // second first.
+        // Pair with both servers with `mydia-tui pair` in the pane (its output stays out of this
+        // process), then start the UI, which opens the last one paired: the second first.
+        let bin = Tmux.quote(Programs.bin.appendingPathComponent("mydia-tui").path)
+        let vars = "env -u NO_COLOR " + env.sorted { $0.key < $1.key }.map { "\($0.key)=\(Tmux.quote($0.value))" }.joined(separator: " ")
+        var steps: [String] = []
         for stack in [second, first] {
             let code = try await stack.host.issueClaim().code.value
-            let paired = try Programs.tui(["pair", code, "--relay", stack.relayOrigin, "--name", "tmux lib"], config: work + "/config",
-                                          environment: env)
-            #expect(paired.status == 0, "\(paired.stderr)")
+            steps.append("\(vars) \(bin) pair \(code) --relay \(Tmux.quote(stack.relayOrigin)) --name 'tmux lib'")
         }
-        try tmux.start([], environment: env)
+        steps.append("\(vars) \(bin)")
+        try tmux.startShell(steps.joined(separator: " && ") + "; echo \"[mydia-tui exited $?]\"; sleep 600")
 
         // Home: three rails of cards, the movie in progress with its bar, the next episode.
         var screen = try await tmux.waitFor("the rails") { $0.contains("Continue watching (1)") && $0.contains("Next up (1)") }
