@@ -29,6 +29,23 @@ static inline attr_t mydia_a_normal(void) { return A_NORMAL; }
 static inline int mydia_key_resize(void) { return KEY_RESIZE; }
 static inline int mydia_key_f(int n) { return KEY_F(n); }
 static inline int mydia_ctrl(int c) { return c & 0x1f; }
+// The mouse: presses of button 1 and the wheel (buttons 4 and 5), reported at once (no click timing).
+static inline int mydia_key_mouse(void) { return KEY_MOUSE; }
+static inline void mydia_enable_mouse(void) {
+    mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+}
+// The pending mouse event: 1 button 1, 2 wheel up, 3 wheel down, 0 anything else; cell in y, x.
+static inline int mydia_mouse_event(int *y, int *x) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return 0;
+    *y = e.y;
+    *x = e.x;
+    if (e.bstate & BUTTON4_PRESSED) return 2;
+    if (e.bstate & BUTTON5_PRESSED) return 3;
+    if (e.bstate & BUTTON1_PRESSED) return 1;
+    return 0;
+}
 // Display width of one wide character (-1 for non-printable), as the terminal will draw it.
 static inline int mydia_wcwidth(wchar_t c) { return wcwidth(c); }
 

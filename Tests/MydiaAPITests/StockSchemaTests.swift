@@ -38,6 +38,11 @@ import Testing
     static var samples: [Sample] {
         [
             Sample(Operations.movies(first: 50, after: "c1")), Sample(Operations.tvShows(first: 50, after: "c1")),
+            Sample(Operations.movies(first: 50, after: "c1", sort: ListSort(.year, descending: true))),
+            Sample(Operations.tvShows(first: 50, after: nil, sort: ListSort(.addedAt))),
+            Sample(Operations.upNext(first: 20)),
+            Sample(Operations.markSeasonWatched(showId: "s1", seasonNumber: 1, watched: true)),
+            Sample(Operations.markSeasonWatched(showId: "s1", seasonNumber: 1, watched: false)),
             Sample(Operations.movie(id: "m1")), Sample(Operations.tvShow(id: "s1")),
             Sample(Operations.seasonEpisodes(showId: "s1", seasonNumber: 1)), Sample(Operations.episode(id: "e1")),
             Sample(Operations.search(query: "x", first: 20)), Sample(Operations.continueWatching(first: 20)),
@@ -139,7 +144,7 @@ import Testing
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
             declared += text.components(separatedBy: "\n").filter { $0.contains("public static func ") }.count
         }
-        let sampledFunctions = Set(Self.samples.map(\.name)).subtracting(["MarkMovieUnwatched", "MarkEpisodeUnwatched"])
+        let sampledFunctions = Set(Self.samples.map(\.name)).subtracting(["MarkMovieUnwatched", "MarkEpisodeUnwatched", "MarkSeasonUnwatched"])
         #expect(sampledFunctions.count + Self.extraSampled == declared)
     }
 

@@ -232,7 +232,8 @@ import Testing
     }
 
     @Test func homeFocusesRecentlyAddedWhenNothingIsInProgressAndTabSwitches() throws {
-        var state = AppState(rows: 30, columns: 100, paired: true, playbackAvailable: true)
+        // 80 columns: the rails are lists (wider, they are rails of cards; see LibraryBrowsingTests).
+        var state = AppState(rows: 30, columns: 80, paired: true, playbackAvailable: true)
         let recent = try SyntheticCatalog.decode([RecentlyAddedItem].self, [
             ["id": "s1", "type": "TV_SHOW", "title": "Signal Hour", "year": 2021, "addedAt": "2026-01-02T00:00:00Z",
              "latestSeasonNumber": 2, "latestEpisodeNumber": 4],

@@ -114,6 +114,13 @@ public struct Movie: Sendable, Hashable, Codable, Identifiable {
     public var progress: Progress?
     /// Playable files.
     @CompactList public var files: [MediaFile]
+    /// The title in its original language, sanitised, when the server knows one (e.g. the latin
+    /// title of a film whose display title is in another script, or the other way round).
+    @OptionalDisplayString public var originalTitle: String?
+    /// When the server added it (RFC 3339), if sent.
+    public var addedAt: String?
+    /// Average rating 0–10, if known.
+    public var rating: Double?
 
     /// Genre names as plain strings.
     public var genreNames: [String] { genres.map(\.wrappedValue) }
@@ -186,6 +193,17 @@ public struct TvShow: Sendable, Hashable, Codable, Identifiable {
     public var nextEpisode: Episode?
     /// Artwork, if any.
     public var artwork: Artwork?
+    /// The title in its original language, sanitised, if known.
+    @OptionalDisplayString public var originalTitle: String?
+    /// When the server added it (RFC 3339), if sent.
+    public var addedAt: String?
+    /// Average rating 0–10, if known.
+    public var rating: Double?
+    /// Genre names, sanitised (older answers may lack them).
+    @CompactList public var genres: [DisplayString]
+
+    /// Genre names as plain strings.
+    public var genreNames: [String] { genres.map(\.wrappedValue) }
 }
 
 /// Relay-style pagination state (§11.15: cursors are opaque).

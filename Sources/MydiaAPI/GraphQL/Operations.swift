@@ -27,18 +27,19 @@ public enum Operations {
         return GraphQLOperation(name: name, rootField: root, document: current, variables: currentVariables, legacy: legacy)
     }
 
-    /// One page of movies; `first` omitted = the server's default. A `null` connection is an empty page.
-    public static func movies(first: Int? = nil, after: String? = nil) -> GraphQLOperation<Connection<Movie>?> {
-        make("Movies", root: "movies", variables: { _ in vars([("first", optional(first)), ("after", after.map(GraphQLValue.string))]) }) {
-            "query Movies($first: Int, $after: String) { movies(first: $first, after: $after) "
+    /// One page of movies; `first` omitted = the server's default, `sort` omitted = by title. A
+    /// `null` connection is an empty page.
+    public static func movies(first: Int? = nil, after: String? = nil, sort: ListSort? = nil) -> GraphQLOperation<Connection<Movie>?> {
+        make("Movies", root: "movies", variables: { _ in vars([("first", optional(first)), ("after", after.map(GraphQLValue.string))] + sort.variables) }) {
+            "query Movies($first: Int, $after: String\(ListSort.parameters)) { movies(first: $first, after: $after\(ListSort.argument)) "
                 + "{ edges { node { \($0.movie(files: $0.file)) } cursor } \($0.pageInfo) } }"
         }
     }
 
     /// One page of TV shows.
-    public static func tvShows(first: Int? = nil, after: String? = nil) -> GraphQLOperation<Connection<TvShow>?> {
-        make("TvShows", root: "tvShows", variables: { _ in vars([("first", optional(first)), ("after", after.map(GraphQLValue.string))]) }) {
-            "query TvShows($first: Int, $after: String) { tvShows(first: $first, after: $after) "
+    public static func tvShows(first: Int? = nil, after: String? = nil, sort: ListSort? = nil) -> GraphQLOperation<Connection<TvShow>?> {
+        make("TvShows", root: "tvShows", variables: { _ in vars([("first", optional(first)), ("after", after.map(GraphQLValue.string))] + sort.variables) }) {
+            "query TvShows($first: Int, $after: String\(ListSort.parameters)) { tvShows(first: $first, after: $after\(ListSort.argument)) "
                 + "{ edges { node { \($0.show) } cursor } \($0.pageInfo) } }"
         }
     }

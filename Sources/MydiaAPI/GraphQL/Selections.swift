@@ -22,7 +22,7 @@ struct Selections {
     let artwork = "artwork { posterUrl thumbnailUrl }"
 
     func movie(files: String) -> String {
-        "id title year overview runtime genres \(artwork) progress { \(progress) } files { \(files) }"
+        "id title originalTitle year addedAt rating overview runtime genres \(artwork) progress { \(progress) } files { \(files) }"
     }
 
     func episode(files: String) -> String {
@@ -30,7 +30,7 @@ struct Selections {
     }
 
     var show: String {
-        "id title year overview status seasonCount episodeCount seasons { seasonNumber episodeCount } "
+        "id title originalTitle year addedAt rating genres overview status seasonCount episodeCount seasons { seasonNumber episodeCount } "
             + "nextEpisode { \(episode(files: file)) } \(artwork)"
     }
 
@@ -55,4 +55,6 @@ struct Selections {
     var streamingSession: String { current ? "sessionId duration startPosition playlistMode" : "sessionId duration" }
 
     var watchedItem: String { "id progress { \(progress) }" }
+
+    var upNextItem: String { "episode { \(episode(files: file)) } show { id title } progressState" }
 }

@@ -4,7 +4,7 @@ import MydiaWire
 
 /// Root `Query` resolvers (PROTOCOL.md §7, §11.8, §12.17).
 struct CatalogResolver: Sendable {
-    struct PageArguments: Codable, Sendable { var first: Int?; var after: String? }
+    struct PageArguments: Codable, Sendable { var first: Int?; var after: String?; var sort: SortInputObject? }
     /// `recentlyAdded(first, after, types)`: `after` is the offset cursor of the previous page.
     struct RailArguments: Codable, Sendable { var first: Int?; var after: String?; var types: [MediaTypeValue?]? }
     struct IDArguments: Codable, Sendable { var id: ItemID }
@@ -16,8 +16,11 @@ struct CatalogResolver: Sendable {
     static let defaultListSize = 20
 
     func movies(context: GraphQLContext, arguments: PageArguments) async throws -> MovieConnectionObject {
+        let sort = arguments.sort
         let movies = try await context.library.movies()
-        let page = try CursorPage(sorted: movies, key: { (LibraryNames.folded($0.title), $0.id) },
+            .map { (record: $0, key: LibrarySort.key(sort, title: $0.title, year: $0.year, addedAt: $0.addedAt, rating: nil)) }
+            .sorted { $0.key != $1.key ? $0.key < $1.key : $0.record.id < $1.record.id }.map(\.record)
+        let page = try CursorPage(sorted: movies, key: { (LibrarySort.key(sort, title: $0.title, year: $0.year, addedAt: $0.addedAt, rating: nil), $0.id) },
                                   first: arguments.first, after: arguments.after)
         let view = try await CatalogView.load(context.library)
         return MovieConnectionObject(
@@ -27,8 +30,11 @@ struct CatalogResolver: Sendable {
     }
 
     func tvShows(context: GraphQLContext, arguments: PageArguments) async throws -> TvShowConnectionObject {
+        let sort = arguments.sort
         let shows = try await context.library.shows()
-        let page = try CursorPage(sorted: shows, key: { (LibraryNames.folded($0.title), $0.id) },
+            .map { (record: $0, key: LibrarySort.key(sort, title: $0.title, year: $0.year, addedAt: $0.addedAt, rating: nil)) }
+            .sorted { $0.key != $1.key ? $0.key < $1.key : $0.record.id < $1.record.id }.map(\.record)
+        let page = try CursorPage(sorted: shows, key: { (LibrarySort.key(sort, title: $0.title, year: $0.year, addedAt: $0.addedAt, rating: nil), $0.id) },
                                   first: arguments.first, after: arguments.after)
         let view = try await CatalogView.load(context.library)
         var edges: [TvShowEdgeObject] = []

@@ -40,6 +40,20 @@ enum CatalogSchema {
                 Value(.full)
                 Value(.window)
             }
+            Enum(SortFieldValue.self, as: "SortField") {
+                Value(.title)
+                Value(.addedAt)
+                Value(.year)
+                Value(.rating)
+            }
+            Enum(SortDirectionValue.self, as: "SortDirection") {
+                Value(.asc)
+                Value(.desc)
+            }
+            Input(SortInputObject.self, as: "SortInput") {
+                InputField("field", at: \.field)
+                InputField("direction", at: \.direction)
+            }
             Type(ArtworkObject.self, as: "Artwork") {
                 Field("posterUrl", at: \.posterUrl)
                 Field("thumbnailUrl", at: \.thumbnailUrl)
@@ -84,6 +98,9 @@ enum CatalogSchema {
                 Field("artwork", at: \.artwork)
                 Field("progress", at: \.progress)
                 Field("files", at: \.files)
+                Field("originalTitle", at: \.originalTitle)
+                Field("addedAt", at: \.addedAt)
+                Field("rating", at: \.rating)
             }
             Type(EpisodeObject.self, as: "Episode") {
                 Field("id", at: \.id)
@@ -112,6 +129,15 @@ enum CatalogSchema {
                 Field("seasons", at: \.seasons)
                 Field("nextEpisode", at: \.nextEpisode)
                 Field("artwork", at: \.artwork)
+                Field("originalTitle", at: \.originalTitle)
+                Field("addedAt", at: \.addedAt)
+                Field("rating", at: \.rating)
+                Field("genres", at: \.genres)
+            }
+            Type(UpNextItemObject.self, as: "UpNextItem") {
+                Field("episode", at: \.episode)
+                Field("show", at: \.show)
+                Field("progressState", at: \.progressState)
             }
             Type(PageInfoObject.self, as: "PageInfo") {
                 Field("hasNextPage", at: \.hasNextPage)
@@ -268,10 +294,12 @@ enum CatalogSchema {
                 Field("movies", at: CatalogResolver.movies) {
                     Argument("first", at: \.first)
                     Argument("after", at: \.after)
+                    Argument("sort", at: \.sort)
                 }
                 Field("tvShows", at: CatalogResolver.tvShows) {
                     Argument("first", at: \.first)
                     Argument("after", at: \.after)
+                    Argument("sort", at: \.sort)
                 }
                 Field("movie", at: CatalogResolver.movie) { Argument("id", at: \.id) }
                 Field("tvShow", at: CatalogResolver.tvShow) { Argument("id", at: \.id) }
@@ -293,6 +321,10 @@ enum CatalogSchema {
                     Argument("first", at: \.first)
                     Argument("after", at: \.after)
                     Argument("types", at: \.types)
+                }
+                Field("upNext", at: CatalogResolver.upNext) {
+                    Argument("first", at: \.first)
+                    Argument("after", at: \.after)
                 }
                 Field("serverCompatibility", at: CatalogResolver.serverCompatibility)
                 Field("streamingCandidates", at: CatalogResolver.streamingCandidates) {
@@ -326,6 +358,14 @@ enum CatalogSchema {
                 Field("markMovieUnwatched", at: CatalogResolver.markMovieUnwatched) { Argument("movieId", at: \.movieId) }
                 Field("markEpisodeWatched", at: CatalogResolver.markEpisodeWatched) { Argument("episodeId", at: \.episodeId) }
                 Field("markEpisodeUnwatched", at: CatalogResolver.markEpisodeUnwatched) { Argument("episodeId", at: \.episodeId) }
+                Field("markSeasonWatched", at: CatalogResolver.markSeasonWatched) {
+                    Argument("showId", at: \.showId)
+                    Argument("seasonNumber", at: \.seasonNumber)
+                }
+                Field("markSeasonUnwatched", at: CatalogResolver.markSeasonUnwatched) {
+                    Argument("showId", at: \.showId)
+                    Argument("seasonNumber", at: \.seasonNumber)
+                }
                 Field("refreshAccessToken", at: CatalogResolver.refreshAccessToken) {
                     Argument("deviceToken", at: \.deviceToken)
                 }

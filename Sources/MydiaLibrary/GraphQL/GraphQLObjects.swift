@@ -151,6 +151,12 @@ struct MovieObject: Sendable {
     var artwork: ArtworkObject?
     var progress: ProgressObject?
     var files: [MediaFileObject]?
+    /// The title in its original language, when the library knows one (it does not yet).
+    var originalTitle: String? = nil
+    /// When the scan first saw it.
+    var addedAt = DateTimeValue(Date(timeIntervalSince1970: 0))
+    /// Average rating, 0–10 (the library has none: always `null`).
+    var rating: Double? = nil
 }
 
 struct EpisodeObject: Sendable {
@@ -191,6 +197,14 @@ struct TvShowObject: Sendable {
     var seasons: [SeasonObject]?
     var nextEpisode: EpisodeObject?
     var artwork: ArtworkObject?
+    /// The title in its original language, when the library knows one (it does not yet).
+    var originalTitle: String? = nil
+    /// When the scan first saw it.
+    var addedAt = DateTimeValue(Date(timeIntervalSince1970: 0))
+    /// Average rating, 0–10 (always `null` here).
+    var rating: Double? = nil
+    /// Genre names (shows have none in this library).
+    var genres: [String]? = nil
 }
 
 struct PageInfoObject: Sendable {

@@ -16,11 +16,14 @@ final class EffectRunner: Sendable {
         var playing: Task<Void, Never>?
         /// A URL login in progress.
         var login: Task<Void, Never>?
+        /// Sessions left by the server switcher less than a minute ago, by server id, with the
+        /// task that closes each when its minute is up.
+        var warm: [String: (session: ClientSession, closer: Task<Void, Never>)] = [:]
     }
 
     let store: CredentialStore
-    private let playback: (any PlaybackController)?
-    private let cache: CatalogCache
+    let playback: (any PlaybackController)?
+    let cache: CatalogCache
     private let deviceName: String
     let logger: Logger
     let post: AsyncStream<AppEvent>.Continuation
@@ -40,7 +43,7 @@ final class EffectRunner: Sendable {
         self.post = post
     }
 
-    private var session: ClientSession? { live.withLock { $0.session } }
+    var session: ClientSession? { live.withLock { $0.session } }
 
     /// Opens the session to a stored server of either kind (by its id: a paired instance, or a
     /// URL login — direct only) and follows its connection snapshots.
@@ -82,6 +85,12 @@ final class EffectRunner: Sendable {
         switch effect {
         case .quit:
             return
+        case .sendMark(let mark):
+            send(mark)
+        case .listServers:
+            listServers()
+        case .switchServer(let id):
+            switchServer(to: id)
         case .saveCache:
             guard let id = session?.server.id else { return }
             let catalog = state.catalog
@@ -133,10 +142,13 @@ final class EffectRunner: Sendable {
                 async let recent = api.recentlyAdded(first: 20)
                 return .loaded(.home(continueWatching: try await cw, recentlyAdded: try await recent))
             }
+            loadNextUp()
         case .loadMovies(let after):
-            load(.movies) { .loaded(.movies(try await $0.movies(first: Self.pageSize, after: after), replacing: after == nil)) }
+            let sort = state.options(.movies).sort
+            load(.movies) { .loaded(.movies(try await $0.movies(first: Self.pageSize, after: after, sort: sort), replacing: after == nil)) }
         case .loadShows(let after):
-            load(.shows) { .loaded(.shows(try await $0.tvShows(first: Self.pageSize, after: after), replacing: after == nil)) }
+            let sort = state.options(.shows).sort
+            load(.shows) { .loaded(.shows(try await $0.tvShows(first: Self.pageSize, after: after, sort: sort), replacing: after == nil)) }
         case .loadShow(let id):
             load(.show(id)) { api in
                 guard let show = try await api.tvShow(id: id) else { return .loadFailed(.show(id), "That show is no longer on the server.") }
@@ -216,9 +228,13 @@ final class EffectRunner: Sendable {
 
     /// Stops playback, saves the catalog and closes the session.
     func shutdown(catalog: CachedCatalog) async {
-        let (session, snapshots, playing, login) = live.withLock { l in
+        let (session, snapshots, playing, login, warm) = live.withLock { l in
             defer { l = Live() }
-            return (l.session, l.snapshots, l.playing, l.login)
+            return (l.session, l.snapshots, l.playing, l.login, l.warm)
+        }
+        for (_, parked) in warm {
+            parked.closer.cancel()
+            await parked.session.close()
         }
         login?.cancel()
         handoff.cancel()

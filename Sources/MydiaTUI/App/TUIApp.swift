@@ -64,7 +64,7 @@ public final class TUIApp: Sendable {
         // Signals first: curses then keeps its own handlers off SIGINT/SIGTERM.
         let signals = SignalTrap([SIGINT, SIGTERM, SIGHUP]) { _ in post.yield(.terminate) }
         let terminal: Terminal
-        do { terminal = try Terminal(theme: options.config.theme, environment: options.environment) } catch {
+        do { terminal = try Terminal(theme: options.config.theme, environment: options.environment, mouse: options.config.mouse) } catch {
             signals.cancel()
             throw error
         }
@@ -73,8 +73,10 @@ public final class TUIApp: Sendable {
         var state = AppState(rows: terminal.initialSize.rows, columns: terminal.initialSize.columns, keyMap: options.config.keyMap,
                              paired: server != nil, cached: cached, playbackAvailable: playback != nil, relay: options.relay)
         state.resumeMode = options.config.resume
+        state.mouseEnabled = options.config.mouse
         if let server {
             state.serverName = server.name
+            state.serverID = server.id
             switch server {
             case .paired(let credentials): state.relayOrigin = credentials.relayURL
             case .login(let login): state.loginURL = login.baseURL
@@ -89,6 +91,7 @@ public final class TUIApp: Sendable {
                 switch event {
                 case .key(let key): post.yield(.key(key))
                 case .resize(let rows, let columns): post.yield(.resize(rows: rows, columns: columns))
+                case .mouse(let event): post.yield(.mouse(event))
                 }
             }
             post.yield(.terminate)  // the terminal went away

@@ -14,9 +14,32 @@ public struct CachedCatalog: Sendable, Equatable, Codable {
     public var movies: PagedList<Movie> = PagedList()
     /// Shows loaded so far.
     public var shows: PagedList<TvShow> = PagedList()
+    /// Home: next episodes of shows in progress.
+    public var nextUp: [UpNextItem] = []
+    /// Sort and filter per list.
+    public var listOptions: [BrowseList: ListOptions] = [:]
+    /// Watched marks the server has not taken yet (sent when it is back).
+    public var pendingMarks: [WatchMark] = []
 
     /// An empty catalog saved at `savedAt`.
     public init(savedAt: Date) { self.savedAt = savedAt }
+
+    private enum CodingKeys: String, CodingKey {
+        case savedAt, continueWatching, recentlyAdded, movies, shows, nextUp, listOptions, pendingMarks
+    }
+
+    /// Decodes a cache file; parts an older version did not write start empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        savedAt = try c.decode(Date.self, forKey: .savedAt)
+        continueWatching = try c.decode([ContinueItem].self, forKey: .continueWatching)
+        recentlyAdded = try c.decode([RecentlyAddedItem].self, forKey: .recentlyAdded)
+        movies = try c.decode(PagedList<Movie>.self, forKey: .movies)
+        shows = try c.decode(PagedList<TvShow>.self, forKey: .shows)
+        nextUp = try c.decodeIfPresent([UpNextItem].self, forKey: .nextUp) ?? []
+        listOptions = try c.decodeIfPresent([BrowseList: ListOptions].self, forKey: .listOptions) ?? [:]
+        pendingMarks = try c.decodeIfPresent([WatchMark].self, forKey: .pendingMarks) ?? []
+    }
 }
 
 /// A list loaded page by page (PROTOCOL.md §11.15 cursors).

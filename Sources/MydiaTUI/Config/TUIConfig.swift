@@ -38,6 +38,8 @@ public struct TUIConfig: Sendable, Equatable {
     public var resume: ResumeMode = .auto
     /// The subtitle language selected in mpv (`[player] subtitle_language`); nil: none is selected.
     public var subtitleLanguage: SubtitleLanguage?
+    /// `[ui] mouse`: clicks select, the wheel scrolls (where the terminal reports them).
+    public var mouse = true
 
     /// The defaults (no file).
     public init(keyMap: KeyMap = .standard, theme: Theme = .dark) {
@@ -74,8 +76,12 @@ public struct TUIConfig: Sendable, Equatable {
             default: throw Error(path: "", problem: "the setting \(key) is not known (known: theme, and the [keys] table).")
             }
         }
-        for table in tables.keys where !["keys", "player"].contains(table) {
-            throw Error(path: "", problem: "the table [\(table)] is not known (known: [keys], [player]).")
+        for table in tables.keys where !["keys", "player", "ui"].contains(table) {
+            throw Error(path: "", problem: "the table [\(table)] is not known (known: [keys], [player], [ui]).")
+        }
+        if let value = tables["ui"]?["mouse"] {
+            guard let on = value.bool else { throw Error(path: "", problem: "ui.mouse must be true or false.") }
+            config.mouse = on
         }
         if let player = tables["player"] { try config.readPlayer(player) }
         var overrides: [String: [String]] = [:]

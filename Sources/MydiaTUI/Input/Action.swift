@@ -5,6 +5,8 @@ public enum Action: String, Sendable, Hashable, CaseIterable {
     case home, movies, shows, devices
     case connection, reprobe, refresh
     case stop, cancelCountdown = "cancel_countdown", nextPane = "next_pane"
+    case sort, reverseSort = "reverse_sort", unwatchedOnly = "unwatched_only", genre, filter
+    case watched, servers
 
     /// What the help overlay says it does.
     public var summary: String {
@@ -29,7 +31,14 @@ public enum Action: String, Sendable, Hashable, CaseIterable {
         case .refresh: "reload this screen"
         case .stop: "stop playback"
         case .cancelCountdown: "cancel the next-episode countdown"
-        case .nextPane: "switch pane (home)"
+        case .nextPane: "switch rail (home)"
+        case .sort: "sort by title, year, date added, rating (movies, shows)"
+        case .reverseSort: "reverse the sort order"
+        case .unwatchedOnly: "show unwatched only / everything"
+        case .genre: "next genre (movies, shows)"
+        case .filter: "filter the list by title (accents optional)"
+        case .watched: "mark watched / unwatched (movie, episode, season)"
+        case .servers: "switch server"
         }
     }
 }

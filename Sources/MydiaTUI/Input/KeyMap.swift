@@ -36,6 +36,8 @@ public struct KeyMap: Sendable, Equatable {
         .home: [.character("1")], .movies: [.character("2")], .shows: [.character("3")], .devices: [.character("4")],
         .connection: [.character("c")], .reprobe: [.character("r")], .refresh: [.control("r")],
         .stop: [.character("s")], .cancelCountdown: [.character("x")], .nextPane: [.tab],
+        .sort: [.character("o")], .reverseSort: [.character("O")], .unwatchedOnly: [.character("u")],
+        .genre: [.character("F")], .filter: [.character("f")], .watched: [.character("w")], .servers: [.character("S")],
     ]
 
     /// The default key map.

@@ -38,6 +38,17 @@ public enum AppEvent: Sendable {
     case playback(PlaybackUpdate)
     /// Playback could not start; one sentence.
     case playbackFailed(String)
+    /// The server took a watched mark.
+    case markStored(WatchMark)
+    /// A watched mark did not reach the server (`permanent`: the server refused it for good).
+    case markFailed(WatchMark, String, permanent: Bool)
+    /// The stored servers, for the switcher.
+    case servers([ServerEntry])
+    /// Switching to another stored server: its cached catalog (if any) replaces the one on screen
+    /// while its session opens (or is taken warm from the last minute).
+    case serverSwitching(id: String, name: String, cached: CachedCatalog?)
+    /// A mouse click or wheel step, in screen cells.
+    case mouse(MouseEvent)
     /// SIGINT, SIGTERM or SIGHUP.
     case terminate
 }
@@ -53,6 +64,8 @@ public enum LoadResult: Sendable {
     case detail(id: String, files: [MediaFile])
     case search(query: String, [SearchHit])
     case devices([Device])
+    /// The Next up rail.
+    case nextUp([UpNextItem])
 }
 
 /// Work the app runs for the reducer; results come back as events.
@@ -94,6 +107,12 @@ public enum Effect: Sendable, Equatable {
     case cancelCountdown
     /// Save the catalog to the cache.
     case saveCache
+    /// Send a watched mark to the server.
+    case sendMark(WatchMark)
+    /// List the stored servers (the switcher).
+    case listServers
+    /// Switch to a stored server by id.
+    case switchServer(String)
     /// Leave the UI.
     case quit
 }

@@ -11,6 +11,7 @@ extension AppState {
             pairing.error = nil
             if pairing.focus == .code { pairing.type(code: String(c)) } else { pairing.relay.append(c) }
         case .backspace, .delete:
+            pairing.startsOver = false
             if pairing.focus == .code { _ = pairing.code.popLast() } else { _ = pairing.relay.popLast() }
         case .tab, .backTab, .up, .down:
             pairing.focus = pairing.focus == .code ? .relay : .code

@@ -17,11 +17,30 @@ extension AppState {
             now = date
             // Once a second at most, and only for where the cursor rests: holding `j` through a
             // list asks for nothing.
-            return detailRequest()
+            return detailRequest() + (catalog.pendingMarks.isEmpty ? [] : sendPendingMarks())
         case .connection(let snapshot):
             noteThroughput(snapshot)
+            let wasDown = connection?.activePath == nil
             connection = snapshot
+            // The server is back: waiting watched marks go now, not at the end of their backoff.
+            if wasDown, snapshot.activePath != nil, !catalog.pendingMarks.isEmpty {
+                markRetryAt = nil
+                return sendPendingMarks()
+            }
             return []
+        case .markStored(let mark):
+            return markStored(mark)
+        case .markFailed(let mark, let sentence, let permanent):
+            return markFailed(mark, sentence: sentence, permanent: permanent)
+        case .servers(let list):
+            servers = list
+            serverCursor = list.firstIndex { $0.state == .current } ?? min(serverCursor, max(list.count - 1, 0))
+            return []
+        case .serverSwitching(let id, let name, let cached):
+            switchedServer(id: id, name: name, cached: cached)
+            return []
+        case .mouse(let event):
+            return handle(event)
         case .loaded(let result):
             return apply(result)
         case .loadFailed(let kind, let sentence):
@@ -61,6 +80,8 @@ extension AppState {
             pairing.progress = nil
             pairing.check = nil
             pairing.error = sentence
+            // The refused code stays on screen; the next character typed starts a new one.
+            pairing.startsOver = true
             return []
         case .loginProgress, .loginWarning, .loginFailed:
             applyLogin(event)
@@ -74,7 +95,7 @@ extension AppState {
         case .playbackFailed(let sentence):
             playback = nil
             loading = loading.filter { if case .item = $0 { false } else { true } }
-            message = Message(sentence, isError: true)
+            message = Message(PlayerOutputFailure.explain(sentence), isError: true)
             return []
         case .terminate:
             return quit()
@@ -89,7 +110,8 @@ extension AppState {
         loginForm.busy = false
         loginForm.needsCode = false
         loading.formUnion([.home, .movies, .shows])
-        return [.loadHome, .loadMovies(after: nil), .loadShows(after: nil)]
+        markRetryAt = nil
+        return [.loadHome, .loadMovies(after: nil), .loadShows(after: nil)] + sendPendingMarks()
     }
 
     mutating func quit() -> [Effect] {
@@ -110,6 +132,11 @@ extension AppState {
         if screen == .pairing { return handlePairing(key) }
         if screen == .login { return handleLogin(key) }
         if screen == .search && editingQuery { return handleQuery(key) }
+        if editingFilter { return handleFilter(key) }
+        if screen == .home && layout.railMode, let step = railStep(key) {
+            moveSelection(step)
+            return []
+        }
         guard let action = keyMap.action(for: key) else { return [] }
         return perform(action)
     }
@@ -127,6 +154,8 @@ extension AppState {
         case (.resume(let request, _), .top):
             self.overlay = nil
             return start(request, at: 0)
+        case (.servers, _):
+            return handleServers(key, action)
         case (.help, .help), (.connection, .connection), (_, .back): self.overlay = nil
         case (.connection, .help): self.overlay = .help
         case (.help, .connection): self.overlay = .connection
@@ -159,8 +188,10 @@ extension AppState {
         return []
     }
 
-    private mutating func perform(_ action: Action) -> [Effect] {
+    mutating func perform(_ action: Action) -> [Effect] {
         switch action {
+        case .up where screen == .home && layout.railMode: cycleHomeFocus(-1)
+        case .down where screen == .home && layout.railMode: cycleHomeFocus(1)
         case .up: moveSelection(-1)
         case .down: moveSelection(1)
         case .pageUp: moveSelection(-pageSize)
@@ -202,14 +233,22 @@ extension AppState {
         case .stop: return playback == nil ? [] : [.stopPlayback]
         case .cancelCountdown: return playback?.nextEpisode == nil ? [] : [.cancelCountdown]
         case .nextPane:
-            if screen == .home { homeFocus = homeFocus == .continueWatching ? .recentlyAdded : .continueWatching }
+            if screen == .home { cycleHomeFocus(1) }
+        case .sort, .reverseSort, .unwatchedOnly, .genre, .filter:
+            return browse(action) ?? []
+        case .watched:
+            return toggleWatched()
+        case .servers:
+            overlay = .servers
+            serverCursor = servers.firstIndex { $0.id == serverID } ?? 0
+            return [.listServers]
         }
         return pageIfNeeded()
     }
 
     private var pageSize: Int { max(layout.listHeight(screen, list: focusedList) - 1, 1) }
 
-    private mutating func moveSelection(_ delta: Int) {
+    mutating func moveSelection(_ delta: Int) {
         guard let list = focusedList else { return }
         var cursor = cursors[list, default: ListCursor()]
         cursor.move(delta, count: count(list))
@@ -223,14 +262,16 @@ extension AppState {
         switch focusedList {
         case .movies:
             let list = catalog.movies
+            if options(.movies).narrows { return pageAll(.movies) }
             guard list.hasMore, list.cursor != nil, !list.items.isEmpty, !loading.contains(.movies),
-                  cursors[.movies, default: ListCursor()].selected >= list.items.count - threshold else { return [] }
+                  cursors[.movies, default: ListCursor()].selected >= count(.movies) - threshold else { return [] }
             loading.insert(.movies)
             return [.loadMovies(after: list.cursor)]
         case .shows:
             let list = catalog.shows
+            if options(.shows).narrows { return pageAll(.shows) }
             guard list.hasMore, list.cursor != nil, !list.items.isEmpty, !loading.contains(.shows),
-                  cursors[.shows, default: ListCursor()].selected >= list.items.count - threshold else { return [] }
+                  cursors[.shows, default: ListCursor()].selected >= count(.shows) - threshold else { return [] }
             loading.insert(.shows)
             return [.loadShows(after: list.cursor)]
         default:
@@ -316,15 +357,24 @@ extension AppState {
             loading.remove(.home)
             catalog.continueWatching = cw
             catalog.recentlyAdded = recent
-            if homeFocus == .continueWatching && cw.isEmpty && !recent.isEmpty { homeFocus = .recentlyAdded }
+            reapplyPendingMarks()
+            if homeFocus == .continueWatching && catalog.continueWatching.isEmpty && !recent.isEmpty { homeFocus = .recentlyAdded }
             revalidated(.home)
+        case .nextUp(let items):
+            catalog.nextUp = items
+            reapplyPendingMarks()
+            clampCursors()
+            return []
         case .movies(let page, let replacing):
             loading.remove(.movies)
             catalog.movies.append(page, replacing: replacing)
+            reapplyPendingMarks()
+            rebuildView(.movies)
             if replacing { revalidated(.movies) }
         case .shows(let page, let replacing):
             loading.remove(.shows)
             catalog.shows.append(page, replacing: replacing)
+            rebuildView(.shows)
             if replacing { revalidated(.shows) }
         case .show(let show):
             loading.remove(.show(show.id))
@@ -334,6 +384,7 @@ extension AppState {
         case .season(let key, let list):
             loading.remove(.season(key))
             episodes[key] = list
+            reapplyPendingMarks()
             clampCursors()
             return []
         case .search(let q, let hits):
@@ -366,7 +417,7 @@ extension AppState {
     mutating func clampCursors() {
         for (list, var cursor) in cursors {
             let screenOfList: Screen = switch list {
-            case .continueWatching, .recentlyAdded: .home
+            case .continueWatching, .nextUp, .recentlyAdded: .home
             case .movies: .movies
             case .shows: .shows
             case .search: .search

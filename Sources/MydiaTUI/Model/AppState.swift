@@ -60,6 +60,28 @@ public struct AppState: Sendable {
     public var cursors: [ListID: ListCursor] = [:]
     /// Home's focused list.
     public var homeFocus: ListID = .continueWatching
+    /// Movies and shows as sorted and filtered (indices into the loaded items).
+    var views: [BrowseList: ListView] = [:]
+    /// True while the list filter field has the keyboard.
+    public var editingFilter = false
+
+    // Watched marks (the queue itself is `catalog.pendingMarks`).
+    /// Marks sent and not answered yet.
+    var marksInFlight: Set<WatchTarget> = []
+    /// Failed sends in a row (the backoff step).
+    var markFailures = 0
+    /// When waiting marks may be sent again after a failure.
+    var markRetryAt: Date?
+
+    // Servers.
+    /// The stored servers as the switcher lists them (loaded when it opens).
+    public var servers: [ServerEntry] = []
+    /// The stored id of the server in use.
+    public var serverID: String?
+    /// The switcher's selected row.
+    public var serverCursor = 0
+    /// Whether mouse clicks and the wheel are used (`[ui] mouse`).
+    public var mouseEnabled = true
 
     // Connection.
     /// The last connection snapshot.
@@ -100,6 +122,7 @@ public struct AppState: Sendable {
         self.playbackAvailable = playbackAvailable
         self.pairing.relay = relay
         self.now = now
+        rebuildViews()
     }
 
     /// The screen on top of the stack.
@@ -167,9 +190,15 @@ public struct PairingForm: Sendable, Hashable {
     public var busy = false
     /// The last failure, with what to do.
     public var error: String?
+    /// After a refusal the code stays on screen, and the next character typed starts a new code.
+    public var startsOver = false
 
     /// Adds typed text to the code, dropping separators (`123-456`, `123 456`).
     mutating func type(code text: String) {
+        if startsOver, text.contains(where: { $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            code = ""
+            startsOver = false
+        }
         for c in text where c.isASCII && (c.isLetter || c.isNumber) && code.count < 6 {
             code.append(Character(c.uppercased()))
         }

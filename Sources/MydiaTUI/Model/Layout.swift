@@ -19,14 +19,25 @@ public struct Layout: Sendable, Hashable {
     /// Whether the detail pane is shown.
     public var showsDetail: Bool { columns >= 80 && contentHeight >= 4 }
 
-    /// Rows available to a list on `screen` (home splits its height between two lists).
+    /// Whether home shows horizontal rails of cards (wide and tall enough) rather than three lists.
+    public var railMode: Bool { columns >= 90 && contentHeight >= 18 }
+    /// A card's width on a rail, its border included.
+    public static let cardWidth = 24
+    /// Cards side by side on a rail.
+    public var cardsPerRail: Int { max((columns - 1) / (Self.cardWidth + 1), 1) }
+    /// A card's height, its border included: a third of the content less the rail's heading.
+    public var cardHeight: Int { min(max(contentHeight / 3 - 1, 5), 14) }
+
+    /// Rows available to a list on `screen` (home splits its height between three lists; on
+    /// rails, the "height" is the number of cards in view).
     public func listHeight(_ screen: Screen, list: ListID?) -> Int {
         switch screen {
         case .home:
+            if railMode { return cardsPerRail }
             let h = contentHeight
-            if h < 6 { return max(h - 1, 1) }
-            let top = (h - 2) / 2
-            return list == .continueWatching ? top : h - 2 - top
+            if h < 9 { return max(h - 1, 1) }
+            let each = (h - 3) / 3
+            return list == .recentlyAdded ? h - 3 - 2 * each : each
         case .search: return max(contentHeight - 2, 1)
         default: return max(contentHeight - 1, 1)  // one row for the list title
         }

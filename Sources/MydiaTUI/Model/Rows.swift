@@ -38,9 +38,10 @@ extension AppState {
     public func count(_ list: ListID) -> Int {
         switch list {
         case .continueWatching: catalog.continueWatching.count
+        case .nextUp: catalog.nextUp.count
         case .recentlyAdded: catalog.recentlyAdded.count
-        case .movies: catalog.movies.items.count
-        case .shows: catalog.shows.items.count
+        case .movies: views[.movies]?.order.count ?? catalog.movies.items.count
+        case .shows: views[.shows]?.order.count ?? catalog.shows.items.count
         case .search: searchResults.count
         case .devices: devices?.count ?? 0
         case .seasons(let id): showDetails[id]?.seasons.count ?? 0
@@ -56,16 +57,21 @@ extension AppState {
             let c = catalog.continueWatching[index]
             let title = c.showTitle.map { show in "\(show) · \(Self.episodeCode(c.seasonNumber, c.episodeNumber)) \(c.title)" } ?? c.title
             return Row(title: title, detail: c.progress.map { "\(Int($0.percent.rounded()))%" } ?? "", target: .continueItem(c))
+        case .nextUp:
+            let n = catalog.nextUp[index]
+            let e = n.episode
+            return Row(title: "\(n.show.title) · \(Self.episodeCode(e.seasonNumber, e.episodeNumber)) \(e.displayTitle)", detail: "next",
+                       target: .episode(e))
         case .recentlyAdded:
             let s = catalog.recentlyAdded[index]
             let latest = s.latestSeasonNumber.map { _ in Self.episodeCode(s.latestSeasonNumber, s.latestEpisodeNumber) }
             return Row(title: s.title, detail: [latest, s.year.map(String.init)].compactMap { $0 }.first ?? "", target: .searchItem(SearchHit(s)))
         case .movies:
-            let m = catalog.movies.items[index]
+            let m = catalog.movies.items[views[.movies]?.order[index] ?? index]
             let watched = m.progress?.watched == true ? "✓ " : ""
             return Row(title: m.title, detail: watched + (m.year.map(String.init) ?? ""), target: .movie(m))
         case .shows:
-            let s = catalog.shows.items[index]
+            let s = catalog.shows.items[views[.shows]?.order[index] ?? index]
             return Row(title: s.title, detail: s.seasonCount.map { "\($0) season\($0 == 1 ? "" : "s")" } ?? "", target: .show(s))
         case .search:
             let s = searchResults[index]

@@ -35,11 +35,13 @@ public enum Overlay: Hashable, Sendable {
     case connection
     /// `[player] resume = "ask"`: resume this item at its stored position, or play it from the start?
     case resume(PlaybackRequest, position: Double)
+    /// `S`: the stored servers, to switch to one.
+    case servers
 }
 
-/// Which list of a screen the cursor is in (home has two).
+/// Which list of a screen the cursor is in (home has three rails).
 public enum ListID: Hashable, Sendable {
-    case continueWatching, recentlyAdded, movies, shows, search, devices
+    case continueWatching, nextUp, recentlyAdded, movies, shows, search, devices
     case seasons(String)
     case episodes(String, Int)
 }

@@ -30,7 +30,7 @@ public final class CursesScreen {
     /// Starts curses on `input`/`output` (dup'ed, so the caller's descriptors stay open) with
     /// `theme`; `NO_COLOR` in `environment` turns colour off.
     public init(input: Int32 = 0, output: Int32 = 1, theme: Theme,
-                environment: [String: String]) throws {
+                environment: [String: String], mouse: Bool = false) throws {
         guard isatty(input) == 1, isatty(output) == 1 else { throw Error.notATerminal }
         Self.ensureUTF8Locale()
         let term = environment["TERM"].flatMap { $0.isEmpty ? nil : $0 } ?? "xterm"
@@ -51,6 +51,7 @@ public final class CursesScreen {
         _ = nodelay(std, true)
         _ = set_escdelay(25)
         _ = curs_set(0)
+        if mouse { mydia_enable_mouse() }
         let level = ColorLevel.detect(hasColors: has_colors(), colors: 0, environment: environment)
         if level != .mono {
             _ = start_color()
@@ -143,6 +144,7 @@ public final class CursesScreen {
     public enum Input: Equatable {
         case key(Key)
         case resize
+        case mouse(MouseEvent)
     }
 
     /// The next pending input, or `nil` when none is waiting (never blocks).
@@ -153,6 +155,16 @@ public final class CursesScreen {
             if r == mydia_err() { return nil }
             if r == mydia_key_code_yes() {
                 if Int32(ch) == mydia_key_resize() { return .resize }
+                if Int32(ch) == mydia_key_mouse() {
+                    var y: Int32 = 0
+                    var x: Int32 = 0
+                    switch mydia_mouse_event(&y, &x) {
+                    case 1: return .mouse(.click(row: Int(y), column: Int(x)))
+                    case 2: return .mouse(.wheelUp(row: Int(y), column: Int(x)))
+                    case 3: return .mouse(.wheelDown(row: Int(y), column: Int(x)))
+                    default: continue
+                    }
+                }
                 if let key = Self.functionKey(Int32(ch)) { return .key(key) }
                 continue  // a key the UI has no use for (mouse, keypad extras)
             }

@@ -10,6 +10,7 @@ public final class Terminal: Sendable {
     public enum Event: Sendable, Equatable {
         case key(Key)
         case resize(rows: Int, columns: Int)
+        case mouse(MouseEvent)
     }
 
     /// Keys and resizes, in order. Finishes when the terminal stops.
@@ -27,7 +28,7 @@ public final class Terminal: Sendable {
 
     /// Starts curses on the process's terminal (fails before touching it when stdin/stdout is
     /// not a terminal or TERM is unknown).
-    public init(theme: Theme, environment: [String: String], input: Int32 = 0, output: Int32 = 1) throws {
+    public init(theme: Theme, environment: [String: String], input: Int32 = 0, output: Int32 = 1, mouse: Bool = false) throws {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw CursesScreen.Error.notATerminal }
         wakeRead = fds[0]
@@ -42,7 +43,7 @@ public final class Terminal: Sendable {
         let thread = Thread { [wakeRead, continuation, shared] in
             let screen: CursesScreen
             do {
-                screen = try CursesScreen(input: input, output: output, theme: theme, environment: environment)
+                screen = try CursesScreen(input: input, output: output, theme: theme, environment: environment, mouse: mouse)
             } catch {
                 box.result = .failure(error)
                 started.signal()
@@ -115,6 +116,7 @@ public final class Terminal: Sendable {
             while let got = screen.read() {
                 switch got {
                 case .key(let key): events.yield(.key(key))
+                case .mouse(let event): events.yield(.mouse(event))
                 case .resize:
                     let size = screen.size
                     events.yield(.resize(rows: size.rows, columns: size.columns))

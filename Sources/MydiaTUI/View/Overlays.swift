@@ -12,6 +12,7 @@ enum Overlays {
         case .help: help(state, width: state.columns)
         case .connection: connection(state, width: state.columns)
         case .resume(let request, let position): resume(request, at: position, state)
+        case .servers: servers(state, width: state.columns)
         }
         for i in 0..<height {
             var line = i < body.count ? body[i] : Line()
@@ -44,6 +45,25 @@ enum Overlays {
             Line([Span("  \(k.firstKey(.top))", .accent), Span("  play from the beginning", .overlay)]),
             Line([Span("  \(k.firstKey(.back))", .accent), Span("  cancel", .overlay)]),
         ]
+    }
+
+    /// The server switcher: each stored server, its kind and address, and whether it is the one
+    /// in use, still warm (left less than a minute ago) or only stored.
+    static func servers(_ state: AppState, width: Int) -> [Line] {
+        let k = state.keyMap
+        var lines = [Line([Span(" Servers", .heading), Span("  (\(k.firstKey(.open)) switches, \(k.firstKey(.back)) closes)", .overlay)])]
+        if state.servers.isEmpty { lines.append(Line([Span("  Loading the stored servers…", .overlay)])) }
+        for (i, s) in state.servers.enumerated() {
+            let stateText = switch s.state {
+            case .current: "in use" + (state.connection.map { " · \($0.state.rawValue)" } ?? "")
+            case .warm: "warm — switching back is instant"
+            case .stored: "stored"
+            }
+            let kind = s.kind == .paired ? "paired via \(Format.host(s.address))" : "login \(s.address)"
+            let text = "\(i == state.serverCursor ? " ▸ " : "   ")\(s.name)  ·  \(kind)  ·  \(stateText)"
+            lines.append(Line([Span(DisplayWidth.fit(text, to: max(width, 0)), i == state.serverCursor ? .selected : .overlay)]))
+        }
+        return lines
     }
 
     static func connection(_ state: AppState, width: Int) -> [Line] {

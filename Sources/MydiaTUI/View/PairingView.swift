@@ -23,8 +23,14 @@ enum PairingView {
                                Span(" — it must match the server's screen.", .normal)]))
         }
         if let error = form.error {
-            lines.append(Line([Span(" ✗ " + error, .error)]))
-            lines.append(Line([Span(" Fix the code or relay and press Enter to try again.", .dim)]))
+            // Long refusals wrap: the whole sentence matters (what to do is at its end).
+            let width = max(frame.columns - 4, 10)
+            for (i, part) in DisplayWidth.wrap(error, to: width).enumerated() {
+                lines.append(Line([Span((i == 0 ? " ✗ " : "   ") + part, .error)]))
+            }
+            let hint = form.startsOver ? "Type a new code or fix the relay, and press Enter to try again."
+                : "Fix the code or relay and press Enter to try again."
+            for part in DisplayWidth.wrap(hint, to: max(frame.columns - 2, 10)) { lines.append(Line([Span(" " + part, .dim)])) }
         }
         for (i, line) in lines.prefix(height).enumerated() { frame.set(top + i, line) }
         if !form.busy {

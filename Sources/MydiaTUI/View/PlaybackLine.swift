@@ -13,7 +13,7 @@ enum PlaybackLine {
         case .starting: spans.append(Span(" … starting ", .accent))
         case .playing: spans.append(Span(p.paused ? " ⏸ " : " ▶ ", .success))
         case .ended: spans.append(Span(" ■ ended ", .dim))
-        case .failed(let why): return [Span(" ✗ \(p.item.title): \(why)", .error)]
+        case .failed(let why): return [Span(" ✗ \(p.item.title): \(PlayerOutputFailure.explain(why))", .error)]
         }
         spans.append(Span(p.item.title, .title))
         var facts = [Format.clock(p.position) + (p.duration.map { " / " + Format.clock($0) } ?? "")]

@@ -24,6 +24,7 @@ public enum Renderer {
         if let name = state.serverName { spans.append(Span(" · \(name)", .dim)) }
         var right = ""
         if let cachedAt = state.cachedAt { right = "cached · \(Format.ago(cachedAt, now: state.now))" }
+        if state.queuedMarks > 0 { right += (right.isEmpty ? "" : " · ") + "\(state.queuedMarks) mark\(state.queuedMarks == 1 ? "" : "s") queued" }
         if !state.loading.isEmpty { right += right.isEmpty ? "loading…" : " · loading…" }
         let rightWidth = right.isEmpty ? 0 : DisplayWidth.of(right) + 2
         var used = spans.reduce(0) { $0 + DisplayWidth.of($1.text) }
@@ -74,33 +75,36 @@ public enum Renderer {
         case .login:
             LoginView.draw(state, top: top, height: height, into: &frame)
             return
+        case .home where layout.railMode:
+            // The rails take the whole width (the cards show what the detail pane would).
+            RailsView.draw(state, top: top, height: height, width: state.columns, into: &frame)
+            return
         case .home:
             let listWidth = layout.listWidth
-            if height < 6 {
+            if height < 9 {
                 let focus = state.homeFocus
-                frame.set(top, heading(focus == .continueWatching ? "Continue watching" : "Recently added", width: listWidth))
+                frame.set(top, heading(RailsView.title(focus), width: listWidth))
                 list(state, focus, top: top + 1, height: height - 1, width: listWidth, focused: true, into: &frame,
                      empty: "Nothing here yet.")
             } else {
-                let h1 = layout.listHeight(.home, list: .continueWatching)
-                let h2 = layout.listHeight(.home, list: .recentlyAdded)
-                frame.set(top, heading("Continue watching", width: listWidth, active: state.homeFocus == .continueWatching))
-                list(state, .continueWatching, top: top + 1, height: h1, width: listWidth, focused: state.homeFocus == .continueWatching,
-                     into: &frame, empty: "Nothing in progress — start something from Movies or Shows.")
-                frame.set(top + 1 + h1, heading("Recently added", width: listWidth, active: state.homeFocus == .recentlyAdded))
-                list(state, .recentlyAdded, top: top + 2 + h1, height: h2, width: listWidth, focused: state.homeFocus == .recentlyAdded,
-                     into: &frame, empty: "Nothing yet.")
+                var y = top
+                for rail in AppState.rails {
+                    let h = layout.listHeight(.home, list: rail)
+                    frame.set(y, heading(RailsView.title(rail), width: listWidth, active: state.homeFocus == rail))
+                    list(state, rail, top: y + 1, height: h, width: listWidth, focused: state.homeFocus == rail,
+                         into: &frame, empty: RailsView.empty(rail))
+                    y += h + 1
+                }
             }
-        case .movies:
-            let total = state.catalog.movies.total.map { " (\(state.catalog.movies.items.count) of \($0))" } ?? ""
-            frame.set(top, heading("Movies" + total, width: layout.listWidth))
-            list(state, .movies, top: top + 1, height: height - 1, width: layout.listWidth, focused: true, into: &frame,
-                 empty: state.loading.contains(.movies) ? "Loading…" : "No movies.")
-        case .shows:
-            let total = state.catalog.shows.total.map { " (\(state.catalog.shows.items.count) of \($0))" } ?? ""
-            frame.set(top, heading("Shows" + total, width: layout.listWidth))
-            list(state, .shows, top: top + 1, height: height - 1, width: layout.listWidth, focused: true, into: &frame,
-                 empty: state.loading.contains(.shows) ? "Loading…" : "No shows.")
+        case .movies, .shows:
+            let browse: BrowseList = state.screen == .movies ? .movies : .shows
+            let id: ListID = browse == .movies ? .movies : .shows
+            frame.set(top, browseHeading(state, browse, width: layout.listWidth, into: &frame, row: top))
+            let kind: LoadKind = browse == .movies ? .movies : .shows
+            let none = state.options(browse).narrows ? "Nothing matches — f edits the filter, u and F change the rest."
+                : browse == .movies ? "No movies." : "No shows."
+            list(state, id, top: top + 1, height: height - 1, width: layout.listWidth, focused: true, into: &frame,
+                 empty: state.loading.contains(kind) && state.count(id) == 0 ? "Loading…" : none)
         case .seasons(let id):
             frame.set(top, heading(state.showDetails[id]?.title ?? "Show", width: layout.listWidth))
             list(state, .seasons(id), top: top + 1, height: height - 1, width: layout.listWidth, focused: true, into: &frame,
@@ -135,6 +139,20 @@ public enum Renderer {
         if layout.showsDetail, !state.screen.isSetup {
             DetailPane.draw(state, left: layout.listWidth, top: top, height: height, width: state.columns - layout.listWidth, into: &frame)
         }
+    }
+
+    /// A sortable list's heading, with the filter field while it is edited (the cursor sits in it).
+    static func browseHeading(_ state: AppState, _ list: BrowseList, width: Int, into frame: inout Frame, row: Int) -> Line {
+        let o = state.options(list)
+        let text = state.browseHeading(list)
+        guard state.editingFilter || !o.filter.isEmpty else { return heading(text, width: width) }
+        let field = " filter: " + o.filter + (state.editingFilter ? "▏" : "")
+        let room = max(width - DisplayWidth.of(field) - 1, 0)
+        let head = " " + DisplayWidth.truncate(text, to: room)
+        if state.editingFilter {
+            frame.cursor = (row, min(DisplayWidth.of(head) + 9 + DisplayWidth.of(o.filter), max(state.columns - 1, 0)))
+        }
+        return Line([Span(head, .heading), Span(field, .title)])
     }
 
     static func heading(_ text: String, width: Int, active: Bool = true) -> Line {

@@ -13,7 +13,8 @@ enum StatusBar {
             case .login: " NOT LOGGED IN "
             default: " CONNECTING "
             }
-            return Line([Span(label, .barOffline), Span(" waiting for the connection manager", .barText)], fill: .barText)
+            let server = state.screen.isSetup ? "" : state.serverName.map { "\($0) · " } ?? ""
+            return Line([Span(label, .barOffline), Span(" \(server)waiting for the connection manager", .barText)], fill: .barText)
         }
         let (label, style): (String, Style) = switch s.state {
         case .relay: (" RELAY ", .barRelay)
@@ -53,7 +54,11 @@ enum StatusBar {
         } else if let next = s.nextRelayAttemptAt {
             parts.append("relay retry in \(max(Format.seconds(next - s.takenAt), 0)) s")
         }
-        let rest = " " + parts.joined(separator: " · ")
+        // The server by name at the end, where there is room for it (the path comes first).
+        var rest = " " + parts.joined(separator: " · ")
+        if let name = state.serverName, DisplayWidth.of(label) + DisplayWidth.of(rest) + DisplayWidth.of(name) + 5 <= width {
+            rest += " · server \(name)"
+        }
         return Line([Span(label, style), Span(DisplayWidth.truncate(rest, to: max(width - DisplayWidth.of(label), 0)), .barText)], fill: .barText)
     }
 
