@@ -1,4 +1,5 @@
 import CNcurses
+import Foundation
 
 /// Puts a frame's pictures on the terminal for `CursesScreen`, on its thread:
 /// - symbols go through curses like text, each cell with a colour pair made on demand (pairs
@@ -73,6 +74,25 @@ final class ImagePainter {
         placed = now
         placedSize = (rows, columns)
         return (clear, wanted)
+    }
+
+    /// Writes all of `bytes` to the terminal. The descriptor may be non-blocking (it shares its
+    /// file description with the input curses polls), so a full pty or a slow terminal gives
+    /// EAGAIN: wait until it can take more, for at most two seconds in all.
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) {
+        var offset = 0
+        let deadline = ContinuousClock.now + .seconds(2)
+        while offset < bytes.count, ContinuousClock.now < deadline {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n > 0 {
+                offset += n
+            } else if n < 0, errno == EAGAIN || errno == EINTR {
+                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&p, 1, 100)
+            } else {
+                return
+            }
+        }
     }
 
     /// The bytes that put `pictures` at their cells, cursor saved before and restored after.

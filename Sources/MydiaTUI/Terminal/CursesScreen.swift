@@ -145,8 +145,8 @@ public final class CursesScreen {
         // Kitty and sixel pictures go after curses' own output, straight to the terminal.
         let bytes = sequences.clear + painter.sequenceBytes(sequences.send)
         if !bytes.isEmpty, let outFile {
-            _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, outFile) }
             _ = fflush(outFile)
+            ImagePainter.writeAll(bytes, to: fileno(outFile))
         }
     }
 

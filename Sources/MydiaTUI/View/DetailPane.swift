@@ -40,13 +40,14 @@ enum DetailPane {
             facts = ["platform \(d.platform)", "paired \(d.createdAt.prefix(10))", "last seen \(d.lastSeenAt.map { String($0.prefix(16)) } ?? "never")",
                      d.id == state.currentDeviceID ? "this device" : nil, d.isRevoked ? "revoked" : nil].compactMap { $0 }
         }
-        // The poster's box under the title: kept blank while the image loads, so the text below
-        // does not jump when it arrives; given back when there is none or it failed.
+        // The poster under the title. Its box is kept blank while the image loads (a 2:3 poster
+        // fills it, so the text below does not jump when it arrives); once drawn, only its own
+        // rows are kept; with no poster, or a failed one, the text moves up.
         let posterURL = state.posterURL(row.target)
         if let box = state.detailPosterBox, let posterURL, height > box.rows + 1 {
             if case .failed = state.artwork[posterURL] {} else {
-                PosterCell.draw(into: &frame, row: top + lines.count, column: left + 3, box: box, url: posterURL, artwork: state.artwork)
-                lines += Array(repeating: [], count: box.rows)
+                let drawn = PosterCell.draw(into: &frame, row: top + lines.count, column: left + 3, box: box, url: posterURL, artwork: state.artwork)
+                lines += Array(repeating: [], count: drawn?.rows ?? box.rows)
             }
         }
         if !facts.isEmpty { for l in DisplayWidth.wrap(facts.joined(separator: " · "), to: inner) { lines.append([Span(l, .dim)]) } }
