@@ -1,14 +1,16 @@
 import MydiaAPI
 
-/// Runs poster fetches for the effect runner: at most two at once, and of the requests waiting
-/// only the newest (holding `j` through a list asks for every row it passes; only the row the
-/// cursor stops on matters). A request that is dropped is reported `.superseded`.
+/// Runs poster fetches for the effect runner: at most two at once, newest request first, and at
+/// most ``maxWaiting`` waiting (holding `j` through a list asks for every row it passes; only
+/// where the cursor stops matters, while a rail of cards may ask for a few at once). A request
+/// dropped from the queue is reported `.superseded`, so the reducer may ask for it again.
 actor ArtworkLoader {
     private let fetcher: ArtworkFetcher
     private let post: @Sendable (AppEvent) -> Void
     private var running = 0
-    private var waiting: (request: ArtworkRequest, api: APIClient?)?
+    private var waiting: [(request: ArtworkRequest, api: APIClient?)] = []
     static let parallel = 2
+    static let maxWaiting = 8
 
     init(fetcher: ArtworkFetcher, post: @escaping @Sendable (AppEvent) -> Void) {
         self.fetcher = fetcher
@@ -16,14 +18,14 @@ actor ArtworkLoader {
     }
 
     func submit(_ request: ArtworkRequest, api: APIClient?) {
-        if let old = waiting { post(.artwork(url: old.request.url, .superseded)) }
-        waiting = (request, api)
+        waiting.removeAll { $0.request.url == request.url }
+        waiting.append((request, api))
+        while waiting.count > Self.maxWaiting { post(.artwork(url: waiting.removeFirst().request.url, .superseded)) }
         pump()
     }
 
     private func pump() {
-        while running < Self.parallel, let next = waiting {
-            waiting = nil
+        while running < Self.parallel, let next = waiting.popLast() {
             running += 1
             Task.detached(priority: .utility) { [fetcher, post] in
                 let outcome = await fetcher.load(next.request, api: next.api)
