@@ -52,6 +52,10 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // Posters in the terminal: libchafa draws them (kitty, sixel, symbols); libjpeg-turbo,
+        // libpng and libwebp decode them.
+        .systemLibrary(name: "CChafa", pkgConfig: "chafa", providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
+        .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng", providers: [.apt(["libjpeg62-turbo-dev", "libpng-dev", "libwebp-dev"])]),
 
         // What all three programs need from the operating system: child processes, the interface
         // list, the signal trap, allocator settings. Imports nothing of ours.
@@ -183,7 +187,8 @@ let package = Package(
         .target(
             name: "MydiaTUI",
             dependencies: [
-                "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaPlayback", "MydiaSystem",
+                "CNcurses", "CChafa", "CImageCodecs", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaPlayback", "MydiaSystem",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -273,7 +278,10 @@ let package = Package(
             path: "Benchmarks/FleetBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TUIBench",
-            dependencies: ["MydiaTUI", "MydiaAPI", "MydiaConnection", "MydiaClient", "MydiaWire", "CNcurses"],
+            dependencies: [
+                "MydiaTUI", "MydiaAPI", "MydiaConnection", "MydiaClient", "MydiaWire", "CNcurses",
+                "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaSystem", "MydiaCrypto", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/TUIBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "MydiaFuzz",
@@ -347,10 +355,10 @@ let package = Package(
             name: "MydiaTUITests",
             dependencies: [
                 "MydiaTUI", "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaServer",
-                "MydiaTestSupport", "MydiaWire", "MydiaCrypto", "MydiaLibrary",
+                "MydiaTestSupport", "MydiaWire", "MydiaCrypto", "MydiaLibrary", "MydiaSystem",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
-            swiftSettings: swiftSettings),
+            resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         // Test helpers shared by the integration tests: a real WebSocket test client, timeouts.
         .target(
             name: "MydiaTestSupport",

@@ -3,7 +3,14 @@
 //   BENCH tui_keystroke_frame_ms_10k <median> ms target<=16
 //       A 10 000-movie synthetic catalogue on the Movies screen; per key press (j, k, PageDown,
 //       G, g in a fixed pattern): the reducer, the full frame render, and drawing that frame into
-//       real curses on a pseudo-terminal (wrefresh included; a thread drains the pty).
+//       real curses on a pseudo-terminal (wrefresh included; a thread drains the pty). Posters on:
+//       every movie has one of 40 decoded posters, drawn in the detail pane with symbols
+//       (`_posters_off`: none; `_sixel`/`_kitty`: the sequence written on each selection change).
+//   BENCH poster_first_draw_ms_uncached / _cached <median> ms
+//       A real server in process over the loopback direct path; the selected movie's poster from
+//       the reducer's request through the fetch (API client with bearer, disk cache — empty, or
+//       holding the file), decoding, chafa rendering and the curses draw of the frame with it.
+//       `poster_first_draw_ms_server_grab`: the same when the server takes its ffmpeg frame first.
 //   BENCH tui_first_frame_cached_ms <median> ms
 //       The real `mydia-tui` binary started in a pseudo-terminal with a paired server (whose relay
 //       does not answer) and that catalogue saved to its cache (which keeps the first
@@ -79,6 +86,24 @@ var catalog = CachedCatalog(savedAt: Date(timeIntervalSinceNow: -600))
 for page in pages { catalog.movies.append(page, replacing: false) }
 
 do {
+    let on = try keystrokeFrames(catalog, mode: .symbols)
+    print(String(format: "BENCH tui_keystroke_frame_ms_10k %.3f ms target<=16", percentile(on, 0.5)))
+    print(String(format: "BENCH tui_keystroke_frame_p95_ms_10k %.3f ms target<=16", percentile(on, 0.95)))
+    for mode in [GraphicsMode.sixel, .kitty] {
+        let samples = try keystrokeFrames(catalog, mode: mode)
+        print(String(format: "BENCH tui_keystroke_frame_ms_10k_\(mode.rawValue) %.3f ms target<=16", percentile(samples, 0.5)))
+        print(String(format: "BENCH tui_keystroke_frame_p95_ms_10k_\(mode.rawValue) %.3f ms target<=16", percentile(samples, 0.95)))
+    }
+}
+
+do {
+    let (uncached, cached, grab) = try await posterFirstDraw()
+    print(String(format: "BENCH poster_first_draw_ms_uncached %.2f ms", percentile(uncached, 0.5)))
+    print(String(format: "BENCH poster_first_draw_ms_cached %.2f ms", percentile(cached, 0.5)))
+    print(String(format: "BENCH poster_first_draw_ms_server_grab %.1f ms", percentile(grab, 0.5)))
+}
+
+do {
     let rows = 50, columns = 160
     let pty = PTY(rows: rows, columns: columns)
     let screen = try CursesScreen(input: pty.slave, output: pty.slave, theme: .dark, environment: ["TERM": "xterm-256color"])
@@ -97,8 +122,8 @@ do {
         if i >= 200 { samples.append(ms(ContinuousClock.now - start)) }  // after warm-up
     }
     screen.end()
-    print(String(format: "BENCH tui_keystroke_frame_ms_10k %.3f ms target<=16", percentile(samples, 0.5)))
-    print(String(format: "BENCH tui_keystroke_frame_p95_ms_10k %.3f ms target<=16", percentile(samples, 0.95)))
+    print(String(format: "BENCH tui_keystroke_frame_ms_10k_posters_off %.3f ms", percentile(samples, 0.5)))
+    print(String(format: "BENCH tui_keystroke_frame_p95_ms_10k_posters_off %.3f ms", percentile(samples, 0.95)))
 }
 
 // MARK: start → first frame from the cache (the real binary)

@@ -14,13 +14,17 @@ public struct InstanceAPI: APIHandler {
     let graphQL: GraphQLService
     let hls: HLSSessionManager
     let subtitles: SubtitleConverter
+    /// Posters (`nil`: the artwork route answers 404).
+    let artwork: ArtworkStore?
     /// `false` under `--no-player`: every `/api` route answers ``playerDisabled`` (PROTOCOL.md §14.2.4).
     let playerEnabled: Bool
     /// Largest request body accepted (GraphQL documents are small).
     static let maxBody = 1 << 20
 
     public init(instanceID: String, instanceName: String, library: MediaLibrary, devices: DeviceStore,
-                graphQL: GraphQLService, hls: HLSSessionManager, subtitles: SubtitleConverter, playerEnabled: Bool = true) {
+                graphQL: GraphQLService, hls: HLSSessionManager, subtitles: SubtitleConverter, playerEnabled: Bool = true,
+                artwork: ArtworkStore? = nil) {
+        self.artwork = artwork
         self.instanceID = instanceID
         self.instanceName = instanceName
         self.library = library
@@ -58,6 +62,9 @@ public struct InstanceAPI: APIHandler {
         case ("GET", let p) where p.count == 6 && p[0...3] == ["player", "v1", "subtitles", "file"],
              ("HEAD", let p) where p.count == 6 && p[0...3] == ["player", "v1", "subtitles", "file"]:
             return await subtitle(request, fileID: p[4], trackID: p[5])
+        case ("GET", let p) where p.count == 5 && p[0] == "v1" && p[1] == "artwork" && p[4] == "poster",
+             ("HEAD", let p) where p.count == 5 && p[0] == "v1" && p[1] == "artwork" && p[4] == "poster":
+            return await poster(request, kind: p[2], id: p[3])
         default:
             return .error(status: 404, error: "not_found", message: "No such endpoint.")
         }

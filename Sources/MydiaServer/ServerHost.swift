@@ -67,7 +67,10 @@ public final class ServerHost: Sendable {
         }
         api = InstanceAPI(instanceID: identity.instanceID, instanceName: identity.instanceName, library: library,
                           devices: devices, graphQL: graphQL, hls: hls, subtitles: subtitles,
-                          playerEnabled: configuration.playerEnabled)
+                          playerEnabled: configuration.playerEnabled,
+                          artwork: ArtworkStore(configuration: .init(cacheDirectory: state.file("cache").appendingPathComponent("artwork"),
+                                                                     ffmpeg: tools.ffmpeg),
+                                                library: library, logger: logger))
         direct = try DirectListener(host: configuration.directHost, port: configuration.directPort,
                                     certificatePEM: identity.certificate.certificatePEM,
                                     privateKeyPEM: identity.certificate.privateKeyPEM, api: api,

@@ -19,7 +19,10 @@ import Testing
         #expect(m["title"] as? String == "東京物語")
         #expect(m["genres"] as? [String] == ["Drama"])
         #expect(m["runtime"] as? Int == 1)
-        #expect(m["artwork"] is NSNull)
+        // The poster at this server's artwork route (instance-relative, fetched with the bearer).
+        let artwork = try #require(m["artwork"] as? [String: Any])
+        #expect(artwork["posterUrl"] as? String == "/api/v1/artwork/movie/\(movie.id)/poster")
+        #expect(artwork["thumbnailUrl"] is NSNull)
         #expect(m["progress"] is NSNull)
         let file = try #require((m["files"] as? [[String: Any]])?.first)
         #expect(file["codec"] as? String == "h264")

@@ -72,7 +72,7 @@ public actor APIClient {
     public nonisolated let authentication: Authentication
     /// The schema generation the server speaks, as far as this client knows (§14.2.8).
     public private(set) var generation: ServerGeneration
-    private let transport: any APITransport
+    let transport: any APITransport
     private let store: CredentialStore
     private let logger: Logger
     private var refreshing: Task<String, any Swift.Error>?
@@ -162,7 +162,7 @@ public actor APIClient {
         return stored
     }
 
-    private func credentials() async throws(Error) -> ServerCredentials {
+    func credentials() async throws(Error) -> ServerCredentials {
         guard case .paired(let id) = authentication else { throw .credentials(.notFound(instanceID)) }
         guard let stored = await store.credentials(instanceID: id) else { throw .deviceRevoked }
         return stored
@@ -203,7 +203,7 @@ public actor APIClient {
 
     /// Refreshes the access token unless someone else already replaced `stale`; concurrent
     /// callers share one refresh.
-    private func refreshAccessToken(replacing stale: String) async throws -> String {
+    func refreshAccessToken(replacing stale: String) async throws -> String {
         let stored = try await credentials()
         if stored.accessToken != stale { return stored.accessToken }
         if let running = refreshing { return try await running.value }

@@ -116,11 +116,11 @@ struct CatalogResolver: Sendable {
         for item in try await context.library.recentlyAdded(limit: skip + limit).dropFirst(skip) {
             switch item {
             case .movie(let m) where wanted.isEmpty || wanted.contains(.movie):
-                out.append(RecentlyAddedObject(id: ItemID(m.id), type: .movie, title: m.title, year: m.year, artwork: nil,
+                out.append(RecentlyAddedObject(id: ItemID(m.id), type: .movie, title: m.title, year: m.year, artwork: ArtworkObject(kind: .movie, id: m.id),
                                                addedAt: DateTimeValue(m.addedAt), latestSeasonNumber: nil, latestEpisodeNumber: nil))
             case .show(let s) where wanted.isEmpty || wanted.contains(.tvShow):
                 let latest = try await context.library.episodes(showID: s.id).max { ($0.addedAt, $0.seasonNumber, $0.episodeNumber) < ($1.addedAt, $1.seasonNumber, $1.episodeNumber) }
-                out.append(RecentlyAddedObject(id: ItemID(s.id), type: .tvShow, title: s.title, year: s.year, artwork: nil,
+                out.append(RecentlyAddedObject(id: ItemID(s.id), type: .tvShow, title: s.title, year: s.year, artwork: ArtworkObject(kind: .show, id: s.id),
                                                addedAt: DateTimeValue(latest?.addedAt ?? s.addedAt),
                                                latestSeasonNumber: latest?.seasonNumber, latestEpisodeNumber: latest?.episodeNumber))
             default:

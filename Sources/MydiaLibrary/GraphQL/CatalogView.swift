@@ -18,7 +18,7 @@ struct CatalogView: Sendable {
 
     func movie(_ m: MovieRecord) -> MovieObject {
         MovieObject(id: ItemID(m.id), title: m.title, year: m.year, overview: m.overview, runtime: runtime(m.id),
-                    genres: m.genres, artwork: nil, progress: progress[m.id].map(ProgressObject.init),
+                    genres: m.genres, artwork: ArtworkObject(kind: .movie, id: m.id), progress: progress[m.id].map(ProgressObject.init),
                     files: fileObjects(m.id), addedAt: DateTimeValue(m.addedAt))
     }
 
@@ -33,7 +33,7 @@ struct CatalogView: Sendable {
     /// A show's own fields, without seasons or next episode.
     static func showHeader(_ s: ShowRecord) -> TvShowObject {
         TvShowObject(id: ItemID(s.id), title: s.title, year: s.year, overview: s.overview, status: s.status,
-                     seasonCount: nil, episodeCount: nil, seasons: nil, nextEpisode: nil, artwork: nil, addedAt: DateTimeValue(s.addedAt))
+                     seasonCount: nil, episodeCount: nil, seasons: nil, nextEpisode: nil, artwork: ArtworkObject(kind: .show, id: s.id), addedAt: DateTimeValue(s.addedAt))
     }
 
     /// - Parameter episodes: the show's episodes in season/episode order.
@@ -43,7 +43,7 @@ struct CatalogView: Sendable {
         let seasons = counts.keys.sorted().map { SeasonObject(seasonNumber: $0, episodeCount: counts[$0]!) }
         return TvShowObject(id: ItemID(s.id), title: s.title, year: s.year, overview: s.overview, status: s.status,
                             seasonCount: seasons.count, episodeCount: episodes.count, seasons: seasons,
-                            nextEpisode: nextEpisode(episodes).map { episode($0, show: s) }, artwork: nil, addedAt: DateTimeValue(s.addedAt))
+                            nextEpisode: nextEpisode(episodes).map { episode($0, show: s) }, artwork: ArtworkObject(kind: .show, id: s.id), addedAt: DateTimeValue(s.addedAt))
     }
 
     /// The episode to play next: the most recently watched one if unfinished, else the first

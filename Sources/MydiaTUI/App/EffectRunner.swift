@@ -31,10 +31,13 @@ final class EffectRunner: Sendable {
     let live = Mutex(Live())
     /// Where a running login waits for its second factor.
     let handoff = LoginCodeHandoff()
+    /// Poster fetches (`nil`: posters are off).
+    private let artwork: ArtworkLoader?
     private static let pageSize = 100
 
     init(store: CredentialStore, playback: (any PlaybackController)?, cache: CatalogCache, deviceName: String, logger: Logger,
-         post: AsyncStream<AppEvent>.Continuation) {
+         post: AsyncStream<AppEvent>.Continuation, artwork: ArtworkFetcher? = nil) {
+        self.artwork = artwork.map { ArtworkLoader(fetcher: $0, post: { post.yield($0) }) }
         self.store = store
         self.playback = playback
         self.cache = cache
@@ -91,6 +94,10 @@ final class EffectRunner: Sendable {
             listServers()
         case .switchServer(let id):
             switchServer(to: id)
+        case .loadArtwork(let request):
+            guard let artwork else { return }
+            let api = session?.api
+            Task { await artwork.submit(request, api: api) }
         case .saveCache:
             guard let id = session?.server.id else { return }
             let catalog = state.catalog

@@ -63,17 +63,25 @@ public final class TUIApp: Sendable {
         let (events, post) = AsyncStream<AppEvent>.makeStream()
         // Signals first: curses then keeps its own handlers off SIGINT/SIGTERM.
         let signals = SignalTrap([SIGINT, SIGTERM, SIGHUP]) { _ in post.yield(.terminate) }
+        // Asked before curses owns the terminal (its answers would otherwise arrive as keys).
+        let graphics = GraphicsCapability.resolve(options.config.images, environment: options.environment) { GraphicsCapability.askTerminal() }
         let terminal: Terminal
         do { terminal = try Terminal(theme: options.config.theme, environment: options.environment, mouse: options.config.mouse) } catch {
             signals.cancel()
             throw error
         }
-        let runner = EffectRunner(store: store, playback: playback, cache: options.cache, deviceName: options.deviceName, logger: logger, post: post)
+        let posters = PosterSettings.forTerminal(mode: graphics, colorLevel: terminal.colorLevel, environment: options.environment)
+        let fetcher = posters.mode == .off ? nil : ArtworkFetcher(cache: ImageCache(
+            directory: options.cache.directory.appendingPathComponent("artwork", isDirectory: true),
+            capacity: options.config.imageCacheMB << 20, logger: logger))
+        let runner = EffectRunner(store: store, playback: playback, cache: options.cache, deviceName: options.deviceName, logger: logger,
+                                  post: post, artwork: fetcher)
 
         var state = AppState(rows: terminal.initialSize.rows, columns: terminal.initialSize.columns, keyMap: options.config.keyMap,
                              paired: server != nil, cached: cached, playbackAvailable: playback != nil, relay: options.relay)
         state.resumeMode = options.config.resume
         state.mouseEnabled = options.config.mouse
+        state.artwork = ArtworkShelf(settings: posters)
         if let server {
             state.serverName = server.name
             state.serverID = server.id

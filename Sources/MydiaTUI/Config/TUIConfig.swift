@@ -15,6 +15,9 @@ import TOMLKit
 /// autoplay_seconds = 10     # next-episode countdown; 0 turns autoplay off
 /// resume = "auto"           # where a started item plays from: auto, ask or never
 /// subtitle_language = "en"  # subtitles selected in mpv (ISO 639-1 or -2); none when absent
+/// [ui]
+/// images = "auto"           # posters: auto, kitty, sixel, symbols or off
+/// image_cache_mb = 200      # disk cache for posters, least recently used go first
 /// ```
 public struct TUIConfig: Sendable, Equatable {
     /// Why the config file cannot be used; `description` is one sentence naming the file.
@@ -40,6 +43,10 @@ public struct TUIConfig: Sendable, Equatable {
     public var subtitleLanguage: SubtitleLanguage?
     /// `[ui] mouse`: clicks select, the wheel scrolls (where the terminal reports them).
     public var mouse = true
+    /// How posters are drawn (`[ui] images`).
+    public var images: ImagesSetting = .auto
+    /// The poster cache's cap in megabytes (`[ui] image_cache_mb`).
+    public var imageCacheMB = 200
 
     /// The defaults (no file).
     public init(keyMap: KeyMap = .standard, theme: Theme = .dark) {
@@ -79,11 +86,8 @@ public struct TUIConfig: Sendable, Equatable {
         for table in tables.keys where !["keys", "player", "ui"].contains(table) {
             throw Error(path: "", problem: "the table [\(table)] is not known (known: [keys], [player], [ui]).")
         }
-        if let value = tables["ui"]?["mouse"] {
-            guard let on = value.bool else { throw Error(path: "", problem: "ui.mouse must be true or false.") }
-            config.mouse = on
-        }
         if let player = tables["player"] { try config.readPlayer(player) }
+        if let ui = tables["ui"] { try config.readUI(ui) }
         var overrides: [String: [String]] = [:]
         if let keys = tables["keys"] {
             for action in keys.keys {

@@ -34,6 +34,8 @@ public enum AppEvent: Sendable {
     case loginWarning(String)
     /// The login failed or was refused: one sentence, and the field that needs fixing, if one does.
     case loginFailed(String, field: LoginForm.Field?)
+    /// A poster fetch ended (decoded off the event loop).
+    case artwork(url: String, ArtworkOutcome)
     /// Playback changed.
     case playback(PlaybackUpdate)
     /// Playback could not start; one sentence.
@@ -86,6 +88,8 @@ public enum Effect: Sendable, Equatable {
     case loadDevices
     /// The detail query of the movie or episode the detail pane shows.
     case loadDetail(MediaKind, id: String)
+    /// Fetch, decode and render a poster (disk cache, then the server or HTTPS).
+    case loadArtwork(ArtworkRequest)
     /// Pair with a claim code through a relay.
     case pair(code: String, relay: String)
     /// Log in to a server by its URL (PROTOCOL.md §14.2); stores it and opens it once the login

@@ -7,12 +7,12 @@ extension AppState {
     public mutating func reduce(_ event: AppEvent) -> [Effect] {
         switch event {
         case .key(let key):
-            return handle(key)
+            return handle(key) + artworkRequest()
         case .resize(let r, let c):
             rows = max(r, 0)
             columns = max(c, 0)
             clampCursors()
-            return []
+            return artworkRequest()
         case .tick(let date):
             now = date
             // Once a second at most, and only for where the cursor rests: holding `j` through a
@@ -42,7 +42,9 @@ extension AppState {
         case .mouse(let event):
             return handle(event)
         case .loaded(let result):
-            return apply(result)
+            return apply(result) + artworkRequest()
+        case .artwork(let url, let outcome):
+            return applyArtwork(url, outcome)
         case .loadFailed(let kind, let sentence):
             loading.remove(kind)
             // A missing detail only means the pane keeps the list's facts; no need to alarm.

@@ -40,6 +40,8 @@ public struct AppState: Sendable {
     /// Files of movies and episodes as their detail query gave them (with subtitle tracks, which
     /// list queries do not ask for), by item id; fetched when the detail pane shows the item.
     public var itemFiles: [String: [MediaFile]] = [:]
+    /// Posters: how they are drawn, and which are loading or decoded.
+    public var artwork = ArtworkShelf()
     /// This client's own device id at the server (from pairing or login), to mark it in the list.
     public var currentDeviceID: String?
     /// Loads in flight (so a key press does not start the same one twice).

@@ -48,6 +48,8 @@ public struct Frame: Sendable, Equatable {
     public var lines: [Line]
     /// Where to show the cursor (row, column), `nil` to hide it.
     public var cursor: (row: Int, column: Int)?
+    /// Posters drawn over the text after it (their cells are left blank by the views).
+    public var pictures: [FramePicture] = []
 
     /// An empty frame of the given size.
     public init(rows: Int, columns: Int) {
@@ -95,6 +97,6 @@ public struct Frame: Sendable, Equatable {
     }
 
     public static func == (a: Frame, b: Frame) -> Bool {
-        a.rows == b.rows && a.columns == b.columns && a.lines == b.lines && a.cursor?.row == b.cursor?.row && a.cursor?.column == b.cursor?.column
+        a.rows == b.rows && a.columns == b.columns && a.lines == b.lines && a.pictures == b.pictures && a.cursor?.row == b.cursor?.row && a.cursor?.column == b.cursor?.column
     }
 }

@@ -24,6 +24,7 @@ public final class CursesScreen {
     private var attributes: [Style: attr_t] = [:]
     private var fillAttributes: [Style: attr_t] = [:]
     private var ended = false
+    private let painter = ImagePainter()
     /// The colour level in use.
     public let colorLevel: ColorLevel
 
@@ -131,6 +132,10 @@ public final class CursesScreen {
             }
         }
         _ = wattrset(std, 0)
+        if let std {
+            painter.drawSymbols(frame.pictures, window: std, rows: rows, columns: columns)
+        }
+        let sequences = std.map { painter.prepareSequences(frame.pictures, window: $0, rows: rows, columns: columns) } ?? (clear: [], send: [])
         if let cursor = frame.cursor, cursor.row < rows, cursor.column < columns {
             _ = curs_set(1)
             _ = wmove(std, Int32(cursor.row), Int32(cursor.column))
@@ -138,6 +143,12 @@ public final class CursesScreen {
             _ = curs_set(0)
         }
         _ = wrefresh(std)
+        // Kitty and sixel pictures go after curses' own output, straight to the terminal.
+        let bytes = sequences.clear + painter.sequenceBytes(sequences.send)
+        if !bytes.isEmpty, let outFile {
+            _ = fflush(outFile)
+            ImagePainter.writeAll(bytes, to: fileno(outFile))
+        }
     }
 
     /// What reading the keyboard gave.

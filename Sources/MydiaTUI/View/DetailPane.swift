@@ -1,7 +1,7 @@
 import MydiaAPI
 
-/// The right-hand pane on wide terminals: what the selected row is — overview, runtime,
-/// progress and files.
+/// The right-hand pane on wide terminals: what the selected row is — its poster (when the
+/// terminal draws pictures and the item has one), overview, runtime, progress and files.
 enum DetailPane {
     static func draw(_ state: AppState, left: Int, top: Int, height: Int, width: Int, into frame: inout Frame) {
         guard width > 4, let row = state.selectedRow else { return }
@@ -39,6 +39,16 @@ enum DetailPane {
         case .device(let d):
             facts = ["platform \(d.platform)", "paired \(d.createdAt.prefix(10))", "last seen \(d.lastSeenAt.map { String($0.prefix(16)) } ?? "never")",
                      d.id == state.currentDeviceID ? "this device" : nil, d.isRevoked ? "revoked" : nil].compactMap { $0 }
+        }
+        // The poster under the title. Its box is kept blank while the image loads (a 2:3 poster
+        // fills it, so the text below does not jump when it arrives); once drawn, only its own
+        // rows are kept; with no poster, or a failed one, the text moves up.
+        let posterURL = state.posterURL(row.target)
+        if let box = state.detailPosterBox, let posterURL, height > box.rows + 1 {
+            if case .failed = state.artwork[posterURL] {} else {
+                let drawn = PosterCell.draw(into: &frame, row: top + lines.count, column: left + 3, box: box, url: posterURL, artwork: state.artwork)
+                lines += Array(repeating: [], count: drawn?.rows ?? box.rows)
+            }
         }
         if !facts.isEmpty { for l in DisplayWidth.wrap(facts.joined(separator: " · "), to: inner) { lines.append([Span(l, .dim)]) } }
         if let p = progress {

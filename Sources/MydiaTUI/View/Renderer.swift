@@ -13,7 +13,10 @@ public enum Renderer {
         content(state, layout, into: &frame)
         if let row = layout.infoLine { frame.set(row, infoLine(state)) }
         if let row = layout.statusBar { frame.set(row, StatusBar.line(state, width: state.columns)) }
-        if let overlay = state.overlay { Overlays.draw(overlay, state, layout, into: &frame) }
+        if let overlay = state.overlay {
+            frame.pictures = []  // a window over the pane hides its poster
+            Overlays.draw(overlay, state, layout, into: &frame)
+        }
         return frame
     }
 
