@@ -41,10 +41,24 @@ final class FFmpegProcess: Sendable {
     func waitForExit() async -> Int32 { await child.waitForExit() }
 
     /// Asks the child to stop (SIGTERM), and kills it (SIGKILL) if it has not exited after `grace`.
-    /// Returns once it has exited.
+    /// Returns once it has exited. A paused child is woken first, or it could not act on SIGTERM.
     func stop(grace: Duration = .seconds(2)) async {
-        await child.stop(sending: SIGTERM, grace: grace)
+        child.send(SIGTERM)
+        child.send(SIGCONT)
+        await child.stop(sending: nil, grace: grace)
     }
+
+    /// Asks the child to stop (SIGTERM, and SIGCONT in case it is paused) without waiting.
+    func terminate() {
+        child.send(SIGTERM)
+        child.send(SIGCONT)
+    }
+
+    /// Freezes the child (SIGSTOP): it keeps its open files and goes on where it was on ``resume()``.
+    func pause() { child.send(SIGSTOP) }
+
+    /// Lets a child frozen by ``pause()`` go on (SIGCONT).
+    func resume() { child.send(SIGCONT) }
 
     /// The last line ffmpeg wrote to `log`, for a one-line failure report in the server's log.
     /// ffmpeg's log holds file paths and codec diagnostics, never secrets or media bytes.
