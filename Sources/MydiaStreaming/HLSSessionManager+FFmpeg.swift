@@ -14,6 +14,10 @@ extension HLSSessionManager {
     /// hundreds of thousands of segments).
     static let segmentsPerRun = 400
 
+    /// Prepended to every segment report so that two fill most of a one-page pipe: ffmpeg then
+    /// blocks on the third until the server reads on.
+    static let segmentListPadding = String(repeating: "x", count: 1500) + "/"
+
     /// Options shared by every ffmpeg run: no stdin, quiet log, and only local files are read (a
     /// file that is really a playlist of URLs is refused, PROTOCOL.md §13.100).
     private var commonArguments: [String] {
@@ -63,9 +67,15 @@ extension HLSSessionManager {
         }
         arguments += [
             "-avoid_negative_ts", "disabled",
-            "-f", "segment", "-segment_format", "mpegts",
+            // Inside each segment too: a segment that starts with audio before 0 (AAC priming) would
+            // otherwise be shifted on its own and jump back at the next segment.
+            "-f", "segment", "-segment_format", "mpegts", "-segment_format_options", "avoid_negative_ts=disabled",
             "-segment_times", times, "-segment_time_delta", "0.0002",
             "-segment_start_number", String(first),
+            // Each finished segment is reported on stdout, padded so that a couple of unread
+            // reports fill the pipe (see SegmentRun, OutputLines).
+            "-segment_list", "pipe:1", "-segment_list_type", "csv",
+            "-segment_list_entry_prefix", Self.segmentListPadding,
             folder.appendingPathComponent(HLSPlaylist.segmentFilenamePattern).path,
         ]
         return arguments

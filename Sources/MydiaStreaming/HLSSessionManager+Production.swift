@@ -2,9 +2,10 @@ import Foundation
 import Logging
 
 /// Segment production (PROTOCOL.md §14.4): one ffmpeg run at a time per session makes segments in
-/// order ahead of the player, is frozen once it is ``HLSSessionManager/Configuration/aheadSegments``
-/// ahead of the last segment asked for and woken when the player comes closer, and is replaced by a
-/// run starting at the segment asked for when that segment is behind it or far ahead of it.
+/// order ahead of the player; its reports are read only up to
+/// ``HLSSessionManager/Configuration/aheadSegments`` past the last segment asked for, so it blocks
+/// there (at most ``OutputLines``' couple of reports further) until the player comes closer. A
+/// segment asked for behind the run or far ahead of it starts a new run there.
 /// Finished segments more than ``HLSSessionManager/Configuration/behindSegments`` behind the
 /// player, or ahead of both the window and the running production, are deleted.
 extension HLSSessionManager {
@@ -23,22 +24,46 @@ extension HLSSessionManager {
         let arguments = runArguments(
             file: session.file, playlist: session.playlist, encoding: session.encoding, first: index, last: last,
             folder: folder)
-        let process: FFmpegProcess
+        let started: (process: FFmpegProcess, lines: OutputLines)
         do {
-            process = try FFmpegProcess(
-                executable: tools.ffmpeg, arguments: arguments, stdout: nil,
-                log: session.directory.appendingPathComponent("ffmpeg.log"))
+            started = try FFmpegProcess.withOutputLines(
+                executable: tools.ffmpeg, arguments: arguments, log: session.directory.appendingPathComponent("ffmpeg.log"))
         } catch {
             throw Error.ffmpegLaunchFailed(String(describing: error))
         }
         if let stale = session.ready.removeValue(forKey: index) { try? FileManager.default.removeItem(at: stale) }
-        session.run = SegmentRun(first: index, last: last, folder: folder, process: process)
+        let id = session.info.sessionId, number = session.runCount
+        var run = SegmentRun(
+            number: number, first: index, last: last, folder: folder, process: started.process, reports: started.lines,
+            granted: index - 1)
+        run.grant(through: max(index, session.reader + configuration.aheadSegments))
+        session.run = run
+        Task {
+            for await line in started.lines.lines {
+                if let finished = SegmentRun.index(ofListLine: line) { self.segmentFinished(id, run: number, index: finished) }
+            }
+        }
+    }
+
+    /// ffmpeg reported segment `index` of run `number` finished: serve it.
+    func segmentFinished(_ id: String, run number: Int, index: Int) {
+        guard var session = sessions[id], var run = session.run, run.number == number, index <= run.last,
+            index < session.playlist.count
+        else { return }
+        defer { sessions[id] = session }
+        run.lastFinished = max(run.lastFinished ?? index, index)
+        if session.ready[index] != run.file(index) {
+            if let old = session.ready[index] { try? FileManager.default.removeItem(at: old) }
+            session.ready[index] = run.file(index)
+        }
+        session.run = run
     }
 
     /// Stops the current run (it is cleaned up once it has exited).
     func retireRun(_ session: inout Session) {
         guard var run = session.run else { return }
         run.stopped = true
+        run.reports.release()  // a run blocked on its reports could not act on SIGTERM
         run.process.terminate()
         session.retired.append(run)
         session.run = nil
@@ -53,13 +78,10 @@ extension HLSSessionManager {
         session.reader = index
         if session.ready[index] != nil || session.failed { return }
         if let run = session.run, run.process.exitCode == nil, index >= run.first, index <= run.last {
-            let top = run.existing().last ?? run.first
-            // Being written, or coming within the window: wait for it.
+            let top = run.current
+            // Being made, or coming within the window: let it through and wait for it.
             if index >= top && index <= top + configuration.aheadSegments {
-                if run.paused {
-                    session.run?.paused = false
-                    run.process.resume()
-                }
+                session.run?.grant(through: index + configuration.aheadSegments)
                 return
             }
         }
@@ -84,9 +106,10 @@ extension HLSSessionManager {
 
         var produced: ClosedRange<Int>?
         if var run = session.run {
-            let indices = run.existing()
             let status = run.process.exitCode
-            let finished = status == 0 ? indices : Array(indices.dropLast())
+            // Segments are registered as ffmpeg reports them; a clean exit closed every segment it
+            // began (the last one ends at the end of the media), reported or not yet.
+            let finished = status == 0 ? run.existing().filter { $0 <= run.last } : []
             for index in finished where index < session.playlist.count && session.ready[index] != run.file(index) {
                 if let old = session.ready[index] { try? FileManager.default.removeItem(at: old) }
                 session.ready[index] = run.file(index)
@@ -95,17 +118,12 @@ extension HLSSessionManager {
                 session.retired.append(run)
                 session.run = nil
                 if status != 0 && !run.stopped { runFailed(&session, id: id, status: status) }
-            } else if let top = indices.last {
-                produced = run.first...top
-                if top > run.last {
+            } else {
+                produced = run.first...max(run.first, run.current - 1)
+                if run.current > run.last + 1 || (run.existing().last ?? 0) > run.last {
                     retireRun(&session)  // past the end of its list
-                } else if !run.paused && top > session.reader + configuration.aheadSegments {
-                    run.paused = true
-                    run.process.pause()
-                    session.run = run
-                } else if run.paused && top <= session.reader + configuration.aheadSegments {
-                    run.paused = false
-                    run.process.resume()
+                } else {
+                    run.grant(through: session.reader + configuration.aheadSegments)
                     session.run = run
                 }
             }

@@ -289,6 +289,7 @@ public actor HLSSessionManager {
         guard let session = sessions.removeValue(forKey: sessionId) else { return false }
         session.supervisor?.cancel()
         for run in session.retired + (session.run.map { [$0] } ?? []) where run.process.exitCode == nil {
+            run.reports.release()
             await run.process.stop()
         }
         try? FileManager.default.removeItem(at: session.directory)
