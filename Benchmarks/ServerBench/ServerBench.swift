@@ -14,6 +14,8 @@ import MydiaWire
 /// - direct-play throughput of the server's HTTPS listener next to a reference static TLS file
 ///   server (`openssl s_server -WWW`) serving the same file, both fetched by curl in the same run,
 ///   interleaved: `BENCH direct_segment_vs_curl <ratio> x`;
+/// - HLS_COPY start-up on a 2-hour file against a 30 s clip (`HLSStartBench`, PROTOCOL.md §14.4);
+///   `mydia-server-bench --hls-only` runs just that;
 /// - process start → first `mydia-tui ls movies --json` page over the relay, already paired, on
 ///   loopback, median of repeated runs: `BENCH first_page_over_relay_ms <n> ms target<=150`;
 /// - the ConnectionManager's swap and fallback latencies (`SwapBench`).
@@ -22,6 +24,8 @@ struct ServerBench {
     static func main() async throws {
         let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("mydia-server-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
+        try await HLSStartBench.run(work: work)
+        if CommandLine.arguments.contains("--hls-only") { return }
         let movies = work.appendingPathComponent("library/Movies")
         try FileManager.default.createDirectory(at: movies, withIntermediateDirectories: true)
         let file = movies.appendingPathComponent("Bench (2020).mkv")

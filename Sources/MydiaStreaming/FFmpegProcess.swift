@@ -34,6 +34,34 @@ final class FFmpegProcess: Sendable {
                                  stderr: .descriptor(errors.fileDescriptor))
     }
 
+    /// Starts `executable` with `arguments`, its standard output read line by line as ``OutputLines``
+    /// allows (see there), its standard error appended to `log`.
+    static func withOutputLines(executable: URL, arguments: [String], log: URL) throws
+        -> (process: FFmpegProcess, lines: OutputLines)
+    {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        for fd in ends { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // The smallest pipe (one page): a writer that is not read from blocks soon.
+        _ = fcntl(ends[1], OutputLines.setPipeSize, 4096)
+        let process: FFmpegProcess
+        do {
+            process = try FFmpegProcess(executable: executable, arguments: arguments, stdoutDescriptor: ends[1], log: log)
+        } catch {
+            close(ends[0])
+            close(ends[1])
+            throw error
+        }
+        close(ends[1])  // only the child writes now, so reading ends when it exits
+        return (process, OutputLines(descriptor: ends[0]))
+    }
+
+    private init(executable: URL, arguments: [String], stdoutDescriptor: Int32, log: URL) throws {
+        let errors = try Self.writeHandle(log, append: true)
+        child = try ChildProcess(executable: executable.path, arguments: arguments, environment: Self.environment,
+                                 stdout: .descriptor(stdoutDescriptor), stderr: .descriptor(errors.fileDescriptor))
+    }
+
     /// The exit status once the child has exited (128 + signal number when killed), else `nil`.
     var exitCode: Int32? { child.exitStatus }
 
@@ -45,6 +73,10 @@ final class FFmpegProcess: Sendable {
     func stop(grace: Duration = .seconds(2)) async {
         await child.stop(sending: SIGTERM, grace: grace)
     }
+
+    /// Asks the child to stop (SIGTERM) without waiting.
+    func terminate() { child.send(SIGTERM) }
+
 
     /// The last line ffmpeg wrote to `log`, for a one-line failure report in the server's log.
     /// ffmpeg's log holds file paths and codec diagnostics, never secrets or media bytes.

@@ -9,9 +9,10 @@ extension HLSSessionManager {
     ///   that tries to leave the session (`..`, `%2e%2e`, absolute) → 400; a missing file → 404.
     /// - Playlists are served whole with `application/vnd.apple.mpegurl`, never ranged.
     /// - Segments honour `Range`/`If-Range` like ``FileResponder``.
-    /// - A TRANSCODE segment listed but not yet produced (the playlist is FULL) is waited for up
-    ///   to ``Configuration/segmentWaitTimeout``, then answered 503 with `retry-after`
-    ///   (``Configuration/retryAfterSeconds``, 1 by default; PROTOCOL.md §14.2.6, §14.4).
+    /// - A segment listed but not yet produced (the playlist is FULL) is waited for up to
+    ///   ``Configuration/segmentWaitTimeout``, then answered 503 with `retry-after`
+    ///   (``Configuration/retryAfterSeconds``, 1 by default; PROTOCOL.md §14.2.6, §14.4). Asking for
+    ///   it moves the player's position: production starts there if it would not get there soon.
     /// - Parameters:
     ///   - sessionId: the `{session_id}` path segment.
     ///   - path: the rest of the path, raw (percent-encoded) as received; it may be nested.
@@ -32,58 +33,59 @@ extension HLSSessionManager {
         } catch {
             return .error(status: 404, error: "not_found", message: "No such HLS file.", method: method)
         }
-        let file = session.mediaDirectory.appendingPathComponent(hlsPath.relativePath).path
-
-        if MediaContentType.isPlaylist(hlsPath.fileName) {
-            return FileResponder.playlistResponse(path: file, method: method, chunkSize: configuration.chunkSize)
-        }
-        if let transcoder = session.transcoder, let playlist = session.playlist, hlsPath.components.count == 1,
-            playlist.segmentIndex(forName: hlsPath.fileName) != nil
-        {
-            switch await waitForSegment(named: hlsPath.fileName, session: session, transcoder: transcoder) {
-            case .ready:
-                break
+        if hlsPath.components.count == 1, let index = session.playlist.segmentIndex(forName: hlsPath.fileName) {
+            switch await waitForSegment(index, sessionId: sessionId) {
+            case .ready(let file):
+                return FileResponder.response(
+                    path: file.path, method: method, headers: headers, chunkSize: configuration.chunkSize)
             case .sessionEnded:
                 return Self.unknownSession(method)
             case .timedOut:
                 return .error(
                     status: 503, error: "segment_not_ready",
-                    message: "The segment is still being transcoded — retry shortly.",
+                    message: "The segment is still being made — retry shortly.",
                     headers: ["retry-after": String(configuration.retryAfterSeconds)], method: method)
-            case .transcoderFailed:
-                logger.warning(
-                    "HLS transcode failed",
-                    metadata: [
-                        "session": "\(sessionId)",
-                        "ffmpeg": "\(FFmpegProcess.lastLogLine(session.directory.appendingPathComponent("ffmpeg.log")))",
-                    ])
+            case .failed:
                 return .error(
                     status: 500, error: "transcode_failed",
-                    message: "Transcoding this file failed — try another file or strategy.", method: method)
+                    message: "Making this segment failed — try another file or strategy.", method: method)
             }
         }
-        return FileResponder.response(
-            path: file, method: method, headers: headers, chunkSize: configuration.chunkSize)
+        let file = session.mediaDirectory.appendingPathComponent(hlsPath.relativePath).path
+        if MediaContentType.isPlaylist(hlsPath.fileName) {
+            return FileResponder.playlistResponse(path: file, method: method, chunkSize: configuration.chunkSize)
+        }
+        return .error(status: 404, error: "not_found", message: "No such HLS file.", method: method)
     }
 
     enum SegmentWait {
-        case ready, timedOut, sessionEnded, transcoderFailed
+        case ready(URL), timedOut, sessionEnded, failed
     }
 
-    /// Waits until ffmpeg has finished the segment, ffmpeg has exited, the deadline passes, or the
-    /// session goes away. ffmpeg runs with `-hls_flags temp_file`: it writes `segNNNNN.ts.tmp` and
-    /// renames it when the segment is complete, so the final name existing means "finished".
-    private func waitForSegment(named name: String, session: Session, transcoder: FFmpegProcess) async -> SegmentWait {
+    /// How many times one request may start production for its segment before it gives up (a run
+    /// that ends without making the segment it was started for would otherwise be restarted forever).
+    static let restartsPerRequest = 3
+
+    /// Asks for segment `index` (production restarts there if it would not get there soon) and
+    /// waits until it is finished, production fails, the deadline passes, or the session goes away.
+    private func waitForSegment(_ index: Int, sessionId: String) async -> SegmentWait {
         let deadline = ContinuousClock.now + configuration.segmentWaitTimeout
-        let segment = session.mediaDirectory.appendingPathComponent(name).path
+        var restarts = 0
         while true {
-            guard sessions[session.info.sessionId] != nil else { return .sessionEnded }
-            if FileManager.default.fileExists(atPath: segment) { return .ready }
-            switch transcoder.exitCode {
-            case nil: break
-            // ffmpeg finished cleanly without this segment: the file is simply absent (→ 404).
-            case 0?: return .ready
-            default: return .transcoderFailed
+            guard let before = sessions[sessionId] else { return .sessionEnded }
+            do {
+                try demand(sessionId, index: index)
+            } catch {
+                logger.warning("HLS production could not start", metadata: ["session": "\(sessionId)", "error": "\(error)"])
+                return .failed
+            }
+            refresh(sessionId)
+            guard let session = sessions[sessionId] else { return .sessionEnded }
+            if let file = session.ready[index] { return .ready(file) }
+            if session.failed { return .failed }
+            if session.runCount != before.runCount {
+                restarts += 1
+                if restarts > Self.restartsPerRequest { return .failed }
             }
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { return .timedOut }

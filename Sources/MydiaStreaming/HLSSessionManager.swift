@@ -2,14 +2,25 @@ public import Foundation
 public import Logging
 import MydiaCrypto
 
-/// Owns the server's HLS sessions: one folder and at most one ffmpeg per session
-/// (PROTOCOL.md §7 `startStreamingSession` / `endStreamingSession`, §12.15).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Owns the server's HLS sessions: one folder and at most one running ffmpeg per session
+/// (PROTOCOL.md §7 `startStreamingSession` / `endStreamingSession`, §11.15, §14.4).
 ///
-/// - HLS_COPY remuxes with `-c copy` and finishes before ``start(fileURL:strategy:startPosition:)``
-///   returns, so the playlist is complete. A source whose codecs MPEG-TS HLS cannot carry, or a
-///   remux that fails, falls back to TRANSCODE.
-/// - TRANSCODE runs libx264/aac in the background; the playlist lists every segment at once and a
-///   request for a segment not yet produced waits for it (see ``response(sessionId:path:method:headers:)``).
+/// A session starts in a time that does not grow with the file: ``start(fileURL:strategy:startPosition:maxHeight:)``
+/// probes the file and reads its keyframe index (cached per file), writes a FULL playlist and
+/// starts production at the segment the player starts in — it neither remuxes nor transcodes the
+/// whole file first.
+/// - HLS_COPY cuts at the source's keyframes (`-c copy`), so the playlist's `#EXTINF`s are exact. A
+///   source whose codecs MPEG-TS HLS cannot carry is transcoded instead; a copy that fails on the
+///   way goes on as a transcode with the same cuts.
+/// - TRANSCODE runs libx264/aac with a keyframe forced at every segment start.
+/// - Segments are made ahead of the player and deleted behind it (see `HLSSessionManager+Production`),
+///   so a session's disk use is bounded; a request for a segment not made yet waits (up to
+///   ``Configuration/segmentWaitTimeout``, then 503 + `retry-after`), and one far from production
+///   restarts production there.
 ///
 /// Sessions nobody has requested anything from for ``Configuration/idleTimeout`` are ended by
 /// ``reapIdleSessions()``, which ``run()`` calls periodically.
@@ -23,7 +34,14 @@ public actor HLSSessionManager {
         /// How long a request for a segment not yet transcoded waits before answering 503.
         public var segmentWaitTimeout: Duration = .seconds(30)
         /// How often a waiting request checks whether its segment has appeared.
-        public var segmentPollInterval: Duration = .milliseconds(100)
+        public var segmentPollInterval: Duration = .milliseconds(20)
+        /// How many segments production runs ahead of the last one asked for before it is frozen.
+        public var aheadSegments: Int = 8
+        /// How many finished segments behind the last one asked for stay on disk.
+        public var behindSegments: Int = 3
+        /// How often a session's production is looked after (finished segments registered, ffmpeg
+        /// frozen or woken, old segments deleted).
+        public var productionInterval: Duration = .milliseconds(100)
         /// The `retry-after` seconds sent with that 503 (PROTOCOL.md §14.2.6: the client waits and
         /// asks again, for up to 30 s).
         public var retryAfterSeconds: Int = 1
@@ -107,15 +125,33 @@ public actor HLSSessionManager {
 
     struct Session {
         let info: SessionInfo
-        /// `<root>/<id>`: holds ffmpeg's log and, for TRANSCODE, ffmpeg's own playlist.
+        /// `<root>/<id>`: ffmpeg's log and `runs/<n>/`, one folder per production run.
         let directory: URL
-        /// `<root>/<id>/media`: the only folder requests can reach.
+        /// `<root>/<id>/media`: holds the playlist.
         let mediaDirectory: URL
-        /// The TRANSCODE ffmpeg; `nil` for a finished remux.
-        let transcoder: FFmpegProcess?
-        /// The playlist listed ahead of production (TRANSCODE only).
-        let playlist: HLSPlaylist?
+        /// The source file.
+        let file: URL
+        /// Every segment, listed up front.
+        let playlist: HLSPlaylist
+        var encoding: SegmentEncoding
+        /// The run producing now, if any.
+        var run: SegmentRun?
+        /// Stopped runs whose folders still hold files.
+        var retired: [SegmentRun] = []
+        /// Finished segments and where they are.
+        var ready: [Int: URL] = [:]
+        /// The last segment asked for: where the player is.
+        var reader: Int
+        /// Runs started so far (names their folders).
+        var runCount = 0
+        /// A transcode failed: segments not made yet answer 500.
+        var failed = false
         var lastAccess: ContinuousClock.Instant
+        /// Looks after production until the session ends.
+        var supervisor: Task<Void, Never>?
+
+        /// The ffmpeg of the current run, if one is running.
+        var producer: FFmpegProcess? { run?.process }
     }
 
     let configuration: Configuration
@@ -125,6 +161,12 @@ public actor HLSSessionManager {
     var sessions: [String: Session] = [:]
     /// Session ids reserved by a `start` still probing or remuxing, counted against the limit.
     var starting: Set<String> = []
+    /// Keyframe indices of recently streamed files, by path, size, modification time and inode.
+    var keyframeCache: [String: KeyframeIndex] = [:]
+    /// Cache keys, oldest first.
+    var keyframeCacheOrder: [String] = []
+    /// At most this many files' keyframe indices are kept (a 2-hour film's is some 30 KB).
+    static let keyframeCacheSize = 32
 
     /// The name of the playlist every session serves.
     public static let playlistName = "index.m3u8"
@@ -179,26 +221,60 @@ public actor HLSSessionManager {
         let log = directory.appendingPathComponent("ffmpeg.log")
 
         do {
-            let probe = try await HLSSourceProbe.run(
+            // The probe and the keyframe scan run side by side; the scan only for a copy.
+            let cacheKey = Self.keyframeCacheKey(fileURL)
+            let cached = cacheKey.flatMap { keyframeCache[$0] }
+            async let probing = HLSSourceProbe.run(
                 tools: tools, file: fileURL, scratch: directory.appendingPathComponent("probe.json"), log: log)
+            async let scanning: KeyframeIndex? =
+                strategy == .hlsCopy && cached == nil
+                ? KeyframeIndex.scan(
+                    tools: tools, file: fileURL, scratch: directory.appendingPathComponent("keyframes.txt"), log: log)
+                : cached
+            let probe = try await probing
             let position = startPosition.isFinite ? min(max(0, startPosition), probe.duration) : 0
-            var session: Session?
+            let seconds = max(1, configuration.segmentSeconds)
+
+            var plan: (playlist: HLSPlaylist, encoding: SegmentEncoding, strategy: StreamingStrategy, maxHeight: Int?)?
             if strategy == .hlsCopy {
-                if probe.isCopyableToHLS {
-                    session = try await remux(id: id, file: fileURL, probe: probe, start: position, directory: directory, media: media, log: log)
-                } else {
+                if !probe.isCopyableToHLS {
                     logger.info("HLS_COPY not possible for these codecs; transcoding", metadata: ["session": "\(id)"])
+                } else if probe.videoCodec == nil {
+                    // Audio only: every packet is a keyframe, so fixed-length cuts are cuts at keyframes.
+                    plan = (HLSPlaylist(duration: probe.duration, segmentLength: seconds, origin: probe.startTime),
+                            .copy, .hlsCopy, nil)
+                } else if let index = try? await scanning, !index.times.isEmpty {
+                    if let cacheKey, cached == nil { remember(index, for: cacheKey) }
+                    plan = (HLSPlaylist(keyframes: index.times, origin: min(probe.startTime, index.times[0]),
+                                        end: probe.startTime + probe.duration, segmentLength: seconds),
+                            .copy, .hlsCopy, nil)
+                } else {
+                    logger.warning("The keyframe index could not be read; transcoding", metadata: ["session": "\(id)"])
                 }
             }
-            if session == nil {
+            if plan == nil {
                 let ceiling = maxHeight.flatMap { $0 >= 2 ? $0 - $0 % 2 : nil }
                 let applied = ceiling.flatMap { limit in (probe.videoHeight ?? 0) > limit ? limit : nil }
-                session = try transcode(id: id, file: fileURL, probe: probe, start: position, maxHeight: applied,
-                                        directory: directory, media: media, log: log)
+                plan = (HLSPlaylist(duration: probe.duration, segmentLength: seconds, origin: probe.startTime),
+                        .transcode(maxHeight: applied), .transcode, applied)
             }
-            guard let session else { throw Error.unreadableMedia }
+            guard let plan else { throw Error.unreadableMedia }
+            do {
+                try Data(plan.playlist.text.utf8).write(to: media.appendingPathComponent(Self.playlistName), options: .atomic)
+            } catch {
+                throw Error.storageUnavailable(configuration.root.path)
+            }
+            let first = plan.playlist.segmentIndex(containing: position)
+            var session = Session(
+                info: SessionInfo(sessionId: id, duration: probe.duration, startPosition: position, strategy: plan.strategy,
+                                  playlistMode: .full, maxHeight: plan.maxHeight),
+                directory: directory, mediaDirectory: media, file: fileURL, playlist: plan.playlist, encoding: plan.encoding,
+                reader: first, lastAccess: now())
+            // Production starts at once where the player will start.
+            try startRun(&session, at: first)
+            session.supervisor = Task { await self.supervise(id) }
             sessions[id] = session
-            logger.info("HLS session started", metadata: ["session": "\(id)", "strategy": "\(session.info.strategy.rawValue)"])
+            logger.info("HLS session started", metadata: ["session": "\(id)", "strategy": "\(plan.strategy.rawValue)"])
             return session.info
         } catch {
             try? FileManager.default.removeItem(at: directory)
@@ -206,15 +282,34 @@ public actor HLSSessionManager {
         }
     }
 
-    /// Ends a session: stops its ffmpeg and deletes its folder.
+    /// Ends a session: stops its ffmpeg runs and deletes its folder.
     /// - Returns: `false` if no such session exists.
     @discardableResult
     public func end(sessionId: String) async -> Bool {
         guard let session = sessions.removeValue(forKey: sessionId) else { return false }
-        await session.transcoder?.stop()
+        session.supervisor?.cancel()
+        for run in session.retired + (session.run.map { [$0] } ?? []) where run.process.exitCode == nil {
+            run.reports.release()
+            await run.process.stop()
+        }
         try? FileManager.default.removeItem(at: session.directory)
         logger.info("HLS session ended", metadata: ["session": "\(sessionId)"])
         return true
+    }
+
+    /// Identifies one version of a file: path, size, modification time and inode.
+    static func keyframeCacheKey(_ file: URL) -> String? {
+        var info = stat()
+        guard stat(file.path, &info) == 0 else { return nil }
+        return "\(file.path)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)|\(info.st_ino)"
+    }
+
+    private func remember(_ index: KeyframeIndex, for key: String) {
+        keyframeCache[key] = index
+        keyframeCacheOrder.append(key)
+        while keyframeCacheOrder.count > Self.keyframeCacheSize {
+            keyframeCache[keyframeCacheOrder.removeFirst()] = nil
+        }
     }
 
     /// Ends every session (server shutdown).

@@ -12,6 +12,8 @@ struct HLSSourceProbe: Equatable {
     let audioCodec: String?
     /// Height in pixels of the first video stream, if any.
     var videoHeight: Int? = nil
+    /// Where the media starts on its own timeline (the format's `start_time`), in seconds; 0 if unknown.
+    var startTime: Double = 0
 
     /// Codecs that a copy into MPEG-TS HLS segments keeps playable.
     static let copyableVideoCodecs: Set<String> = ["h264", "hevc"]
@@ -39,7 +41,7 @@ struct HLSSourceProbe: Equatable {
                 executable: tools.ffprobe,
                 arguments: [
                     "-v", "error", "-protocol_whitelist", "file",
-                    "-show_entries", "format=duration:stream=codec_type,codec_name,height:stream_disposition=attached_pic",
+                    "-show_entries", "format=duration,start_time:stream=codec_type,codec_name,height:stream_disposition=attached_pic",
                     "-of", "json", "-i", file.path,
                 ],
                 stdout: scratch, log: log)
@@ -64,7 +66,10 @@ struct HLSSourceProbe: Equatable {
                 /// Cover art is stored as a one-frame video stream; it is not the video.
                 var isAttachedPicture: Bool { disposition?.attached_pic == 1 }
             }
-            struct Format: Decodable { let duration: String? }
+            struct Format: Decodable {
+                let duration: String?
+                let start_time: String?
+            }
             let streams: [Stream]?
             let format: Format?
         }
@@ -82,6 +87,7 @@ struct HLSSourceProbe: Equatable {
             duration: duration,
             videoCodec: video?.codec_name,
             audioCodec: streams.first { $0.codec_type == "audio" }?.codec_name,
-            videoHeight: video?.height)
+            videoHeight: video?.height,
+            startTime: output.format?.start_time.flatMap(Double.init).flatMap { $0.isFinite && abs($0) < maximumDuration ? $0 : nil } ?? 0)
     }
 }

@@ -37,6 +37,20 @@ enum TestMedia {
         ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
          "-t", "4", "-c:v", "mpeg4", "-c:a", "mp2", "-shortest"])
 
+    /// A 20-minute, low-bitrate H.264/AAC test pattern (96×64, 5 fps, a keyframe every 17 frames =
+    /// 3.4 s, so HLS_COPY segments are 6.8 s, not the 4 s target): long enough that remuxing it all
+    /// would show, quick to make.
+    static let longClip: URL = make("long-20min.mp4", lowBitrate(seconds: 1200))
+
+    /// The same pattern for 30 s, to compare the long one with.
+    static let shortClip: URL = make("short-30s.mp4", lowBitrate(seconds: 30))
+
+    static func lowBitrate(seconds: Int) -> [String] {
+        ["-f", "lavfi", "-i", "testsrc2=size=96x64:rate=5", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000",
+         "-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "17", "-keyint_min", "17",
+         "-sc_threshold", "0", "-b:v", "20k", "-c:a", "aac", "-b:a", "8k", "-shortest"]
+    }
+
     private static func make(_ name: String, _ arguments: [String]) -> URL {
         let output = fixtures.appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: output.path) { return output }
@@ -68,6 +82,40 @@ enum TestMedia {
     }
 
     static func tools() throws -> FFmpegTools { try FFmpegTools.locate() }
+
+    /// Runs a tool (ffprobe, ffmpeg, mpv) to its end; returns its exit status and standard output.
+    @discardableResult
+    static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Presentation times of the video keyframes of `file`, as ffprobe lists them (independent of
+    /// the server's own scan).
+    static func keyframes(_ file: URL) throws -> [Double] {
+        let listing = try run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,flags",
+                                          "-of", "csv=p=0", file.path]).output
+        return listing.split(whereSeparator: \.isNewline).compactMap { line in
+            let fields = line.split(separator: ",")
+            guard fields.count >= 2, fields[1].hasPrefix("K") else { return nil }
+            return Double(fields[0])
+        }.sorted()
+    }
+
+    /// The presentation time of the first video packet of a segment file.
+    static func firstVideoTime(_ file: URL) throws -> Double? {
+        let listing = try run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
+                                          "-of", "csv=p=0", file.path]).output
+        return listing.split(whereSeparator: \.isNewline).first.flatMap { Double($0.split(separator: ",")[0]) }
+    }
 
     /// Ends every session of `manager` and removes its root folder.
     static func cleanUp(_ manager: HLSSessionManager) async {
