@@ -66,7 +66,7 @@ public actor LivePlaybackController: PlaybackController {
                 case .paused(let paused): state.paused = paused
                 case .buffering(let buffering): state.buffering = buffering
                 case .path(let path): state.path = path
-                case .progressStored: continue
+                case .progressStored, .skippable: continue
                 case .nextEpisodeCountdown(let title, let secondsLeft):
                     let next = PlaybackRequest(kind: .episode, itemID: "", fileID: "", title: title)
                     state.nextEpisode = MydiaTUI.PlaybackUpdate.NextEpisode(request: next, secondsLeft: secondsLeft)
