@@ -10,18 +10,25 @@ extension Playback {
         return list.compactMap(PlayerTrack.init)
     }
 
-    /// Moves to the next audio track (mpv's `cycle aid`) and remembers it for the show; returns
-    /// the one playing now (nil: none).
+    /// Moves to the next audio track, from the last back to the first (never to none, as mpv's
+    /// `cycle aid` would), and remembers it for the show; returns the one playing now.
     @discardableResult
     public func cycleAudio() async throws -> PlayerTrack? {
-        try await cycle(.audio)
+        let audio = try await tracks().filter { $0.kind == .audio }
+        guard let player, !audio.isEmpty else { return nil }
+        let current = audio.firstIndex(where: \.selected) ?? -1
+        let next = audio[(current + 1) % audio.count]
+        try await player.command([.string("set_property"), .string("aid"), .number(Double(next.id))])
+        return await rememberSelected(.audio)
     }
 
     /// Moves to the next subtitle track, then none, then the first again (`cycle sid`), and
     /// remembers it for the show; returns the one shown now (nil: none).
     @discardableResult
     public func cycleSubtitles() async throws -> PlayerTrack? {
-        try await cycle(.sub)
+        guard let player else { return nil }
+        try await player.command([.string("cycle"), .string("sid")])
+        return await rememberSelected(.sub)
     }
 
     /// Selects mpv's track `id` of `kind` (nil: none), and remembers it for the show.
@@ -29,12 +36,6 @@ extension Playback {
         guard let player, kind != .video else { return }
         try await player.command([.string("set_property"), .string(kind == .audio ? "aid" : "sid"), id.map { .number(Double($0)) } ?? .string("no")])
         await rememberSelected(kind)
-    }
-
-    private func cycle(_ kind: PlayerTrack.Kind) async throws -> PlayerTrack? {
-        guard let player else { return nil }
-        try await player.command([.string("cycle"), .string(kind == .audio ? "aid" : "sid")])
-        return await rememberSelected(kind)
     }
 
     /// Stores the track of `kind` playing now as the show's choice: its language when it has

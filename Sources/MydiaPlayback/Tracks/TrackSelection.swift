@@ -17,7 +17,8 @@ public struct TrackSelection: Sendable, Hashable, Codable {
         /// Reads `en`, `eng`, `2` or (subtitles) `off`; nil when it is none of them.
         public init?(parsing text: String, allowsOff: Bool) {
             let text = text.trimmingCharacters(in: .whitespaces)
-            if allowsOff, ["off", "no", "none"].contains(text.lowercased()) {
+            if ["off", "no", "none"].contains(text.lowercased()) {
+                guard allowsOff else { return nil }
                 self = .off
             } else if let number = Int(text), number >= 1, number <= 999 {
                 self = .number(number)
