@@ -17,7 +17,8 @@ extension Playback {
         let delivery = try await chooseDelivery(for: item, file: first, start: start)
         let proxy: MediaProxy
         do {
-            proxy = try await MediaProxy.start(upstream: renewing, logger: logger)
+            let upstream = delivery.prefetch.map { PrefetchingUpstream(base: renewing, prefetch: $0) as any MediaUpstream } ?? renewing
+            proxy = try await MediaProxy.start(upstream: upstream, logger: logger)
         } catch {
             if let session = delivery.session { _ = try? await api.endStreamingSession(sessionId: session.sessionId) }
             throw error
@@ -110,6 +111,7 @@ extension Playback {
 
     /// A player event, with mpv's stream clock moved onto the media's (a WINDOW session's offset).
     private func handleMedia(_ event: MPVPlayer.Event) async {
+        if case .playbackRestart = event, firstFrame == nil { firstFrame = .now }
         if case .message(let args) = event {
             if args.first == Self.skipMessage { await skipSegment() }
             return

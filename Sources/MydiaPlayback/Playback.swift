@@ -79,6 +79,8 @@ public actor Playback {
     var upcoming: (after: String, next: Episode?)?
     /// The tracks the current item plays with (asked for, remembered, then changed by the user).
     var trackSelection = TrackSelection()
+    /// When mpv first showed a frame (its first `playback-restart`).
+    var firstFrame: ContinuousClock.Instant?
 
     /// Resolves `itemID` (movie or episode), starts its streaming session, the proxy and the player;
     /// media goes through `manager`, authorised with `api`'s media token (``ConnectionUpstream``).
@@ -153,6 +155,10 @@ public actor Playback {
 
     /// Every line sent to mpv over IPC so far.
     public var playerCommands: [String] { player?.sentLines ?? [] }
+
+    /// When mpv showed the first item's first frame (its first `playback-restart`), once it has:
+    /// the end of "Enter → first frame" (benchmarks, diagnostics).
+    public var firstFrameShown: ContinuousClock.Instant? { firstFrame }
 
     /// The proxy's counters for the current item.
     public var proxyStatistics: MediaProxy.Statistics? { proxy?.statistics }
