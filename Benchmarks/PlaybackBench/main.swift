@@ -312,6 +312,34 @@ var directPlayFirst: [Double] = []
 for _ in 0..<5 { directPlayFirst.append(try await firstByteDirectPlay(directSession, movie: clip.id)) }
 print(String(format: "BENCH play_first_byte_directplay_ms %.0f ms target<=100", median(directPlayFirst)))
 
+// 2a'. Enter → mpv's first frame (issue 20 §4): `Playback.start` with the user's mpv (headless:
+// --vo=null --ao=null) on the direct path, loopback — item lookup, candidates, the direct-play check
+// (its first bytes prefetched), the proxy, mpv started at once and fed over IPC — until mpv's first
+// `playback-restart`. Skipped when mpv is not installed.
+if let mpv = try? MPVInstallation.locate() {
+    func firstFrame(_ session: ClientSession, movie: String) async throws -> Double {
+        let options = PlaybackOptions(player: .mpv(.init(installation: mpv, extraArguments: ["--vo=null", "--ao=null"])),
+                                      startPosition: 0, autoplayCountdown: nil)
+        let started = ContinuousClock.now
+        let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: movie, options: options, logger: quiet)
+        let deadline = started + .seconds(20)
+        var shown: ContinuousClock.Instant?
+        while shown == nil, ContinuousClock.now < deadline {
+            shown = await playback.firstFrameShown
+            if shown == nil { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        await playback.stop()
+        guard let shown else { fatalError("mpv showed no frame within 20 s") }
+        return seconds(shown - started) * 1000
+    }
+    _ = try await firstFrame(directSession, movie: clip.id)  // mpv's own first start (disk cache, fonts)
+    var frames: [Double] = []
+    for _ in 0..<7 { frames.append(try await firstFrame(directSession, movie: clip.id)) }
+    print(String(format: "BENCH play_first_frame_direct_ms %.0f ms target<=300", median(frames)))
+} else {
+    print("# play_first_frame_direct_ms skipped: mpv is not installed")
+}
+
 // 2b. URL login (PROTOCOL.md §14.2): process start → `mydia-tui login` done → the first `ls movies`
 // page printed by a second process, against the direct server's HTTPS listener (pinned), loopback.
 // Argon2id's interactive cost on the server is part of it, as it is for a user.

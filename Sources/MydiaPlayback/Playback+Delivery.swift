@@ -14,17 +14,31 @@ extension Playback {
         var session: StreamingSession?
         /// mpv failing to open the file before it loads may fall back to HLS (``Item/canFallBack``).
         var canFallBack = false
+        /// Direct play: the file's first bytes, fetched by the check, for mpv's first request.
+        var prefetch: PrefetchingUpstream.Prefetch?
     }
+
+    /// What the direct-play check found: a refusal (the server's answer), or the file's first bytes.
+    enum DirectPlayCheck {
+        case refused(String)
+        case serves(PrefetchingUpstream.Prefetch?)
+    }
+
+    /// How many of the file's first bytes the direct-play check fetches for mpv.
+    static let prefetchBytes = 128 * 1024
 
     /// PROTOCOL.md §14.2.6: the strategy the user forced, else (with mpv) what `streamingCandidates`
     /// puts first for mpv's device profile. Direct play is checked against the file route first
     /// (one byte): a refusal (404, 415, 5xx) falls back to HLS, or fails when direct play was forced.
     /// HLS takes the candidates' first HLS strategy, then TRANSCODE.
-    func chooseDelivery(for item: PlaybackItem, file: MediaFile, start: Double) async throws -> Delivery {
+    func chooseDelivery(for item: PlaybackItem, file first: MediaFile, start: Double) async throws -> Delivery {
+        let file = first
         switch options.strategy {
         case .directPlay?:
-            if let refusal = await directPlayRefusal(fileID: file.id) { throw Error.directPlayRefused(refusal) }
-            return Delivery(file: file, strategy: .directPlay)
+            switch await checkDirectPlay(fileID: file.id) {
+            case .refused(let refusal): throw Error.directPlayRefused(refusal)
+            case .serves(let prefetch): return Delivery(file: file, strategy: .directPlay, prefetch: prefetch)
+            }
         case .hlsCopy?, .transcode?:
             let strategy = options.strategy?.streaming ?? .hlsCopy
             let session = try await startSession(fileID: file.id, start: start, strategies: [strategy]).session
@@ -32,16 +46,28 @@ extension Playback {
         case nil:
             var file = file
             var order: [StreamingStrategy] = [.hlsCopy, .transcode]
+            // Instant start: the file route is checked (and its first bytes fetched) while the
+            // candidates are asked for, not after; the check is wasted when HLS wins.
+            var speculative: Task<DirectPlayCheck, Never>?
+            if case .mpv = options.player {
+                let id = first.id
+                speculative = Task { await self.checkDirectPlay(fileID: id) }
+            }
+            defer { speculative?.cancel() }
             if case .mpv = options.player, let candidates = await candidates(for: item) {
                 // The server may name another of the item's files; an unknown one is not played.
                 if let named = item.files.first(where: { $0.id == candidates.fileId }) { file = named }
                 let strategies = candidates.candidates.compactMap { PlaybackStrategy($0.strategy) }
                 logger.info("streaming candidates", metadata: ["strategies": "\(strategies.map(\.name))"])
                 if strategies.first == .directPlay {
-                    guard let refusal = await directPlayRefusal(fileID: file.id) else {
-                        return Delivery(file: file, strategy: .directPlay, canFallBack: true)
+                    let check: DirectPlayCheck
+                    if let speculative, file.id == first.id { check = await speculative.value } else { check = await checkDirectPlay(fileID: file.id) }
+                    switch check {
+                    case .serves(let prefetch):
+                        return Delivery(file: file, strategy: .directPlay, canFallBack: true, prefetch: prefetch)
+                    case .refused(let refusal):
+                        logger.notice("direct play refused; playing over HLS", metadata: ["answer": "\(refusal)"])
                     }
-                    logger.notice("direct play refused; playing over HLS", metadata: ["answer": "\(refusal)"])
                 }
                 let listed = strategies.compactMap(\.streaming)
                 if let first = listed.first { order = first == .transcode ? [.transcode] : [first, .transcode] }
@@ -68,16 +94,30 @@ extension Playback {
         }
     }
 
-    /// Asks the file route for its first byte; nil when it serves the file, else what it answered.
-    func directPlayRefusal(fileID: String) async -> String? {
+    /// Asks the file route for its first ``prefetchBytes``: a refusal (what it answered), or the
+    /// bytes for mpv's first request (nil when they could not be kept: the route serves the file).
+    func checkDirectPlay(fileID: String) async -> DirectPlayCheck {
         let route = ProxyRoute.file(id: ProxyRoute.segment(fileID))
-        let request = PathRequest(method: "GET", path: route.upstreamTarget, headers: ["range": "bytes=0-0"])
+        let request = PathRequest(method: "GET", path: route.upstreamTarget, headers: ["range": "bytes=0-\(Self.prefetchBytes - 1)"])
         do {
             let response = try await renewing.send(request)
-            do { for try await _ in response.body {} } catch {}
-            return (200...299).contains(response.status) ? nil : "HTTP \(response.status)"
+            guard (200...299).contains(response.status) else {
+                do { for try await _ in response.body {} } catch {}
+                return .refused("HTTP \(response.status)")
+            }
+            var head: [UInt8] = []
+            do {
+                for try await chunk in response.body {
+                    head += chunk
+                    // A server that ignores the range sends the whole file: keep none of it.
+                    if head.count > Self.prefetchBytes { return .serves(nil) }
+                }
+            } catch {
+                return .serves(nil)
+            }
+            return .serves(PrefetchingUpstream.Prefetch(target: route.upstreamTarget, response: response, head: head))
         } catch {
-            return "\(error)"
+            return .refused("\(error)")
         }
     }
 

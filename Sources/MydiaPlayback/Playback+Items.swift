@@ -17,7 +17,8 @@ extension Playback {
         let delivery = try await chooseDelivery(for: item, file: first, start: start)
         let proxy: MediaProxy
         do {
-            proxy = try await MediaProxy.start(upstream: renewing, logger: logger)
+            let upstream = delivery.prefetch.map { PrefetchingUpstream(base: renewing, prefetch: $0) as any MediaUpstream } ?? renewing
+            proxy = try await MediaProxy.start(upstream: upstream, logger: logger)
         } catch {
             if let session = delivery.session { _ = try? await api.endStreamingSession(sessionId: session.sessionId) }
             throw error
@@ -32,7 +33,11 @@ extension Playback {
         // A WINDOW session (older servers) begins at `offset` in the media: mpv's clock starts there.
         streamOffset = Double(delivery.session?.offset ?? 0)
         let duration = [delivery.session?.duration, file.duration, item.runtimeSeconds].compactMap { $0 }.first { $0 > 0 } ?? 0
-        await handle(.itemStarted(position: start, duration: duration, canFallBack: delivery.canFallBack))
+        await withdrawPrompt()
+        trackSelection = startingTracks(for: item)
+        rememberTracks()
+        await handle(.itemStarted(position: start, duration: duration, canFallBack: delivery.canFallBack,
+                                  segments: SkipSegmentRange.of(file.segments)))
         let url: String
         if let session = delivery.session {
             useSession(session)
@@ -48,10 +53,17 @@ extension Playback {
                                                       "session": "\(delivery.session?.sessionId ?? "-")", "start": "\(start)"])
         if case .mpv(let configuration) = options.player {
             let player = try await runningPlayer(configuration)
-            try await player.command([.string("set_property"), .string("force-media-title"), .string(item.displayTitle)])
             let streamStart = max(0, start - streamOffset)
-            try await player.command([.string("set_property"), .string("start"), .string(String(format: "%.3f", streamStart))])
-            try await player.command([.string("loadfile"), .string(url), .string("replace")])
+            // One write, one round trip: the title, where to start, the tracks, then the file.
+            var commands: [[JSONValue]] = [
+                [.string("set_property"), .string("force-media-title"), .string(item.displayTitle)],
+                [.string("set_property"), .string("start"), .string(String(format: "%.3f", streamStart))],
+            ]
+            for property in trackSelection.mpvProperties {
+                commands.append([.string("set_property"), .string(property.name), .string(property.value)])
+            }
+            commands.append([.string("loadfile"), .string(url), .string("replace")])
+            try await player.commands(commands)
         }
         if firstItem {
             tasks.append(Task { [weak self, clock] in
@@ -67,15 +79,24 @@ extension Playback {
         }
     }
 
-    /// mpv: the running one, or a new one observing the properties playback follows, with its
-    /// event reader and the report timer.
+    /// Starts mpv in the background when the playback has one (``playerLaunch``).
+    func launchPlayer() {
+        guard playerLaunch == nil, case .mpv(let configuration) = options.player else { return }
+        let logger = self.logger
+        playerLaunch = Task { try await MPVPlayer.launch(configuration, logger: logger) }
+    }
+
+    /// mpv: the running one, or the launched one (launched now if it was not) set to observe the
+    /// properties playback follows, with its event reader and the report timer.
     private func runningPlayer(_ configuration: MPVPlayer.Configuration) async throws -> MPVPlayer {
         if let player { return player }
-        let player = try await MPVPlayer.launch(configuration, logger: logger)
+        launchPlayer()
+        guard let launch = playerLaunch else { throw MPVPlayer.Error.ipcUnavailable }
+        let player = try await launch.value
+        if let player = self.player { return player }  // another caller got here first
         self.player = player
-        for (index, name) in ["time-pos", "duration", "pause", "paused-for-cache", "eof-reached", "idle-active"].enumerated() {
-            try await player.observe(name, id: index + 1)
-        }
+        let names = ["time-pos", "duration", "pause", "paused-for-cache", "eof-reached", "idle-active"]
+        try await player.commands(names.enumerated().map { [.string("observe_property"), .number(Double($0.offset + 1)), .string($0.element)] })
         tasks.append(Task { [weak self] in
             for await event in player.events { await self?.handleMedia(event) }
         })
@@ -90,6 +111,11 @@ extension Playback {
 
     /// A player event, with mpv's stream clock moved onto the media's (a WINDOW session's offset).
     private func handleMedia(_ event: MPVPlayer.Event) async {
+        if case .playbackRestart = event, firstFrame == nil { firstFrame = .now }
+        if case .message(let args) = event {
+            if args.first == Self.skipMessage { await skipSegment() }
+            return
+        }
         if streamOffset > 0, case .property("time-pos", let value) = event, let seconds = value?.doubleValue {
             await handle(.player(.property(name: "time-pos", value: .number(seconds + streamOffset))))
         } else {
@@ -111,20 +137,32 @@ extension Playback {
 
     /// The current item played to its end: autoplay the next episode, or finish.
     func itemEnded() async {
-        guard case .episode(let episode)? = item, let countdown = options.autoplayCountdown,
-              let next = try? await NextEpisode.after(episode, api: api) else {
+        await withdrawPrompt()
+        guard let next = await nextEpisode() else {
             await finish(.finished)
             return
         }
+        await countDown(to: next)
+    }
+
+    /// The next-episode countdown, then the next episode. Begun in the credits (ask mode), a
+    /// cancelled countdown lets them play on; begun at the end, it finishes the playback.
+    func countDown(to next: Episode) async {
+        guard let countdown = options.autoplayCountdown else { return }
         let title = PlaybackItem.episode(next).displayTitle
         await handle(.countdownStarted(seconds: Int(countdown.components.seconds)))
         while case .countingDown(_, let left, _) = state, left > 0 {
             continuation.yield(.nextEpisodeCountdown(title: title, secondsLeft: left))
             try? await clock.sleep(.seconds(1))
             if state.isEnding { return }
-            if case .countingDown(_, _, cancelled: true) = state {
+            if case .countingDown(let current, _, cancelled: true) = state {
                 continuation.yield(.autoplayCancelled)
-                await finish(.finished)
+                if current.endedEarly, !current.reachedEnd {
+                    await withdrawPrompt()
+                    await handle(.resumeCredits)
+                } else {
+                    await finish(.finished)
+                }
                 return
             }
             await handle(.countdownTick)

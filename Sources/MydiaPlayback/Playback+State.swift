@@ -22,6 +22,12 @@ extension Playback {
             }
         }
 
+        /// The countdown's seconds left (0 outside one).
+        var secondsLeft: Int {
+            if case .countingDown(_, let left, _) = self { return left }
+            return 0
+        }
+
         /// Ending or ended: nothing new starts, player events are ignored.
         var isEnding: Bool {
             switch self {
@@ -55,6 +61,16 @@ extension Playback {
         /// The item's `stop` report was made; nothing more is reported for it.
         var stopReported = false
         var lastPublishedPosition = -1.0
+        /// The file's intro and credits; the one the position is in; those auto mode skipped
+        /// (each once: seeking back into one plays it).
+        var segments: [SkipSegmentRange] = []
+        var insideSegment: SkipSegmentRange?
+        var skipped: Set<SkipSegmentRange> = []
+        /// The credits began and the next-episode countdown started then (its stop report made);
+        /// mpv's end of file is then no second end of the item.
+        var endedEarly = false
+        /// mpv reached the end of the file after ``endedEarly``.
+        var reachedEnd = false
         /// Clock offsets of the last paused keep-alive and the last periodic report. Both carry
         /// over to the next item, as the pause does (the same mpv).
         var lastKeepAlive: Duration = .zero
@@ -64,7 +80,7 @@ extension Playback {
     /// What can happen to the state.
     enum Event: Equatable {
         /// A new item's file goes to the player, starting at `position`; `canFallBack`: see ``Item/canFallBack``.
-        case itemStarted(position: Double, duration: Double, canFallBack: Bool = false)
+        case itemStarted(position: Double, duration: Double, canFallBack: Bool = false, segments: [SkipSegmentRange] = [])
         /// mpv reported something.
         case player(MPVPlayer.Event)
         /// The report timer fired.
@@ -81,6 +97,12 @@ extension Playback {
         case countdownTick
         /// ``Playback/cancelAutoplay()``.
         case cancelAutoplay
+        /// The credits began and the countdown starts now: the item counts as ended (its stop report).
+        case creditsReached
+        /// Enter on "Next episode": the countdown is over at its next tick.
+        case advanceAutoplay
+        /// A countdown begun in the credits was cancelled: the credits play on to the end of the file.
+        case resumeCredits
         /// `finish` began.
         case finishing
         /// Everything is down.
@@ -103,6 +125,12 @@ extension Playback {
         case loadSubtitles
         /// Ends the playback.
         case finish(PlaybackEnd)
+        /// The position entered an intro or the credits (ask mode): offer the skip.
+        case enterSegment(SkipSegmentRange)
+        /// The position left the segment offered.
+        case leaveSegment
+        /// Auto mode: seek to this media position (a segment's end).
+        case skip(to: Double)
     }
 
     /// The options the transitions depend on.
@@ -111,6 +139,8 @@ extension Playback {
         var reportsProgress: Bool
         var progressInterval: Duration
         var pausedKeepAlive: Duration
+        /// What happens inside an intro or the credits.
+        var skip: SkipMode = .ask
     }
 
     /// The state machine: the next state and the effects of `event` at clock offset `now`.
@@ -122,13 +152,14 @@ extension Playback {
             return (.ended(result), [])
         case (_, .finishing):
             return (.ending(state.item), [])
-        case (.starting, .itemStarted(let position, let duration, let canFallBack)),
-             (.playing, .itemStarted(let position, let duration, let canFallBack)),
-             (.countingDown, .itemStarted(let position, let duration, let canFallBack)):
+        case (.starting, .itemStarted(let position, let duration, let canFallBack, let segments)),
+             (.playing, .itemStarted(let position, let duration, let canFallBack, let segments)),
+             (.countingDown, .itemStarted(let position, let duration, let canFallBack, let segments)):
             // The pause and the report timers carry over: the same mpv plays the next item.
             let previous = state.item
             var item = Item(position: position, duration: duration)
             item.canFallBack = canFallBack
+            item.segments = segments
             item.paused = previous?.paused ?? false
             item.lastKeepAlive = previous?.lastKeepAlive ?? .zero
             item.lastPeriodic = previous?.lastPeriodic ?? .zero
@@ -139,6 +170,19 @@ extension Playback {
             return (.countingDown(item, secondsLeft: left - 1, cancelled: cancelled), [])
         case (.countingDown(let item, let left, _), .cancelAutoplay):
             return (.countingDown(item, secondsLeft: left, cancelled: true), [])
+        case (.countingDown(let item, _, let cancelled), .advanceAutoplay):
+            return (.countingDown(item, secondsLeft: min(1, max(0, state.secondsLeft)), cancelled: cancelled), [])
+        case (.countingDown(let item, _, _), .resumeCredits):
+            return (.playing(item), item.reachedEnd ? [.finish(.finished)] : [])
+        case (.playing(var item), .creditsReached):
+            guard !item.endedEarly, !item.stopReported else { return (state, []) }
+            item.endedEarly = true
+            let effects = stopReport(&item, at: item.duration, rules: rules)
+            return (.playing(item), effects)
+        case (.countingDown(var item, let left, let cancelled), .player(.endFile("eof", _))) where item.endedEarly:
+            // The credits ran out under the countdown: it goes on.
+            item.reachedEnd = true
+            return (.countingDown(item, secondsLeft: left, cancelled: cancelled), [])
         case (.ending(var item?), .finalPosition(let seconds)):
             item.position = max(item.position, seconds)
             return (.ending(item), [])
@@ -189,9 +233,11 @@ extension Playback {
         case .property("time-pos", let value):
             guard let seconds = value?.doubleValue, item.loaded else { return [] }
             item.position = seconds
-            guard abs(seconds - item.lastPublishedPosition) >= 0.5 else { return [] }
+            var effects = segmentChange(&item, at: seconds, rules: rules)
+            guard abs(seconds - item.lastPublishedPosition) >= 0.5 else { return effects }
             item.lastPublishedPosition = seconds
-            return [.publish(.position(seconds: seconds, duration: item.duration > 0 ? item.duration : nil))]
+            effects.insert(.publish(.position(seconds: seconds, duration: item.duration > 0 ? item.duration : nil)), at: 0)
+            return effects
         case .property("duration", let value):
             if let seconds = value?.doubleValue, seconds > 0 { item.duration = seconds }
             return []
@@ -225,6 +271,9 @@ extension Playback {
             case .playing:
                 return []
             }
+        case .endFile("eof", _) where item.endedEarly:
+            // A countdown begun in the credits was cancelled; now they are over.
+            return [.finish(.finished)]
         case .endFile("eof", _):
             return stopReport(&item, at: item.duration, rules: rules) + [.itemEnded]
         case .endFile("error", _) where item.canFallBack && !item.loaded:
@@ -238,7 +287,30 @@ extension Playback {
             return []  // "stop"/"redirect": a loadfile replaced the file
         case .exited(let status):
             return [.finish(.playerExited(status))]
+        case .message:
+            return []  // handled by the actor (the skip binding)
         }
+    }
+
+    /// Entering or leaving an intro or the credits at `position` (PROTOCOL.md §14.1 `segments`):
+    /// ask mode offers the skip and withdraws it, auto mode seeks past each segment once.
+    private static func segmentChange(_ item: inout Item, at position: Double, rules: Rules) -> [Effect] {
+        guard rules.skip != .never, !item.segments.isEmpty else { return [] }
+        let inside = item.segments.first { $0.contains(position) }
+        guard inside != item.insideSegment else { return [] }
+        var effects: [Effect] = []
+        if item.insideSegment != nil, rules.skip == .ask { effects.append(.leaveSegment) }
+        item.insideSegment = inside
+        guard let inside else { return effects }
+        switch rules.skip {
+        case .auto:
+            if item.skipped.insert(inside).inserted { effects.append(.skip(to: inside.end)) }
+        case .ask:
+            effects.append(.enterSegment(inside))
+        case .never:
+            break
+        }
+        return effects
     }
 
     /// The item's one stop report (only once it loaded, only with a player).
@@ -255,5 +327,6 @@ extension Playback.Rules {
         if case .mpv = options.player { reportsProgress = true } else { reportsProgress = false }
         progressInterval = options.progressInterval
         pausedKeepAlive = options.pausedKeepAlive
+        skip = options.skip
     }
 }

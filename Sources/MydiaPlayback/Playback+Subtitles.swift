@@ -10,12 +10,27 @@ extension Playback {
     func loadSubtitles() {
         subtitleTask?.cancel()
         subtitleTask = nil
-        guard case .load(let preferred) = options.subtitles, let player, let proxy, let file, let strategy else { return }
+        guard case .load(let configured) = options.subtitles, let player, let proxy, let file, let strategy else { return }
+        // `--sub LANG` (or the show's remembered language) wins over `[player] subtitle_language`;
+        // a track number or `off` selects none of the added ones.
+        let choice = trackSelection.subtitle
+        let preferred: SubtitleLanguage?
+        switch choice {
+        case .language(let code)?: preferred = SubtitleLanguage(code)
+        case .number?, .off?: preferred = nil
+        case nil: preferred = configured
+        }
         let plan = SubtitlePlan(tracks: file.subtitles, directPlay: strategy == .directPlay, preferred: preferred)
         guard !plan.additions.isEmpty || plan.selectEmbeddedStream != nil else { return }
         let urls = plan.additions.map { proxy.subtitleURL(fileID: file.id, trackID: $0.track.trackId).absoluteString }
         let logger = self.logger
-        subtitleTask = Task { await Self.apply(plan, urls: urls, to: player, logger: logger) }
+        subtitleTask = Task {
+            await Self.apply(plan, urls: urls, to: player, logger: logger)
+            // A number counts the added tracks too: selected once they are there.
+            if case .number(let n)? = choice, !Task.isCancelled {
+                _ = try? await player.command([.string("set_property"), .string("sid"), .number(Double(n))])
+            }
+        }
     }
 
     /// `sub-add <url> select|auto <title> <lang>` per track, then the embedded stream to select, if any.

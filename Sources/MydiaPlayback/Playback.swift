@@ -69,6 +69,18 @@ public actor Playback {
     var tasks: [Task<Void, Never>] = []
     /// Adding the loaded file's subtitle tracks to mpv; replaced by the next file's.
     var subtitleTask: Task<Void, Never>?
+    /// mpv starting (launched before the item is resolved, so both proceed at once).
+    var playerLaunch: Task<MPVPlayer, any Swift.Error>?
+    /// The skip prompt mpv shows now (ask mode).
+    var prompt: SkipPrompt?
+    /// The next-episode countdown begun in the credits.
+    var countdownTask: Task<Void, Never>?
+    /// The episode after the current one, once looked up (`after` is the current one's id).
+    var upcoming: (after: String, next: Episode?)?
+    /// The tracks the current item plays with (asked for, remembered, then changed by the user).
+    var trackSelection = TrackSelection()
+    /// When mpv first showed a frame (its first `playback-restart`).
+    var firstFrame: ContinuousClock.Instant?
 
     /// Resolves `itemID` (movie or episode), starts its streaming session, the proxy and the player;
     /// media goes through `manager`, authorised with `api`'s media token (``ConnectionUpstream``).
@@ -86,10 +98,19 @@ public actor Playback {
     /// The same over any upstream (tests and benchmarks).
     public static func start(api: APIClient, upstream: any MediaUpstream, itemID: String, options: PlaybackOptions,
                              logger: Logger, clock: some Clock<Duration> = ContinuousClock()) async throws -> Playback {
-        let item = try await PlaybackItem.resolve(id: itemID, api: api)
         let (rejections, rejected) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let playback = Playback(api: api, upstream: LoginWatchUpstream(base: upstream, rejected: rejected), options: options,
                                 logger: logger, clock: ManagerClock(clock))
+        // Instant start: mpv starts (idle, its IPC socket) while the item is looked up and its
+        // delivery set up, not after.
+        await playback.launchPlayer()
+        let item: PlaybackItem
+        do {
+            item = try await PlaybackItem.resolve(id: itemID, api: api)
+        } catch {
+            await playback.finish(.failed("\(error)"))
+            throw error
+        }
         // The server stopped accepting this login mid-play (a revoked device): stop cleanly and say
         // "log in again" (§14.2.3); progress already stored stays.
         await playback.watchRejections(rejections)
@@ -134,6 +155,10 @@ public actor Playback {
 
     /// Every line sent to mpv over IPC so far.
     public var playerCommands: [String] { player?.sentLines ?? [] }
+
+    /// When mpv showed the first item's first frame (its first `playback-restart`), once it has:
+    /// the end of "Enter → first frame" (benchmarks, diagnostics).
+    public var firstFrameShown: ContinuousClock.Instant? { firstFrame }
 
     /// The proxy's counters for the current item.
     public var proxyStatistics: MediaProxy.Statistics? { proxy?.statistics }
@@ -188,6 +213,12 @@ public actor Playback {
                 loadSubtitles()
             case .finish(let result):
                 await finish(result)
+            case .enterSegment(let segment):
+                await enterSegment(segment)
+            case .leaveSegment:
+                await leaveSegment()
+            case .skip(let target):
+                await seek(toMedia: target)
             }
         }
     }
@@ -207,6 +238,10 @@ public actor Playback {
             }
         }
         await handle(.stop(at: nil))
+        if player == nil, let launch = playerLaunch {
+            // mpv was still starting when the playback failed: it goes too.
+            await (try? await launch.value)?.shutdown()
+        }
         await player?.shutdown()
         await closeItem()
         for task in tasks { task.cancel() }

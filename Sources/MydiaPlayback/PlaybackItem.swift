@@ -35,10 +35,11 @@ public enum PlaybackItem: Sendable, Hashable {
         }
     }
 
-    /// Looks `id` up as a movie, then as an episode.
+    /// Looks `id` up as a movie and as an episode at once (one round trip, not two, for an episode).
     public static func resolve(id: String, api: APIClient) async throws -> PlaybackItem {
+        async let episode = api.episode(id: id)
         if let movie = try await api.movie(id: id) { return .movie(movie) }
-        if let episode = try await api.episode(id: id) { return .episode(episode) }
+        if let episode = try await episode { return .episode(episode) }
         throw Error.notFound(id)
     }
 

@@ -48,6 +48,13 @@ public struct PlaybackOptions: Sendable {
     public var progressInterval: Duration
     /// While paused, how often the playlist is fetched to keep the session alive (§12.15: 2 min).
     public var pausedKeepAlive: Duration = .seconds(120)
+    /// What happens inside an intro or the credits (`[player] skip`, `--skip`).
+    public var skip: SkipMode = .ask
+    /// The audio and subtitle tracks asked for (`--audio`, `--sub`); what is not asked for comes
+    /// from ``trackMemory`` for an episode of a show played before.
+    public var tracks = TrackSelection()
+    /// Where the tracks chosen per show are remembered (nil: not remembered).
+    public var trackMemory: TrackMemory?
 
     public init(player: Player, startPosition: Double? = nil, resume: Resume = .auto,
                 strategy: PlaybackStrategy? = nil, subtitles: Subtitles = .load(preferred: nil),
@@ -80,6 +87,9 @@ public enum PlaybackUpdate: Sendable, Equatable {
     case nextEpisodeCountdown(title: String, secondsLeft: Int)
     /// The countdown was cancelled.
     case autoplayCancelled
+    /// The position entered an intro or the credits and mpv offers the skip (nil: the offer is
+    /// gone). Only in ``SkipMode/ask``; ``Playback/skipSegment()`` takes it.
+    case skippable(SkipPrompt?)
     /// Playback is over (the last update).
     case ended(PlaybackEnd)
 }

@@ -39,6 +39,12 @@ struct Play: AsyncParsableCommand {
         }
     }
 
+    /// `--skip`: the same choices as `[player] skip`.
+    enum SkipChoice: String, ExpressibleByArgument, CaseIterable {
+        case ask, auto, never
+        var mode: SkipMode { SkipMode(rawValue: rawValue) ?? .ask }
+    }
+
     /// `--events json` (hidden, PROTOCOL.md §13.79): machine-readable lines for the fault lab.
     enum EventsFormat: String, ExpressibleByArgument, CaseIterable {
         case json
@@ -51,8 +57,15 @@ struct Play: AsyncParsableCommand {
     @Option(help: "mpv, or none to only serve the stream.") var player: PlayerChoice = .mpv
     @Option(help: "Force how the media is delivered: direct (the file itself), hls-copy or transcode (default: what the server prefers for mpv; HLS with --player none).")
     var strategy: StrategyChoice?
-    @Option(name: .customLong("sub"), help: "Select subtitles in this language, e.g. en or eng (default: [player] subtitle_language in config.toml, else none selected).")
-    var subtitleLanguage: String?
+    @Option(name: .customLong("sub"), help: ArgumentHelp(
+        "Subtitles: a language (en, eng), mpv's subtitle track number (1 = the first), or off (default: the show's last choice, else [player] subtitle_language in config.toml, else none selected).",
+        valueName: "lang|number|off"))
+    var subtitle: String?
+    @Option(help: ArgumentHelp("Audio: a language (ja, jpn) or mpv's audio track number (1 = the first) (default: the show's last choice, else mpv's).",
+                               valueName: "lang|number"))
+    var audio: String?
+    @Option(help: "Intros and credits: ask (Enter skips), auto or never (default: [player] skip in config.toml, else ask).")
+    var skip: SkipChoice?
     @Flag(name: .customLong("no-subs"), help: "Add no subtitle tracks to mpv.") var noSubtitles = false
     @Flag(name: .customLong("print-url"), help: "Print the local playlist URL on stdout also when mpv plays it.") var printURL = false
     @Option(name: .customLong("mpv-arg"), parsing: .unconditionalSingleValue,
@@ -63,10 +76,13 @@ struct Play: AsyncParsableCommand {
 
     func validate() throws {
         if let start, !(start.isFinite && start >= 0) { throw ValidationError("--start must be a number of seconds, 0 or more.") }
-        if let subtitleLanguage, SubtitleLanguage(subtitleLanguage) == nil {
-            throw ValidationError("--sub must be a language code such as en or eng.")
+        if let subtitle, TrackSelection.Choice(parsing: subtitle, allowsOff: true) == nil {
+            throw ValidationError("--sub must be a language code such as en or eng, a track number such as 2, or off.")
         }
-        if subtitleLanguage != nil, noSubtitles { throw ValidationError("--sub and --no-subs cannot be used together.") }
+        if let audio, TrackSelection.Choice(parsing: audio, allowsOff: false) == nil {
+            throw ValidationError("--audio must be a language code such as ja or jpn, or a track number such as 2.")
+        }
+        if subtitle != nil, noSubtitles { throw ValidationError("--sub and --no-subs cannot be used together.") }
     }
 
     func run() async throws {
@@ -87,10 +103,13 @@ struct Play: AsyncParsableCommand {
             // Caught from here on: a reader may signal as soon as it sees the URL or an event line.
             let interrupted = SignalWaiter()
             try await withSession(global) { session in
-                let subtitles: PlaybackOptions.Subtitles = noSubtitles
-                    ? .off : .load(preferred: subtitleLanguage.flatMap(SubtitleLanguage.init) ?? config.subtitleLanguage)
-                let options = PlaybackOptions(player: choice, startPosition: start, resume: ResumePrompt.policy(resume?.mode ?? config.resume),
+                let subtitles: PlaybackOptions.Subtitles = noSubtitles ? .off : .load(preferred: config.subtitleLanguage)
+                var options = PlaybackOptions(player: choice, startPosition: start, resume: ResumePrompt.policy(resume?.mode ?? config.resume),
                                               strategy: strategy?.strategy, subtitles: subtitles)
+                options.skip = skip?.mode ?? config.skip
+                options.tracks = TrackSelection(audio: audio.flatMap { TrackSelection.Choice(parsing: $0, allowsOff: false) },
+                                                subtitle: subtitle.flatMap { TrackSelection.Choice(parsing: $0, allowsOff: true) })
+                options.trackMemory = TrackMemory.standard()
                 let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: id, options: options, logger: logger)
                 let lines = events == .json ? PlayEvents.start(playback: playback, manager: session.manager, since: began) : nil
                 if let url = await playback.current?.url, player == .none || printURL {

@@ -10,7 +10,8 @@ import Synchronization
 ///   `direct`, `hls-copy` or `transcode` —, start, duration),
 ///   `position` (at most one a second; the last one is always printed before `ended`), `paused`,
 ///   `buffering` (mpv's `paused-for-cache`), `path`, `progress_stored`, `next_episode_countdown`,
-///   `autoplay_cancelled`, `ended` (`how`: finished, stopped, player_exited, failed);
+///   `autoplay_cancelled`, `skippable` (the skip prompt: `segment` intro/credits or null, `action`
+///   skip/nextEpisode), `ended` (`how`: finished, stopped, player_exited, failed);
 /// - `connection` on every change of state, path or relay liveness;
 /// - `stats` every second: the proxy's counters and the bytes each path delivered;
 /// - a last `summary` after `ended`.
@@ -138,6 +139,11 @@ final class PlayEvents: Sendable {
             return ["event": "next_episode_countdown", "title": title, "seconds_left": secondsLeft]
         case .autoplayCancelled:
             return ["event": "autoplay_cancelled"]
+        case .skippable(let prompt?):
+            return ["event": "skippable", "segment": prompt.segment.kind.rawValue, "action": prompt.action.rawValue,
+                    "start": prompt.segment.start, "end": prompt.segment.end]
+        case .skippable(nil):
+            return ["event": "skippable", "segment": NSNull()]
         case .ended(let end):
             switch end {
             case .finished: return ["event": "ended", "how": "finished"]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MydiaAPI
+import MydiaPlayback
 import MydiaTUI
 
 /// `mydia-tui` with no subcommand: the curses UI (first run: the pairing screen).
@@ -26,7 +27,7 @@ struct UI: AsyncParsableCommand {
             let playback = LivePlaybackController(
                 mpvArguments: config.mpvArguments,
                 autoplayCountdown: config.autoplaySeconds > 0 ? .seconds(config.autoplaySeconds) : nil,
-                subtitleLanguage: config.subtitleLanguage, logger: logger)
+                subtitleLanguage: config.subtitleLanguage, skip: config.skip, trackMemory: TrackMemory.standard(), logger: logger)
             do {
                 try await TUIApp(options: options, store: store, playback: playback, logger: logger).run()
             } catch let error as CursesScreen.Error {

@@ -71,6 +71,24 @@ public struct MediaFile: Sendable, Hashable, Codable {
     public var directPlaySupported: Bool?
     /// Subtitle tracks; only detail queries ask for them.
     @CompactList public var subtitles: [SubtitleTrack]
+    /// Skippable intro and credits; only detail queries ask for them (empty from older servers).
+    @CompactList public var segments: [MediaSegment]
+}
+
+/// A skippable part of a file (`MediaSegment`): the intro or the credits, in milliseconds.
+public struct MediaSegment: Sendable, Hashable, Codable {
+    /// `INTRO` or `CREDITS` (a newer server may name more; those are not skipped).
+    public var type: String
+    /// Where it starts, in milliseconds.
+    public var startMs: Int
+    /// Where it ends, in milliseconds.
+    public var endMs: Int
+
+    public init(type: String, startMs: Int, endMs: Int) {
+        self.type = type
+        self.startMs = startMs
+        self.endMs = endMs
+    }
 }
 
 /// Watch progress, per instance user. Positions are whole seconds (§14.1).

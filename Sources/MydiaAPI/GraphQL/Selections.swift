@@ -15,7 +15,7 @@ struct Selections {
         let tracks = current
             ? "trackId language title format embedded deliverable forced hearingImpaired url(format: VTT)"
             : "trackId language title format embedded url(format: VTT)"
-        return "\(file) directPlaySupported subtitles { \(tracks) }"
+        return "\(file) directPlaySupported subtitles { \(tracks) }" + (current ? " segments { type startMs endMs }" : "")
     }
 
     let progress = "positionSeconds durationSeconds percentage watched lastWatchedAt"

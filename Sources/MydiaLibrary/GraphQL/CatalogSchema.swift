@@ -58,6 +58,15 @@ enum CatalogSchema {
                 Field("posterUrl", at: \.posterUrl)
                 Field("thumbnailUrl", at: \.thumbnailUrl)
             }
+            Enum(SegmentTypeValue.self, as: "SegmentType") {
+                Value(.intro)
+                Value(.credits)
+            }
+            Type(MediaSegmentObject.self, as: "MediaSegment") {
+                Field("type", at: \.type)
+                Field("startMs", at: \.startMs)
+                Field("endMs", at: \.endMs)
+            }
             Type(SubtitleTrackObject.self, as: "SubtitleTrack") {
                 Field("trackId", at: \.trackId)
                 Field("language", at: \.language)
@@ -80,6 +89,7 @@ enum CatalogSchema {
                 Field("container", at: \.container)
                 Field("directPlaySupported", at: MediaFileObject.directPlaySupported)
                 Field("subtitles", at: MediaFileObject.subtitles)
+                Field("segments", at: MediaFileObject.segments)
             }
             Type(ProgressObject.self, as: "Progress") {
                 Field("positionSeconds", at: \.positionSeconds)

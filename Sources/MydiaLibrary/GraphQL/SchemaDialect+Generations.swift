@@ -32,6 +32,7 @@ extension SchemaDialect {
         .remove("StreamingSessionResult.playlistMode"), .remove("PlaylistMode"),
         // Fewer facts on files, subtitle tracks, devices and the rails.
         .remove("MediaFile.duration"), .remove("MediaFile.container"),
+        .remove("MediaFile.segments"), .remove("MediaSegment"), .remove("SegmentType"),
         .remove("SubtitleTrack.deliverable"), .remove("SubtitleTrack.forced"), .remove("SubtitleTrack.hearingImpaired"),
         .remove("RemoteDevice.online"),
         .remove("ContinueWatchingItem.files"),

@@ -29,6 +29,8 @@ public final class MediaLibrary: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     private let scanLock = NSLock()
+    /// Chapter segments read so far (`MediaLibrary+Segments.swift`).
+    let segmentCache = SegmentCache()
 
     /// - Parameters:
     ///   - root: the library folder (`Movies/`, `Shows/`).

@@ -40,6 +40,8 @@ public final class MPVPlayer: Sendable {
         case seek
         /// Playback (re)started after loading or a seek.
         case playbackRestart
+        /// A `script-message` reached this client (sent by an input binding, e.g. the skip prompt's).
+        case message([String])
         /// The process is gone (its exit code, or 128 + the signal that ended it).
         case exited(Int32)
     }
@@ -60,8 +62,18 @@ public final class MPVPlayer: Sendable {
         }
     }
 
+    /// The replies of one ``commands(_:)`` call as they come in.
+    private struct Batch {
+        var first: Int
+        var results: [Result<JSONValue?, MPVCommandError>]
+        var remaining: Int
+        var continuation: CheckedContinuation<[Result<JSONValue?, MPVCommandError>], any Swift.Error>
+    }
+
     private struct State {
         var nextRequest = 0
+        var batchOf: [Int: Int] = [:]
+        var batches: [Int: Batch] = [:]
         var pending: [Int: CheckedContinuation<JSONValue?, any Swift.Error>] = [:]
         var sent: [String] = []
         var exited = false
@@ -175,6 +187,50 @@ public final class MPVPlayer: Sendable {
         }
     }
 
+    /// Sends `commands` in one write, in order, and waits for every reply; mpv runs them in that
+    /// order (one round trip instead of one per command). Returns their `data`.
+    /// - Throws: ``Error/exited`` when mpv is gone; the first `MPVCommandError`, once every reply is in.
+    @discardableResult
+    public func commands(_ commands: [[JSONValue]]) async throws -> [JSONValue?] {
+        guard !commands.isEmpty else { return [] }
+        let (first, exited) = state.withLock { state -> (Int, Bool) in
+            defer { state.nextRequest += commands.count }
+            return (state.nextRequest + 1, state.exited)
+        }
+        guard !exited else { throw Error.exited }
+        let lines = commands.enumerated().map {
+            JSONValue.object(["command": .array($0.element), "request_id": .number(Double(first + $0.offset))]).encoded()
+        }
+        state.withLock { $0.sent += lines }
+        for line in lines { logger.debug("mpv ipc →", metadata: ["line": "\(line)"]) }
+        let results = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[Result<JSONValue?, MPVCommandError>], any Swift.Error>) in
+            let outbound = state.withLock { state in
+                for index in commands.indices { state.batchOf[first + index] = first }
+                state.batches[first] = Batch(first: first, results: Array(repeating: .success(nil), count: commands.count),
+                                             remaining: commands.count, continuation: continuation)
+                return state.outbound
+            }
+            Task {
+                do {
+                    guard let outbound else { throw Error.exited }
+                    try await outbound.write(ByteBuffer(string: lines.joined(separator: "\n") + "\n"))
+                } catch {
+                    self.failBatch(first, Error.exited)
+                }
+            }
+        }
+        return try results.map { try $0.get() }
+    }
+
+    private func failBatch(_ first: Int, _ error: any Swift.Error) {
+        let batch = state.withLock { state -> Batch? in
+            guard let batch = state.batches.removeValue(forKey: first) else { return nil }
+            for index in 0..<batch.results.count { state.batchOf.removeValue(forKey: first + index) }
+            return batch
+        }
+        batch?.continuation.resume(throwing: error)
+    }
+
     /// Asks mpv to follow a property; changes arrive as ``Event/property(name:value:)``.
     public func observe(_ property: String, id: Int) async throws {
         try await command([.string("observe_property"), .number(Double(id)), .string(property)])
@@ -232,16 +288,24 @@ public final class MPVPlayer: Sendable {
         } catch {
             logger.debug("mpv ipc closed", metadata: ["error": "\(error)"])
         }
-        let pending = state.withLock { state in
+        let (pending, batches) = state.withLock { state in
             state.exited = true
-            defer { state.pending = [:] }
-            return state.pending
+            defer {
+                state.pending = [:]
+                state.batches = [:]
+                state.batchOf = [:]
+            }
+            return (state.pending, state.batches)
         }
         for continuation in pending.values { continuation.resume(throwing: Error.exited) }
+        for batch in batches.values { batch.continuation.resume(throwing: Error.exited) }
     }
 
     private func handle(_ line: [UInt8]) {
         guard case .object(let message)? = try? JSONValue.decode(line) else { return }
+        if case .number(let id)? = message["request_id"], message["event"] == nil, completeBatch(Int(id), message) {
+            return
+        }
         if case .number(let id)? = message["request_id"], message["event"] == nil {
             let continuation = state.withLock { $0.pending.removeValue(forKey: Int(id)) }
             if case .string(let status)? = message["error"], status != "success" {
@@ -266,9 +330,33 @@ public final class MPVPlayer: Sendable {
             continuation.yield(.seek)
         case "playback-restart":
             continuation.yield(.playbackRestart)
+        case "client-message":
+            guard case .array(let args)? = message["args"] else { return }
+            continuation.yield(.message(args.compactMap(\.stringValue)))
         default:
             break
         }
+    }
+
+    /// Files a reply that belongs to a batch; false when it does not.
+    private func completeBatch(_ id: Int, _ message: [String: JSONValue]) -> Bool {
+        let (found, done) = state.withLock { state -> (Bool, Batch?) in
+            guard let first = state.batchOf.removeValue(forKey: id), var batch = state.batches[first] else { return (false, nil) }
+            if case .string(let status)? = message["error"], status != "success" {
+                batch.results[id - first] = .failure(MPVCommandError(message: status))
+            } else {
+                batch.results[id - first] = .success(message["data"])
+            }
+            batch.remaining -= 1
+            if batch.remaining == 0 {
+                state.batches.removeValue(forKey: first)
+                return (true, batch)
+            }
+            state.batches[first] = batch
+            return (true, nil)
+        }
+        done?.continuation.resume(returning: done?.results ?? [])
+        return found
     }
 
     /// Connects to mpv's socket once it exists, while mpv runs, for at most 15 s.

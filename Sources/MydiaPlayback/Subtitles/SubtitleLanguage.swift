@@ -29,6 +29,15 @@ public struct SubtitleLanguage: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { code }
 
+    /// Every way files label this language: the ISO 639-2/B code, its 639-2/T twin and its
+    /// 639-1 code (`ger`, `deu`, `de`), for mpv's `alang`/`slang`.
+    public var spellings: [String] {
+        var all = [code]
+        all += Self.terminologyToBibliographic.filter { $0.value == code }.map(\.key).sorted()
+        all += Self.fromISO639_1.filter { $0.value == code }.map(\.key).sorted()
+        return all
+    }
+
     /// ISO 639-1 → ISO 639-2/B.
     private static let fromISO639_1 = pairs(
         "aa:aar ab:abk af:afr ak:aka am:amh an:arg ar:ara as:asm av:ava ay:aym az:aze ba:bak be:bel bg:bul " +

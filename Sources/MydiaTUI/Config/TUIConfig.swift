@@ -15,9 +15,11 @@ import TOMLKit
 /// autoplay_seconds = 10     # next-episode countdown; 0 turns autoplay off
 /// resume = "auto"           # where a started item plays from: auto, ask or never
 /// subtitle_language = "en"  # subtitles selected in mpv (ISO 639-1 or -2); none when absent
+/// skip = "ask"              # intro and credits: ask (Enter skips), auto or never
 /// [ui]
 /// images = "auto"           # posters: auto, kitty, sixel, symbols or off
 /// image_cache_mb = 200      # disk cache for posters, least recently used go first
+/// mouse = true              # click selects, the wheel scrolls
 /// ```
 public struct TUIConfig: Sendable, Equatable {
     /// Why the config file cannot be used; `description` is one sentence naming the file.
@@ -47,6 +49,8 @@ public struct TUIConfig: Sendable, Equatable {
     public var images: ImagesSetting = .auto
     /// The poster cache's cap in megabytes (`[ui] image_cache_mb`).
     public var imageCacheMB = 200
+    /// What playback does inside an intro or the credits (`[player] skip`).
+    public var skip: SkipMode = .ask
 
     /// The defaults (no file).
     public init(keyMap: KeyMap = .standard, theme: Theme = .dark) {
@@ -126,8 +130,13 @@ public struct TUIConfig: Sendable, Equatable {
                     throw Error(path: "", problem: "player.subtitle_language must be a language code such as \"en\" or \"eng\".")
                 }
                 subtitleLanguage = language
+            case "skip":
+                guard let mode = value?.string.flatMap(SkipMode.init(rawValue:)) else {
+                    throw Error(path: "", problem: "player.skip must be \"ask\", \"auto\" or \"never\".")
+                }
+                skip = mode
             default:
-                throw Error(path: "", problem: "the setting player.\(key) is not known (known: mpv_args, autoplay_seconds, resume, subtitle_language).")
+                throw Error(path: "", problem: "the setting player.\(key) is not known (known: mpv_args, autoplay_seconds, resume, subtitle_language, skip).")
             }
         }
     }

@@ -11,6 +11,8 @@ public actor LivePlaybackController: PlaybackController {
     private let mpvArguments: [String]
     private let autoplayCountdown: Duration?
     private let subtitleLanguage: SubtitleLanguage?
+    private let skip: SkipMode
+    private let trackMemory: TrackMemory?
     private let logger: Logger
     private var session: ClientSession?
     private var current: Playback?
@@ -20,11 +22,15 @@ public actor LivePlaybackController: PlaybackController {
     ///   - mpvArguments: extra mpv options from the config (`[player] mpv_args`).
     ///   - autoplayCountdown: how long the next-episode countdown runs (nil: no autoplay).
     ///   - subtitleLanguage: the subtitle language selected in mpv (`[player] subtitle_language`).
+    ///   - skip: intros and credits (`[player] skip`).
+    ///   - trackMemory: where the audio and subtitle tracks chosen per show are kept.
     public init(mpvArguments: [String], autoplayCountdown: Duration? = .seconds(10), subtitleLanguage: SubtitleLanguage? = nil,
-                logger: Logger) {
+                skip: SkipMode = .ask, trackMemory: TrackMemory? = nil, logger: Logger) {
         self.mpvArguments = mpvArguments
         self.autoplayCountdown = autoplayCountdown
         self.subtitleLanguage = subtitleLanguage
+        self.skip = skip
+        self.trackMemory = trackMemory
         self.logger = logger
     }
 
@@ -37,9 +43,11 @@ public actor LivePlaybackController: PlaybackController {
         await stop()
         // Located per play: mpv installed (or upgraded) while the UI runs is found; missing → one sentence.
         let mpv = MPVPlayer.Configuration(installation: try MPVInstallation.locate(), extraArguments: mpvArguments)
-        let options = PlaybackOptions(player: .mpv(mpv), startPosition: request.startPosition,
+        var options = PlaybackOptions(player: .mpv(mpv), startPosition: request.startPosition,
                                       resume: request.startPosition == nil ? .auto : .never,
                                       subtitles: .load(preferred: subtitleLanguage), autoplayCountdown: autoplayCountdown)
+        options.skip = skip
+        options.trackMemory = trackMemory
         let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: request.itemID, options: options, logger: logger)
         current = playback
         let (stream, continuation) = AsyncStream<MydiaTUI.PlaybackUpdate>.makeStream()
@@ -66,7 +74,7 @@ public actor LivePlaybackController: PlaybackController {
                 case .paused(let paused): state.paused = paused
                 case .buffering(let buffering): state.buffering = buffering
                 case .path(let path): state.path = path
-                case .progressStored: continue
+                case .progressStored, .skippable: continue
                 case .nextEpisodeCountdown(let title, let secondsLeft):
                     let next = PlaybackRequest(kind: .episode, itemID: "", fileID: "", title: title)
                     state.nextEpisode = MydiaTUI.PlaybackUpdate.NextEpisode(request: next, secondsLeft: secondsLeft)
@@ -97,6 +105,21 @@ public actor LivePlaybackController: PlaybackController {
 
     public func cancelCountdown() async {
         await current?.cancelAutoplay()
+    }
+
+    /// Takes the skip offer mpv shows (intro, credits, next episode); nothing without one.
+    public func skipSegment() async {
+        await current?.skipSegment()
+    }
+
+    /// The next audio track (`a`); its label (`2 · jpn`), nil when there is none.
+    public func cycleAudio() async -> String? {
+        (try? await current?.cycleAudio())??.label
+    }
+
+    /// The next subtitle track, then none (`s`); its label, nil for none.
+    public func cycleSubtitles() async -> String? {
+        (try? await current?.cycleSubtitles())??.label
     }
 
     /// Play was asked for before the session to the server opened.
