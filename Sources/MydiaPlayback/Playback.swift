@@ -69,6 +69,8 @@ public actor Playback {
     var tasks: [Task<Void, Never>] = []
     /// Adding the loaded file's subtitle tracks to mpv; replaced by the next file's.
     var subtitleTask: Task<Void, Never>?
+    /// The downloaded file played instead of the server's (``LocalMedia``), if any.
+    var local: LocalMedia?
 
     /// Resolves `itemID` (movie or episode), starts its streaming session, the proxy and the player;
     /// media goes through `manager`, authorised with `api`'s media token (``ConnectionUpstream``).
@@ -102,7 +104,7 @@ public actor Playback {
         return playback
     }
 
-    private init(api: APIClient, upstream: any MediaUpstream, options: PlaybackOptions, logger: Logger, clock: ManagerClock) {
+    init(api: APIClient, upstream: any MediaUpstream, options: PlaybackOptions, logger: Logger, clock: ManagerClock) {
         (updates, continuation) = AsyncStream<PlaybackUpdate>.makeStream()
         self.api = api
         self.upstream = upstream

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MydiaClient
 import MydiaAPI
+import MydiaDownloads
 import MydiaPlayback
 import MydiaTUI
 
@@ -91,7 +92,16 @@ struct Play: AsyncParsableCommand {
                     ? .off : .load(preferred: subtitleLanguage.flatMap(SubtitleLanguage.init) ?? config.subtitleLanguage)
                 let options = PlaybackOptions(player: choice, startPosition: start, resume: ResumePrompt.policy(resume?.mode ?? config.resume),
                                               strategy: strategy?.strategy, subtitles: subtitles)
-                let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: id, options: options, logger: logger)
+                // A downloaded item plays from disk, also with no network (issue 20), unless --strategy asks for the server.
+                let downloads = DownloadStore(logger: logger)
+                let backlog = ProgressBacklog(directory: downloads.directory, logger: logger)
+                let playback: Playback
+                if strategy == nil, let (item, media) = downloads.playable(id) {
+                    playback = try await Playback.start(api: session.api, manager: session.manager, item: item, local: media, options: options, logger: logger)
+                } else {
+                    playback = try await Playback.start(api: session.api, manager: session.manager, itemID: id, options: options, logger: logger)
+                }
+                let delivering = Task { await backlog.deliver(to: APIProgressSink(api: session.api)) }
                 let lines = events == .json ? PlayEvents.start(playback: playback, manager: session.manager, since: began) : nil
                 if let url = await playback.current?.url, player == .none || printURL {
                     FileHandle.standardOutput.write(Data((url + "\n").utf8))
@@ -103,6 +113,9 @@ struct Play: AsyncParsableCommand {
                 }
                 let end = await playback.waitUntilEnded()
                 signals.cancel()
+                // Progress the server did not take (offline) waits in the downloads folder for the next command.
+                _ = await delivering.value
+                backlog.add(await playback.pendingProgress())
                 await lines?.finish(session.manager)
                 switch end {
                 case .finished, .stopped:
