@@ -81,7 +81,7 @@ extension DownloadEngine {
                     meter.add(at: clock.now(), bytes: part.size)
                     progress.bytesPerSecond = meter.bytesPerSecond
                     publish(progress)
-                    try await options.chunkWritten?(part.size)
+                    do { try await options.chunkWritten?(part.size) } catch { throw Stopped(error: error) }
                 }
                 try Task.checkCancellation()
                 if part.size == total {
@@ -98,6 +98,8 @@ extension DownloadEngine {
                 throw ConnectionManager.Error.resumeFailed("the body ended after \(part.size) of \(total) bytes")
             } catch let error as Error {
                 throw error
+            } catch let stopped as Stopped {
+                throw stopped.error
             } catch let failure as PartialFile.Failure {
                 throw failure
             } catch is CancellationError {
@@ -172,6 +174,11 @@ extension DownloadEngine {
     }
 
     static let subtitleLimit = 16 << 20
+}
+
+/// What ``DownloadEngine/Options/chunkWritten`` threw: ends the download as it is, no retry.
+struct Stopped: Error {
+    let error: any Error
 }
 
 /// `content-range: bytes first-last/total`.

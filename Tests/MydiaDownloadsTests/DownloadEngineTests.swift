@@ -122,9 +122,9 @@ import Testing
         let mountPoint = NSTemporaryDirectory() + "mydia-downloads-tmpfs-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: mountPoint) }
-        let mount = try Programs.run("/usr/bin/env", ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint])
-        try #require(mount.status == 0, "this test needs to mount a tmpfs (root in a private mount namespace): \(mount.stderr)")
-        defer { _ = try? Programs.run("/usr/bin/env", ["umount", mountPoint]) }
+        let mounted = try Self.system(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint])
+        try #require(mounted == 0, "this test needs to mount a tmpfs (root in a private mount namespace)")
+        defer { _ = try? Self.system(["umount", mountPoint]) }
 
         let fixture = try await DownloadFixture.start()
         defer { Task { await fixture.close() } }
@@ -143,6 +143,16 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: downloads.partialFolder(id).path))
         #expect(try FreeSpace.statvfs.available(mountPoint) > 3_500_000)  // the space came back
         await fixture.close()
+    }
+
+    /// Runs a system tool; returns its exit status.
+    static func system(_ args: [String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
     }
 
     /// Entries of the downloads folder a user sees (not the hidden partial folder).
