@@ -52,8 +52,13 @@ public struct ProgressBacklog: Sendable {
 
     /// Sends every waiting report to `sink`, in order, and forgets those stored; stops at the
     /// first refusal (the server is still away). - Returns: how many were stored.
+    /// - Parameter superseding: the item a playback starting now reports on: its waiting report is
+    ///   dropped, never sent after the newer ones of that playback (PROTOCOL.md §14.1).
     @discardableResult
-    public func deliver(to sink: any ProgressSink) async -> Int {
+    public func deliver(to sink: any ProgressSink, superseding itemID: String? = nil) async -> Int {
+        if let itemID, load().contains(where: { $0.itemID == itemID }) {
+            save(load().filter { $0.itemID != itemID })
+        }
         let reports = pending
         var stored = 0
         for report in reports {

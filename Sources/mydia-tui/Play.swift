@@ -101,7 +101,7 @@ struct Play: AsyncParsableCommand {
                 } else {
                     playback = try await Playback.start(api: session.api, manager: session.manager, itemID: id, options: options, logger: logger)
                 }
-                let delivering = Task { await backlog.deliver(to: APIProgressSink(api: session.api)) }
+                let delivering = Task { [id] in await backlog.deliver(to: APIProgressSink(api: session.api), superseding: id) }
                 let lines = events == .json ? PlayEvents.start(playback: playback, manager: session.manager, since: began) : nil
                 if let url = await playback.current?.url, player == .none || printURL {
                     FileHandle.standardOutput.write(Data((url + "\n").utf8))
