@@ -183,6 +183,16 @@ let package = Package(
             ] + nio,
             swiftSettings: swiftSettings),
 
+        // Downloads for offline playback (issue 20): direct play into a hidden partial folder,
+        // resumed by Range and checked by the strong ETag, renamed into place with metadata and subtitles.
+        .target(
+            name: "MydiaDownloads",
+            dependencies: [
+                "MydiaPlayback", "MydiaAPI", "MydiaConnection", "MydiaSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
         // The curses front end: the terminal layer over the CNcurses shim, view models, screens.
         .target(
             name: "MydiaTUI",
@@ -236,7 +246,7 @@ let package = Package(
             name: "mydia-tui",
             dependencies: [
                 "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaWire", "MydiaCrypto",
-                "MydiaPlayback", "MydiaTUI", "MydiaDiscovery", "MydiaSystem",
+                "MydiaPlayback", "MydiaTUI", "MydiaDiscovery", "MydiaSystem", "MydiaDownloads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -268,7 +278,7 @@ let package = Package(
             name: "PlaybackBench",
             dependencies: [
                 "MydiaSystem", "MydiaPlayback", "MydiaServer", "MydiaRelay", "MydiaLibrary", "MydiaWire", "MydiaClient", "MydiaAPI",
-                "MydiaConnection", "MydiaCrypto",
+                "MydiaConnection", "MydiaCrypto", "MydiaDownloads",
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
             path: "Benchmarks/PlaybackBench", swiftSettings: swiftSettings),
@@ -350,6 +360,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ] + nio,
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MydiaDownloadsTests",
+            dependencies: [
+                "MydiaDownloads", "MydiaPlayback", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaLibrary",
+                "MydiaTestSupport", "MydiaSystem", "MydiaCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "MydiaTUITests",

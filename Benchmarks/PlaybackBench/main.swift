@@ -9,6 +9,7 @@ import MydiaAPI
 import MydiaClient
 import MydiaConnection
 import MydiaCrypto
+import MydiaDownloads
 import MydiaLibrary
 import MydiaPlayback
 import MydiaRelay
@@ -98,6 +99,53 @@ guard let big = movies.first(where: { $0.title == "Raw Bars" })?.files.first, le
 let relayMovies = try await relaySession.api.movies(first: 10).nodes
 guard let relayClip = relayMovies.first(where: { $0.title == "Short Clip" }), let relayBig = relayMovies.first(where: { $0.title == "Raw Bars" })?.files.first else {
     fatalError("the bench library was not scanned")
+}
+
+// 4 (defined here, run last). Downloads (issue 20): the whole ~1.1 GB file into the downloads
+// folder by `DownloadEngine` on the direct path (resolve, fetch, fsync, rename) vs `curl -k -o`
+// of the same file from the same listener followed by `sync FILE` (both end with the file on
+// disk), four rounds interleaved, the first not counted (page cache, connections), medians.
+// `MYDIA_BENCH_ONLY=download` runs only this.
+func downloadVsCurl() async throws {
+    guard let bigMovie = movies.first(where: { $0.title == "Raw Bars" }) else { fatalError("the bench library was not scanned") }
+    let token = try await directStore.select(nil).accessToken
+    let url = "https://127.0.0.1:\(try await directHost.directPort())/api/v1/stream/file/\(big.id)"
+    let curlFile = work.appendingPathComponent("curl-download.mkv").path
+    let store = DownloadStore(directory: DownloadDirectory(root: work.appendingPathComponent("downloads")), logger: quiet)
+    var engineSpeeds: [Double] = [], curlSpeeds: [Double] = [], curlUnsynced: [Double] = []
+    for round in 0..<4 {
+        let curlStarted = ContinuousClock.now
+        let fetched = try run("curl", ["-k", "-s", "-o", curlFile, "-w", "%{size_download}", "-H", "Authorization: Bearer \(token)", url])
+        let curlFetched = ContinuousClock.now
+        _ = try run("sync", [curlFile])
+        let curlTime = seconds(ContinuousClock.now - curlStarted)
+        guard Int(fetched) == bigSize else { fatalError("curl fetched \(fetched) of \(bigSize) bytes") }
+        try FileManager.default.removeItem(atPath: curlFile)
+
+        let engine = DownloadEngine(store: store, api: directSession.api, manager: directSession.manager, logger: quiet)
+        let engineStarted = ContinuousClock.now
+        let record = try await engine.download(itemID: bigMovie.id)
+        let engineTime = seconds(ContinuousClock.now - engineStarted)
+        await engine.close()
+        guard record.bytes == bigSize, await directSession.manager.currentState == .direct else {
+            fatalError("the download took \(record.bytes) of \(bigSize) bytes, or the path changed")
+        }
+        try store.remove(bigMovie.id)
+        if round > 0 {
+            curlSpeeds.append(Double(bigSize) / curlTime)
+            curlUnsynced.append(Double(bigSize) / seconds(curlFetched - curlStarted))
+            engineSpeeds.append(Double(bigSize) / engineTime)
+        }
+    }
+    print(String(format: "# download %.2f GB: mydia-tui engine direct %.0f MB/s, curl -k + sync %.0f MB/s (curl alone %.0f MB/s)",
+                 Double(bigSize) / 1e9, median(engineSpeeds) / 1e6, median(curlSpeeds) / 1e6, median(curlUnsynced) / 1e6))
+    print(String(format: "BENCH download_vs_curl %.2f x target>=0.8", median(engineSpeeds) / median(curlSpeeds)))
+}
+if ProcessInfo.processInfo.environment["MYDIA_BENCH_ONLY"] == "download" {
+    try await downloadVsCurl()
+    await directSession.close()
+    await relaySession.close()
+    exit(0)
 }
 
 /// curl's download speed in bytes/s for `bytes` of `url` (a Range request).
@@ -405,6 +453,8 @@ let (idle, peak) = try await streamBigFile()
 print(String(format: "# streamed %.2f GB through mydia-tui's proxy; before: RSS %.1f MB (anon %.1f, file %.1f); peak anon %.1f MB",
              Double(bigSize) / 1e9, idle.rss, idle.anon, idle.file, peak.anon))
 print(String(format: "BENCH stream_1gb_rss_mb %.1f MB target<=40", peak.rss))
+
+try await downloadVsCurl()
 
 await directSession.close()
 await relaySession.close()

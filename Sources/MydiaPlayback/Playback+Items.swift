@@ -14,11 +14,14 @@ extension Playback {
         } else {
             start = await resumePosition(item)
         }
-        let delivery = try await chooseDelivery(for: item, file: first, start: start)
-        let proxy: MediaProxy
+        // A downloaded file plays as it is, without the server or a proxy (issue 20).
+        let delivery = local == nil ? try await chooseDelivery(for: item, file: first, start: start) : Delivery(file: first, strategy: .directPlay)
+        var proxy: MediaProxy?
         do {
-            let upstream = delivery.prefetch.map { PrefetchingUpstream(base: renewing, prefetch: $0) as any MediaUpstream } ?? renewing
-            proxy = try await MediaProxy.start(upstream: upstream, logger: logger)
+            if local == nil {
+                let upstream = delivery.prefetch.map { PrefetchingUpstream(base: renewing, prefetch: $0) as any MediaUpstream } ?? renewing
+                proxy = try await MediaProxy.start(upstream: upstream, logger: logger)
+            }
         } catch {
             if let session = delivery.session { _ = try? await api.endStreamingSession(sessionId: session.sessionId) }
             throw error
@@ -39,11 +42,11 @@ extension Playback {
         await handle(.itemStarted(position: start, duration: duration, canFallBack: delivery.canFallBack,
                                   segments: SkipSegmentRange.of(file.segments)))
         let url: String
-        if let session = delivery.session {
+        if let session = delivery.session, let proxy {
             useSession(session)
             url = proxy.hlsURL(session: session.sessionId).absoluteString
         } else {
-            url = proxy.fileURL(id: file.id).absoluteString
+            url = local?.path ?? proxy?.fileURL(id: file.id).absoluteString ?? ""
         }
         let facts = PlaybackStarted(item: item.reference, title: item.displayTitle, url: url, strategy: delivery.strategy,
                                     sessionId: delivery.session?.sessionId, startPosition: start, duration: duration)
@@ -169,6 +172,7 @@ extension Playback {
         }
         guard !state.isEnding else { return }
         await closeItem()
+        local = nil  // the next episode streams from the server
         do {
             try await begin(.episode(next), explicitStart: 0)
         } catch {

@@ -10,7 +10,7 @@ extension Playback {
     func loadSubtitles() {
         subtitleTask?.cancel()
         subtitleTask = nil
-        guard case .load(let configured) = options.subtitles, let player, let proxy, let file, let strategy else { return }
+        guard case .load(let configured) = options.subtitles, let player, let file, let strategy else { return }
         // `--sub LANG` (or the show's remembered language) wins over `[player] subtitle_language`;
         // a track number or `off` selects none of the added ones.
         let choice = trackSelection.subtitle
@@ -20,9 +20,18 @@ extension Playback {
         case .number?, .off?: preferred = nil
         case nil: preferred = configured
         }
-        let plan = SubtitlePlan(tracks: file.subtitles, directPlay: strategy == .directPlay, preferred: preferred)
+        // A downloaded file's tracks are the subtitle files saved with it (issue 20).
+        let tracks = local.map { local in file.subtitles.filter { $0.embedded || local.subtitles[$0.trackId] != nil } } ?? file.subtitles
+        let plan = SubtitlePlan(tracks: tracks, directPlay: strategy == .directPlay, preferred: preferred)
         guard !plan.additions.isEmpty || plan.selectEmbeddedStream != nil else { return }
-        let urls = plan.additions.map { proxy.subtitleURL(fileID: file.id, trackID: $0.track.trackId).absoluteString }
+        let urls: [String]
+        if let local {
+            urls = plan.additions.map { local.subtitles[$0.track.trackId] ?? "" }
+        } else if let proxy {
+            urls = plan.additions.map { proxy.subtitleURL(fileID: file.id, trackID: $0.track.trackId).absoluteString }
+        } else {
+            return
+        }
         let logger = self.logger
         subtitleTask = Task {
             await Self.apply(plan, urls: urls, to: player, logger: logger)

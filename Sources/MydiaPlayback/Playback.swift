@@ -81,6 +81,8 @@ public actor Playback {
     var trackSelection = TrackSelection()
     /// When mpv first showed a frame (its first `playback-restart`).
     var firstFrame: ContinuousClock.Instant?
+    /// The downloaded file played instead of the server's (``LocalMedia``), if any.
+    var local: LocalMedia?
 
     /// Resolves `itemID` (movie or episode), starts its streaming session, the proxy and the player;
     /// media goes through `manager`, authorised with `api`'s media token (``ConnectionUpstream``).
@@ -123,7 +125,7 @@ public actor Playback {
         return playback
     }
 
-    private init(api: APIClient, upstream: any MediaUpstream, options: PlaybackOptions, logger: Logger, clock: ManagerClock) {
+    init(api: APIClient, upstream: any MediaUpstream, options: PlaybackOptions, logger: Logger, clock: ManagerClock) {
         (updates, continuation) = AsyncStream<PlaybackUpdate>.makeStream()
         self.api = api
         self.upstream = upstream

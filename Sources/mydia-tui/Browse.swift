@@ -26,7 +26,8 @@ func printJSON(_ value: Any) {
 }
 
 func item(_ id: String, _ title: String, _ year: Int?, _ type: String, _ extra: [String: Any] = [:]) -> [String: Any] {
-    var d: [String: Any] = ["id": id, "title": title, "year": year.map { $0 as Any } ?? NSNull(), "type": type]
+    var d: [String: Any] = ["id": id, "title": title, "year": year.map { $0 as Any } ?? NSNull(), "type": type,
+                            "downloaded": downloadedIDs.contains(id)]
     d.merge(extra) { $1 }
     return d
 }
@@ -77,7 +78,7 @@ struct List: AsyncParsableCommand {
             if items.isEmpty { print("Nothing here yet."); return }
             for i in items {
                 let year = (i["year"] as? Int).map { " (\($0))" } ?? ""
-                print("\(i["title"] ?? "")\(year)    \(i["id"] ?? "")")
+                print("\(i["title"] ?? "")\(year)    \(i["id"] ?? "")" + (i["downloaded"] as? Bool == true ? "    [downloaded]" : ""))
             }
         }
     }
@@ -115,14 +116,14 @@ struct Show: AsyncParsableCommand {
             }
             if json { printJSON(result); return }
             let year = (result["year"] as? Int).map { " (\($0))" } ?? ""
-            print("\(result["title"] ?? "")\(year)")
+            print("\(result["title"] ?? "")\(year)" + (result["downloaded"] as? Bool == true ? "    [downloaded]" : ""))
             if let overview = result["overview"] as? String { print(overview) }
             for f in (result["files"] as? [[String: Any]]) ?? [] {
                 print("  file \(f["id"] ?? "")  \(f["summary"] ?? "")")
                 for t in (f["subtitles"] as? [[String: Any]]) ?? [] { print("    subtitles \(t["track_id"] ?? ""): \(t["summary"] ?? "")") }
             }
             for e in (result["episodes"] as? [[String: Any]]) ?? [] {
-                print(String(format: "  S%02dE%02d  ", (e["season"] as? Int) ?? 0, (e["episode"] as? Int) ?? 0) + "\(e["title"] ?? "")    \(e["id"] ?? "")")
+                print(String(format: "  S%02dE%02d  ", (e["season"] as? Int) ?? 0, (e["episode"] as? Int) ?? 0) + "\(e["title"] ?? "")    \(e["id"] ?? "")" + (e["downloaded"] as? Bool == true ? "    [downloaded]" : ""))
             }
         }
     }

@@ -21,7 +21,7 @@ struct MydiaTUICommand: AsyncParsableCommand {
         discussion: "Exit codes: 0 success, 1 failure, 3 not paired, 4 pairing or login refused, 5 server unreachable (or its certificate not trusted), 6 player missing, 7 credentials rejected (pair or log in again), 64 usage error.",
         version: ClientVersion.current,
         subcommands: [UI.self, Pair.self, Login.self, Servers.self, Status.self, List.self, Show.self, Search.self, Devices.self, Unpair.self, Doctor.self,
-                      Play.self, Discover.self, Exercise.self],
+                      Play.self, Download.self, Downloads.self, Discover.self, Exercise.self],
         defaultSubcommand: UI.self)
 
     static func main() async {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MydiaClient
 import MydiaAPI
+import MydiaDownloads
 import MydiaPlayback
 import MydiaTUI
 
@@ -110,7 +111,16 @@ struct Play: AsyncParsableCommand {
                 options.tracks = TrackSelection(audio: audio.flatMap { TrackSelection.Choice(parsing: $0, allowsOff: false) },
                                                 subtitle: subtitle.flatMap { TrackSelection.Choice(parsing: $0, allowsOff: true) })
                 options.trackMemory = TrackMemory.standard()
-                let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: id, options: options, logger: logger)
+                // A downloaded item plays from disk, also with no network (issue 20), unless --strategy asks for the server.
+                let downloads = DownloadStore(logger: logger)
+                let backlog = ProgressBacklog(directory: downloads.directory, logger: logger)
+                let playback: Playback
+                if strategy == nil, let (item, media) = downloads.playable(id) {
+                    playback = try await Playback.start(api: session.api, manager: session.manager, item: item, local: media, options: options, logger: logger)
+                } else {
+                    playback = try await Playback.start(api: session.api, manager: session.manager, itemID: id, options: options, logger: logger)
+                }
+                let delivering = Task { [id] in await backlog.deliver(to: APIProgressSink(api: session.api), superseding: id) }
                 let lines = events == .json ? PlayEvents.start(playback: playback, manager: session.manager, since: began) : nil
                 if let url = await playback.current?.url, player == .none || printURL {
                     FileHandle.standardOutput.write(Data((url + "\n").utf8))
@@ -122,6 +132,9 @@ struct Play: AsyncParsableCommand {
                 }
                 let end = await playback.waitUntilEnded()
                 signals.cancel()
+                // Progress the server did not take (offline) waits in the downloads folder for the next command.
+                _ = await delivering.value
+                backlog.add(await playback.pendingProgress())
                 await lines?.finish(session.manager)
                 switch end {
                 case .finished, .stopped:
