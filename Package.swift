@@ -198,6 +198,7 @@ let package = Package(
             name: "MydiaTUI",
             dependencies: [
                 "CNcurses", "CChafa", "CImageCodecs", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaTransport", "MydiaPlayback", "MydiaSystem",
+                "MydiaDownloads",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -373,7 +374,7 @@ let package = Package(
             name: "MydiaTUITests",
             dependencies: [
                 "MydiaTUI", "CNcurses", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaPlayback", "MydiaServer",
-                "MydiaTestSupport", "MydiaWire", "MydiaCrypto", "MydiaLibrary", "MydiaSystem",
+                "MydiaTestSupport", "MydiaWire", "MydiaCrypto", "MydiaLibrary", "MydiaSystem", "MydiaDownloads",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

@@ -31,6 +31,17 @@ public struct DownloadProgress: Sendable, Hashable {
     /// Bytes this run resumed from (0 for a fresh start).
     public var resumedFrom: Int64
 
+    /// A progress report (the engine makes them; views and tests may too).
+    public init(itemID: String, title: String, phase: Phase, bytes: Int64, total: Int64?, bytesPerSecond: Double, resumedFrom: Int64) {
+        self.itemID = itemID
+        self.title = title
+        self.phase = phase
+        self.bytes = bytes
+        self.total = total
+        self.bytesPerSecond = bytesPerSecond
+        self.resumedFrom = resumedFrom
+    }
+
     /// Seconds until done at the current rate, when both are known.
     public var secondsLeft: Double? {
         guard let total, bytesPerSecond > 0, total >= bytes else { return nil }

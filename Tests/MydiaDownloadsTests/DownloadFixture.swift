@@ -68,7 +68,7 @@ struct DownloadFixture {
         let manager = (session ?? self.session).manager
         let deadline = ContinuousClock.now + limit
         while await manager.currentState != state {
-            guard ContinuousClock.now < deadline else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "never reached \(state)"]) }
+            guard ContinuousClock.now < deadline else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "never reached \(state) (now \(await manager.currentState))"]) }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -56,7 +56,7 @@ final class FakePlayback: PlaybackController {
         #expect(lines.contains { $0.contains("starting") && $0.contains("Pilot") })
         #expect(lines.contains { $0.contains("▶ Signal Hour · S01E01 · Pilot  01:01 / 30:00 · buffering · via RELAY") })
         #expect(lines.last == " Next: Signal Hour · S01E02 · Colour Bars in 5 s — x cancels")
-        for effect in T.keys(&state, .character("x")) + T.keys(&state, .character("s")) { runner.run(effect, state: state) }
+        for effect in T.keys(&state, .character("x")) + T.keys(&state, .character("X")) { runner.run(effect, state: state) }
         try await Task.sleep(for: .milliseconds(200))
         // The runner starts each effect on a task of its own: cancel and stop may reach the player in either order.
         let calls = fake.calls.withLock { $0 }

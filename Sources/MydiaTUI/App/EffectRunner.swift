@@ -19,6 +19,9 @@ final class EffectRunner: Sendable {
         /// Sessions left by the server switcher less than a minute ago, by server id, with the
         /// task that closes each when its minute is up.
         var warm: [String: (session: ClientSession, closer: Task<Void, Never>)] = [:]
+        /// The download running (one at a time; `d`), and the token of the one that owns the slot.
+        var download: Task<Void, Never>?
+        var downloadToken: UUID?
     }
 
     let store: CredentialStore
@@ -143,6 +146,13 @@ final class EffectRunner: Sendable {
         case .cancelCountdown:
             guard let playback else { return }
             Task { await playback.cancelCountdown() }
+        case .cycleTrack(let kind):
+            guard let playback else { return }
+            Task { [post] in
+                if let line = await playback.cycleTrack(kind) { post.yield(.notice(line, isError: false)) }
+            }
+        case .download(let id, let title):
+            download(id: id, title: title)
         case .loadHome:
             load(.home) { api in
                 async let cw = api.continueWatching(first: 20)
@@ -235,9 +245,9 @@ final class EffectRunner: Sendable {
 
     /// Stops playback, saves the catalog and closes the session.
     func shutdown(catalog: CachedCatalog) async {
-        let (session, snapshots, playing, login, warm) = live.withLock { l in
+        let (session, snapshots, playing, login, warm, download) = live.withLock { l in
             defer { l = Live() }
-            return (l.session, l.snapshots, l.playing, l.login, l.warm)
+            return (l.session, l.snapshots, l.playing, l.login, l.warm, l.download)
         }
         for (_, parked) in warm {
             parked.closer.cancel()
@@ -245,6 +255,7 @@ final class EffectRunner: Sendable {
         }
         login?.cancel()
         handoff.cancel()
+        download?.cancel()  // the partial file stays for a resume
         if playing != nil, let playback { await playback.stop() }
         playing?.cancel()
         snapshots?.cancel()

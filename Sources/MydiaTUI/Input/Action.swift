@@ -7,6 +7,7 @@ public enum Action: String, Sendable, Hashable, CaseIterable {
     case stop, cancelCountdown = "cancel_countdown", nextPane = "next_pane"
     case sort, reverseSort = "reverse_sort", unwatchedOnly = "unwatched_only", genre, filter
     case watched, servers
+    case audioTrack = "audio_track", subtitleTrack = "subtitle_track", download
 
     /// What the help overlay says it does.
     public var summary: String {
@@ -39,6 +40,9 @@ public enum Action: String, Sendable, Hashable, CaseIterable {
         case .filter: "filter the list by title (accents optional)"
         case .watched: "mark watched / unwatched (movie, episode, season)"
         case .servers: "switch server"
+        case .audioTrack: "next audio track (while playing)"
+        case .subtitleTrack: "next subtitle track, then none (while playing)"
+        case .download: "download for offline (movie, episode)"
         }
     }
 }

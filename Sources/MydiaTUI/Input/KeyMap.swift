@@ -35,9 +35,10 @@ public struct KeyMap: Sendable, Equatable {
         .search: [.character("/")], .quit: [.character("q")], .help: [.character("?")],
         .home: [.character("1")], .movies: [.character("2")], .shows: [.character("3")], .devices: [.character("4")],
         .connection: [.character("c")], .reprobe: [.character("r")], .refresh: [.control("r")],
-        .stop: [.character("s")], .cancelCountdown: [.character("x")], .nextPane: [.tab],
+        .stop: [.character("X")], .cancelCountdown: [.character("x")], .nextPane: [.tab],
         .sort: [.character("o")], .reverseSort: [.character("O")], .unwatchedOnly: [.character("u")],
         .genre: [.character("F")], .filter: [.character("f")], .watched: [.character("w")], .servers: [.character("S")],
+        .audioTrack: [.character("a")], .subtitleTrack: [.character("s")], .download: [.character("d")],
     ]
 
     /// The default key map.

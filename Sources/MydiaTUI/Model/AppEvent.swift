@@ -51,6 +51,8 @@ public enum AppEvent: Sendable {
     case serverSwitching(id: String, name: String, cached: CachedCatalog?)
     /// A mouse click or wheel step, in screen cells.
     case mouse(MouseEvent)
+    /// A line for the info line (a track switched, a download's progress); `isError` colours it.
+    case notice(String, isError: Bool)
     /// SIGINT, SIGTERM or SIGHUP.
     case terminate
 }
@@ -109,6 +111,10 @@ public enum Effect: Sendable, Equatable {
     case stopPlayback
     /// Cancel the next-episode countdown.
     case cancelCountdown
+    /// Switch the playing item's audio or subtitle track to the next one (over mpv's IPC).
+    case cycleTrack(TrackKind)
+    /// Download a movie or episode for offline play (its title for the progress line).
+    case download(id: String, title: String)
     /// Save the catalog to the cache.
     case saveCache
     /// Send a watched mark to the server.

@@ -94,6 +94,9 @@ extension AppState {
             if update.phase != .starting, message?.isError == false { message = nil }
             loading = loading.filter { if case .item = $0 { false } else { true } }
             return []
+        case .notice(let line, let isError):
+            message = Message(line, isError: isError)
+            return []
         case .playbackFailed(let sentence):
             playback = nil
             loading = loading.filter { if case .item = $0 { false } else { true } }
@@ -240,6 +243,12 @@ extension AppState {
             return browse(action) ?? []
         case .watched:
             return toggleWatched()
+        case .audioTrack:
+            return cycleTrack(.audio)
+        case .subtitleTrack:
+            return cycleTrack(.subtitles)
+        case .download:
+            return downloadSelected()
         case .servers:
             overlay = .servers
             serverCursor = servers.firstIndex { $0.id == serverID } ?? 0

@@ -3,6 +3,7 @@ import MydiaAPI
 public import MydiaClient
 import MydiaConnection
 public import MydiaPlayback
+import MydiaDownloads
 
 /// The UI's ``PlaybackController`` on the real thing: MydiaPlayback's loopback HLS proxy over the
 /// session's ConnectionManager and the user's mpv over JSON IPC. One playback at a time; its
@@ -48,7 +49,13 @@ public actor LivePlaybackController: PlaybackController {
                                       subtitles: .load(preferred: subtitleLanguage), autoplayCountdown: autoplayCountdown)
         options.skip = skip
         options.trackMemory = trackMemory
-        let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: request.itemID, options: options, logger: logger)
+        // A downloaded item plays from its file, also with no network (issue 20).
+        let playback: Playback
+        if let (item, media) = DownloadStore(logger: logger).playable(request.itemID) {
+            playback = try await Playback.start(api: session.api, manager: session.manager, item: item, local: media, options: options, logger: logger)
+        } else {
+            playback = try await Playback.start(api: session.api, manager: session.manager, itemID: request.itemID, options: options, logger: logger)
+        }
         current = playback
         let (stream, continuation) = AsyncStream<MydiaTUI.PlaybackUpdate>.makeStream()
         var state = MydiaTUI.PlaybackUpdate(item: request, phase: .starting)
@@ -120,6 +127,14 @@ public actor LivePlaybackController: PlaybackController {
     /// The next subtitle track, then none (`s`); its label, nil for none.
     public func cycleSubtitles() async -> String? {
         (try? await current?.cycleSubtitles())??.label
+    }
+
+    public func cycleTrack(_ kind: TrackKind) async -> String? {
+        guard current != nil else { return nil }
+        switch kind {
+        case .audio: return await cycleAudio().map { "Audio: \($0)" } ?? "This item has no other audio track."
+        case .subtitles: return await cycleSubtitles().map { "Subtitles: \($0)" } ?? "Subtitles: off"
+        }
     }
 
     /// Play was asked for before the session to the server opened.

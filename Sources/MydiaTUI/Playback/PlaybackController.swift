@@ -28,10 +28,14 @@ public protocol PlaybackController: Sendable {
     func stop() async
     /// Cancels a running next-episode countdown. No-op when none runs.
     func cancelCountdown() async
+    /// Switches the playing item to its next audio or subtitle track; one line saying what is on
+    /// now, nil when nothing plays. (Default: nil, for players without tracks.)
+    func cycleTrack(_ kind: TrackKind) async -> String?
 }
 
 extension PlaybackController {
     public func use(_ session: ClientSession) async {}
+    public func cycleTrack(_ kind: TrackKind) async -> String? { nil }
 }
 
 /// One item to play.

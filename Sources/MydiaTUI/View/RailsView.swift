@@ -25,7 +25,8 @@ enum RailsView {
                 let card = Card(row, state: state)
                 let selected = focused && index == cursor.selected
                 card.draw(top: y + 1, left: 1 + slot * (Layout.cardWidth + 1), height: min(cardHeight, top + height - y - 1),
-                          selected: selected, marked: !focused && index == cursor.selected, into: &frame)
+                          selected: selected, marked: !focused && index == cursor.selected, poster: state.railPosterBox,
+                          artwork: state.artwork, into: &frame)
             }
             y += cardHeight + 1
         }
@@ -58,13 +59,14 @@ struct Card {
     var percent: Double?
     /// Watched.
     var watched: Bool
-    /// The poster URL, once the poster pipeline draws it into `PosterSlot`.
+    /// The poster URL, drawn into `PosterSlot`.
     var posterURL: String?
 
     init(_ row: Row, state: AppState) {
         title = row.title
         facts = row.detail
         watched = false
+        posterURL = state.posterURL(row.target)
         switch row.target {
         case .continueItem(let c):
             title = c.showTitle ?? c.title
@@ -85,7 +87,8 @@ struct Card {
     }
 
     /// Draws the card with its top-left corner at (`top`, `left`), `height` rows tall.
-    func draw(top: Int, left: Int, height: Int, selected: Bool, marked: Bool, into frame: inout Frame) {
+    func draw(top: Int, left: Int, height: Int, selected: Bool, marked: Bool, poster: PosterBox? = nil, artwork: ArtworkShelf? = nil,
+              into frame: inout Frame) {
         guard height >= 3 else { return }
         let inner = Layout.cardWidth - 2
         let border: Style = selected ? .selected : marked ? .accent : .dim
@@ -107,11 +110,15 @@ struct Card {
             frame.put(top + 1 + i, column: left, [Span("│", border)] + spans + [Span("│", border)])
         }
         frame.put(top + height - 1, column: left, [Span("└" + String(repeating: "─", count: inner) + "┘", border)])
+        // The poster over the slot's blank rows, once decoded (the box the fetch rendered for).
+        if let poster, let artwork, posterRows >= poster.rows {
+            _ = PosterCell.draw(into: &frame, row: top + 1, column: left + 1, box: poster, url: posterURL, artwork: artwork)
+        }
     }
 }
 
-/// Where a card's poster goes. Today it is blank rows; the poster pipeline (libchafa, the image
-/// cache) draws the card's `posterURL` into this rectangle.
+/// Where a card's poster goes: blank rows, over which `PosterCell` draws the card's `posterURL`
+/// once it is decoded.
 enum PosterSlot {
     /// Blank rows of the slot's size.
     static func placeholder(rows: Int, width: Int) -> [String] {
