@@ -3,7 +3,9 @@
 # Idempotent and quiet: prints one line per package it installs, nothing when all are there.
 set -euo pipefail
 
-packages=(libsodium-dev libncurses-dev libqrencode-dev libchafa-dev libglib2.0-dev chafa libjpeg62-turbo-dev libpng-dev libwebp-dev pkg-config ffmpeg mpv tmux sqlite3 nftables iproute2 openssl python3 python3-zeroconf postgresql)
+# libcurl4-openssl-dev: the static release link of FoundationNetworking (URLSession fetches
+# absolute poster URLs over HTTPS) needs -lcurl.
+packages=(libsodium-dev libncurses-dev libqrencode-dev libchafa-dev libglib2.0-dev chafa libjpeg62-turbo-dev libpng-dev libwebp-dev libcurl4-openssl-dev pkg-config ffmpeg mpv tmux sqlite3 nftables iproute2 openssl python3 python3-zeroconf postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
