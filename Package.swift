@@ -285,7 +285,7 @@ let package = Package(
             path: "Benchmarks/PlaybackBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "FleetBench",
-            dependencies: ["MydiaRelay", "MydiaWire", "MydiaCrypto", "MydiaTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MydiaRelay", "MydiaListener", "MydiaWire", "MydiaCrypto", "MydiaTestSupport", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/FleetBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TUIBench",

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Logging
 import MydiaCrypto
+import MydiaListener
 import MydiaRelay
 import MydiaTestSupport
 import MydiaWire
@@ -45,6 +46,7 @@ struct FleetBench {
         limits.connectsPerMinute = 1_000_000  // one loopback address plays every home
         limits.claimPostsPerMinute = 1_000_000
         limits.claimGetsPerMinute = 1_000_000
+        limits.listener.maxPerAddress = 1_000_000  // the per-IP connection cap too (§13.122)
         var started: [(server: RelayServer, port: Int, task: Task<Void, any Error>)] = []
         for _ in 0..<3 {
             let port = try TestPostgres.freePort()
