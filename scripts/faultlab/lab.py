@@ -1185,7 +1185,7 @@ def scenario_sec(lab, quick):
         pl.p.send_signal(signal.SIGTERM)
         pl.finish(30)
         return res
-    m = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/([0-9a-f]{32})/(hls/.+)", started["url"])
+    m = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/([0-9a-f]{32})/((?:hls|file)/.+)", started["url"])
     res.expect(m is not None, f"unexpected proxy URL shape {started['url']}")
     probe = os.path.join(HERE, "httpprobe.py")
 
