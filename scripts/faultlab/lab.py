@@ -326,7 +326,7 @@ class Lab:
             found |= {RELAY_URL, CLIENT_RELAY_URL, DIRECT_URL, STRANGER_URL, ADDR["r"], ADDR["s"]}
         return {x for x in found if len(x) >= 8}
 
-    def play(self, clip, *mpv_args, player="mpv"):
+    def play(self, clip, *mpv_args, player="mpv", strategy=None):
         """`mydia-tui play CLIP --start 0 --events json` in the client namespace, with headless mpv.
         mpv's read-ahead is capped at 4 s (a 30 s clip would otherwise sit whole in its cache after
         a second, and no fault would ever reach the player); faults then meet a player that is
@@ -337,6 +337,8 @@ class Lab:
         env = dict(os.environ, MYDIA_CONFIG_DIR=self.config, XDG_STATE_HOME=os.path.join(self.work, "client-state"))
         mpv = ["--vo=null", "--ao=null", "--cache=yes", "--cache-secs=4", "--demuxer-readahead-secs=4", *mpv_args]
         args = [f"{self.bin}/mydia-tui", "play", CLIPS[clip]["id"], "--start", "0", "--events", "json", "--player", player]
+        if strategy:
+            args += ["--strategy", strategy]
         if player == "mpv":
             args += [f"--mpv-arg={a}" for a in mpv]
         p = subprocess.Popen(in_ns("c", *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
@@ -1042,7 +1044,9 @@ def scenario_9(lab, quick):
     res = Result("9", "server restart mid-playback")
     lab.proxy("pass")
     secrets = lab.secrets()
-    pl = lab.play("60")
+    # HLS (the lab's clips would otherwise play direct, where a restart loses no session): the
+    # restarted server has forgotten the streaming session, which the player must replace.
+    pl = lab.play("60", strategy="hls-copy")
     res.player = pl
     # Past the first periodic progress report (10 s), so there is stored progress to keep.
     before = pl.wait_for(lambda l: l["kind"] == "periodic", 40, "progress_stored")
