@@ -31,12 +31,7 @@ extension Playback {
         let playback = Playback(api: api, upstream: upstream, options: options, logger: logger, clock: ManagerClock(clock))
         await playback.watchRejections(rejections)
         await playback.useLocal(local)
-        do {
-            try await playback.begin(item, explicitStart: options.startPosition)
-        } catch {
-            await playback.finish(.failed("\(error)"))
-            throw error
-        }
+        try await playback.beginFirst(item)
         return playback
     }
 

@@ -116,13 +116,18 @@ public actor Playback {
         // The server stopped accepting this login mid-play (a revoked device): stop cleanly and say
         // "log in again" (§14.2.3); progress already stored stays.
         await playback.watchRejections(rejections)
+        try await playback.beginFirst(item)
+        return playback
+    }
+
+    /// Starts the first item; a failure ends the playback (mpv, the proxy) before it is thrown.
+    func beginFirst(_ item: PlaybackItem) async throws {
         do {
-            try await playback.begin(item, explicitStart: options.startPosition)
+            try await begin(item, explicitStart: options.startPosition)
         } catch {
-            await playback.finish(.failed("\(error)"))
+            await finish(.failed("\(error)"))
             throw error
         }
-        return playback
     }
 
     init(api: APIClient, upstream: any MediaUpstream, options: PlaybackOptions, logger: Logger, clock: ManagerClock) {
