@@ -121,6 +121,30 @@ class Player:
         p = self.first_frame()
         return p["t"] if p else None
 
+    def first_frame_est_s(self):
+        """Command start → the first frame, derived from the first position line past 0: its time
+        minus its position (the clip's 0 on the client clock). `first_frame_s` is that line's own
+        time, up to 1 s late: position lines are printed at most once a second, and the first one
+        (position 0, when mpv has loaded the file) holds the next back. Exact to mpv's position
+        step when mpv did not stall before that line; never before the `started` line."""
+        p = self.first_frame()
+        if p is None:
+            return None
+        started = next((l["t"] for l in self.events("started")), 0)
+        return max(started, p["t"] - p["position"])
+
+    def end_wait_s(self):
+        """mpv's end of the clip (from the last position line printed on its own: its time plus the
+        media left) → the `ended` line: what the client did after the last frame (final progress
+        report, session end)."""
+        ended, duration = self.ended(), self.clip.get("seconds")
+        if ended is None or duration is None:
+            return None
+        before = [l for l in self.events("position") if l["t"] < ended["t"] - 0.01 and l["position"] > 0]
+        if not before:
+            return None
+        return max(0.0, ended["t"] - (before[-1]["t"] + duration - before[-1]["position"]))
+
     def stalls(self, after=None):
         """[(start, end)] of mpv's paused-for-cache intervals after the first frame (t, client clock)."""
         after = self.first_frame_s() if after is None else after
