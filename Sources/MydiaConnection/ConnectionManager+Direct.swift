@@ -4,6 +4,7 @@ import Foundation
 extension ConnectionManager {
     /// A probe succeeded: move to `dual` (then `direct` once relay requests drain) (PROTOCOL.md §8.3).
     func promote(_ url: URL, fingerprint: String?) {
+        defer { firstProbeRoundEnded() }
         directRefusal = nil
         nextLinkID += 1
         let link = DirectLink(id: nextLinkID, url: url, fingerprint: fingerprint, since: clock.now())

@@ -151,12 +151,20 @@ extension ConnectionManager {
     /// After a full failed round: wait the next backoff step (§8.2). A direct-only manager keeps
     /// the verdict on its most preferred URL and goes `offline` (requests then fail with it).
     func probeRoundFailed() {
+        firstProbeRoundEnded()
         if isDirectOnly {
             directRefusal = candidateURLs.lazy.compactMap { self.candidateRecords[$0]?.lastResult }.first { !$0.isOK }
                 ?? .transportError("no address to try")
             if !handle(.probeRoundFailed, reason: directRefusal?.failureDescription ?? "probe failed") { publish() }
         }
         scheduleProbe(after: nextBackoffDelay())
+    }
+
+    /// Wakes the requests that waited for the first probe round (`currentRoute`).
+    func firstProbeRoundEnded() {
+        guard firstProbeRoundPending else { return }
+        firstProbeRoundPending = false
+        resumeStateWaiters()
     }
 
     /// The delay for the current backoff step with jitter ×U[0.5, 1.5), capped while media

@@ -140,6 +140,10 @@ extension ConnectionManager {
             case .idle, .connecting:
                 try Task.checkCancellation()
                 await waitForStateChange()
+            case .offline where firstProbeRoundPending:
+                // The relay failed before the first probe round ended: the direct path may answer yet.
+                try Task.checkCancellation()
+                await waitForStateChange()
             case .offline:
                 if isDirectOnly, let verdict = directRefusal { throw Error.directUnavailable(verdict) }
                 throw relayRefusal ?? Error.offline

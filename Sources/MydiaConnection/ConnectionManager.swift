@@ -67,6 +67,10 @@ public actor ConnectionManager {
     var directRefusal: ProbeResult?
 
     var probeRoundTask: Task<Void, Never>?
+    /// The first probe round since `start()` has not ended: a request that finds no path waits for
+    /// it rather than failing (a LAN without internet: the relay is refused at once, the direct
+    /// URL answers a moment later).
+    var firstProbeRoundPending = false
     var probeTimerTask: Task<Void, Never>?
     var probeTimerGeneration = 0
     var nextProbeAt: Duration?
@@ -166,6 +170,7 @@ public actor ConnectionManager {
     public func start() {
         guard handle(.start, reason: "started") else { return }
         if connector != nil { relayTask = Task { await self.relayLoop() } }
+        firstProbeRoundPending = true
         requestProbe(reason: "start")
     }
 

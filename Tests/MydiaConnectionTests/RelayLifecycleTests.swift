@@ -51,6 +51,41 @@ import Testing
         #expect(stopped == .stopped)
     }
 
+    /// A LAN without internet: the relay is refused at once, the direct URL answers a moment later.
+    /// A request made in between waits for the first probe round instead of failing `offline`.
+    @Test func aRequestWaitsForTheFirstProbeRoundWhenTheRelayFailsFirst() async throws {
+        let gate = ProbeGate()
+        let h = await Harness(relayFailsAtFirst: true) { direct in
+            direct.setProbe(urlA, .gate(gate))
+            direct.setResponder { request in FakeFile(size: 10).respond(to: request) }
+        }
+        await h.manager.start()
+        try await h.recorder.wait(forState: .offline)
+        let request = Task { try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/remote/probe")) }
+        try await Task.sleep(for: .milliseconds(50))
+        gate.open(.ok(rtt: .milliseconds(3)))
+        let response = try await withTimeout(.seconds(10), "request after the probe round") { try await request.value }
+        #expect(response.status == 200)
+        #expect(h.direct.log.all.map(\.path) == ["/api/v1/remote/probe"])
+        await h.manager.stop()
+    }
+
+    /// When that first round fails too, the waiting request fails `offline`, as before.
+    @Test func aRequestFailsOfflineOnceTheFirstProbeRoundFailsToo() async throws {
+        let gate = ProbeGate()
+        let h = await Harness(relayFailsAtFirst: true) { direct in direct.setProbe(urlA, .gate(gate)) }
+        await h.manager.start()
+        try await h.recorder.wait(forState: .offline)
+        let request = Task { try await h.manager.send(PathRequest(method: "GET", path: "/api/v1/remote/probe")) }
+        try await Task.sleep(for: .milliseconds(50))
+        gate.open(.transportError("connection refused"))
+        let error = await #expect(throws: ConnectionManager.Error.self) {
+            try await withTimeout(.seconds(10), "failed request") { try await request.value }
+        }
+        #expect(error == .offline)
+        await h.manager.stop()
+    }
+
     @Test func aFinalRefusalIsWhatRequestsSeeAndRetriesSlowDown() async throws {
         let h = await Harness()
         h.relay.refusal = FakeTransportError(reason: "device revoked")
