@@ -53,9 +53,11 @@ let package = Package(
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Posters in the terminal: libchafa draws them (kitty, sixel, symbols); libjpeg-turbo,
-        // libpng and libwebp decode them.
-        .systemLibrary(name: "CChafa", pkgConfig: "chafa", providers: [.apt(["libchafa-dev", "libglib2.0-dev"])]),
-        .systemLibrary(name: "CImageCodecs", pkgConfig: "libpng", providers: [.apt(["libjpeg62-turbo-dev", "libpng-dev", "libwebp-dev"])]),
+        // libpng and libwebp decode them. Neither is linked nor named to pkg-config (whose libs
+        // SwiftPM would link into every program): the TUI opens them with dlopen on its first
+        // poster, so `play`, `ls` and the proxy never map them (BENCH stream_1gb_rss_mb).
+        .systemLibrary(name: "CChafa", providers: [.apt(["libchafa0"])]),
+        .systemLibrary(name: "CImageCodecs", providers: [.apt(["libjpeg62-turbo-dev", "libpng-dev", "libwebp-dev"])]),
 
         // What all three programs need from the operating system: child processes, the interface
         // list, the signal trap, allocator settings. Imports nothing of ours.

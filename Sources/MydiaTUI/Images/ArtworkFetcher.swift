@@ -1,13 +1,12 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import MydiaAPI
 
 /// Gets a poster's bytes and decodes them: from the disk cache, else from the instance for a
 /// server-relative URL (through the API client, so over the relay or the direct path with the
-/// bearer), else over plain HTTPS for an absolute one (stock Mydia gives TMDB URLs). Only a file
-/// that decoded is cached.
+/// bearer), else over HTTPS for an absolute one (stock Mydia gives TMDB URLs): the project's own
+/// NIO client, verified against the system roots with the host name checked (`PosterHTTPS`) — not
+/// URLSession, whose libcurl and its TLS stack would load into every `mydia-tui` process. Only a
+/// file that decoded is cached.
 public struct ArtworkFetcher: Sendable {
     /// Why a poster could not be had.
     public enum Error: Swift.Error, Equatable, CustomStringConvertible {
@@ -19,6 +18,14 @@ public struct ArtworkFetcher: Sendable {
         case http(Int)
         /// Larger than ``maxBytes``.
         case tooLarge
+        /// The poster's server could not be reached or its connection failed (the reason).
+        case unreachable(String)
+        /// The poster's server presented a certificate this computer does not trust for its name.
+        case untrusted(host: String)
+        /// More redirects than ``maxRedirects``, or one to an address that is not `https://`.
+        case badRedirect
+        /// No whole answer within the fetch's time budget.
+        case timedOut
 
         /// One plain sentence.
         public var description: String {
@@ -27,6 +34,10 @@ public struct ArtworkFetcher: Sendable {
             case .notConnected: "Not connected to the server, so the poster was not fetched."
             case .http(let status): "The poster could not be fetched (HTTP \(status))."
             case .tooLarge: "The poster file is too large to show."
+            case .unreachable(let why): "The poster's server could not be reached (\(why))."
+            case .untrusted(let host): "The certificate of \(host) is not trusted, so the poster was not fetched."
+            case .badRedirect: "The poster's address redirects too often or away from https, so it was not fetched."
+            case .timedOut: "The poster's server did not answer in time."
             }
         }
     }
@@ -35,17 +46,18 @@ public struct ArtworkFetcher: Sendable {
     public let cache: ImageCache
     /// Largest poster file accepted.
     public static let maxBytes = 20 << 20
-    private let session: URLSession
+    /// Redirects followed for an absolute URL (each must stay `https://`).
+    public static let maxRedirects = 5
+    let https: PosterHTTPS
 
     /// A fetcher caching in `cache`.
-    public init(cache: ImageCache) {
+    /// - Parameters:
+    ///   - trustedCAPEM: PEM certificates trusted for absolute `https://` posters besides the
+    ///     system roots (a private CA; tests give theirs).
+    ///   - timeout: the budget of one absolute fetch, redirects and body included.
+    public init(cache: ImageCache, trustedCAPEM: String? = nil, timeout: Duration = .seconds(30)) {
         self.cache = cache
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 15
-        configuration.timeoutIntervalForResource = 30
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
+        https = PosterHTTPS(trustedCAPEM: trustedCAPEM, timeout: timeout)
     }
 
     /// The decoded poster for `url`; `api` serves instance-relative URLs.
@@ -76,13 +88,6 @@ public struct ArtworkFetcher: Sendable {
             guard reply.body.count <= Self.maxBytes else { throw Error.tooLarge }
             return Data(reply.body)
         }
-        guard let absolute = URL(string: url), absolute.scheme?.lowercased() == "https", absolute.host != nil else { throw Error.unsupportedURL }
-        var request = URLRequest(url: absolute)
-        request.setValue("image/jpeg, image/png, image/webp", forHTTPHeaderField: "Accept")
-        let (data, response) = try await session.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 200 else { throw Error.http(status) }
-        guard data.count <= Self.maxBytes else { throw Error.tooLarge }
-        return data
+        return try await https.fetch(url)
     }
 }

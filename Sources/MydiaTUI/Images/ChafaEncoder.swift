@@ -5,6 +5,7 @@ import Foundation
 /// palette colours for curses, or the kitty / sixel sequence chafa writes. The canvas settings
 /// are the `chafa` command's defaults (work 5, every optimisation, no dithering in true colour),
 /// so the sequences are byte for byte what `chafa -f kitty|sixel` prints for the same pixels.
+/// libchafa is opened on the first render (`PosterLibraries`); without it nothing is rendered.
 public enum ChafaEncoder {
     /// Colours available to symbols.
     public enum Palette: Sendable, Hashable {
@@ -27,30 +28,30 @@ public enum ChafaEncoder {
 
     /// Block characters for exactly `columns` × `rows` cells.
     public static func symbols(_ image: DecodedImage, columns: Int, rows: Int, palette: Palette = .palette256) -> PosterArt? {
-        guard columns > 0, rows > 0, image.width > 0, image.height > 0 else { return nil }
-        guard let config = chafa_canvas_config_new() else { return nil }
-        defer { chafa_canvas_config_unref(config) }
-        chafa_canvas_config_set_geometry(config, Int32(columns), Int32(rows))
-        chafa_canvas_config_set_canvas_mode(config, palette == .palette256 ? CHAFA_CANVAS_MODE_INDEXED_240 : CHAFA_CANVAS_MODE_INDEXED_8)
-        chafa_canvas_config_set_pixel_mode(config, CHAFA_PIXEL_MODE_SYMBOLS)
-        chafa_canvas_config_set_work_factor(config, 0.5)
-        if let map = chafa_symbol_map_new() {
+        guard columns > 0, rows > 0, image.width > 0, image.height > 0, let chafa = try? PosterLibraries.chafa.get() else { return nil }
+        guard let config = chafa.chafa_canvas_config_new() else { return nil }
+        defer { chafa.chafa_canvas_config_unref(config) }
+        chafa.chafa_canvas_config_set_geometry(config, Int32(columns), Int32(rows))
+        chafa.chafa_canvas_config_set_canvas_mode(config, palette == .palette256 ? CHAFA_CANVAS_MODE_INDEXED_240 : CHAFA_CANVAS_MODE_INDEXED_8)
+        chafa.chafa_canvas_config_set_pixel_mode(config, CHAFA_PIXEL_MODE_SYMBOLS)
+        chafa.chafa_canvas_config_set_work_factor(config, 0.5)
+        if let map = chafa.chafa_symbol_map_new() {
             // Blocks (halves, quadrants, sextants' older cousins) and the space: characters every
             // UTF-8 terminal font has, one column wide.
-            chafa_symbol_map_add_by_tags(map, ChafaSymbolTags(rawValue: CHAFA_SYMBOL_TAG_BLOCK.rawValue | CHAFA_SYMBOL_TAG_SPACE.rawValue))
-            chafa_symbol_map_remove_by_tags(map, ChafaSymbolTags(rawValue: CHAFA_SYMBOL_TAG_WIDE.rawValue | CHAFA_SYMBOL_TAG_AMBIGUOUS.rawValue))
-            chafa_canvas_config_set_symbol_map(config, map)
-            chafa_symbol_map_unref(map)
+            chafa.chafa_symbol_map_add_by_tags(map, ChafaSymbolTags(rawValue: CHAFA_SYMBOL_TAG_BLOCK.rawValue | CHAFA_SYMBOL_TAG_SPACE.rawValue))
+            chafa.chafa_symbol_map_remove_by_tags(map, ChafaSymbolTags(rawValue: CHAFA_SYMBOL_TAG_WIDE.rawValue | CHAFA_SYMBOL_TAG_AMBIGUOUS.rawValue))
+            chafa.chafa_canvas_config_set_symbol_map(config, map)
+            chafa.chafa_symbol_map_unref(map)
         }
-        guard let canvas = draw(image, config) else { return nil }
-        defer { chafa_canvas_unref(canvas) }
+        guard let canvas = draw(image, config, chafa) else { return nil }
+        defer { chafa.chafa_canvas_unref(canvas) }
         var cells: [SymbolCell] = []
         cells.reserveCapacity(columns * rows)
         for y in 0..<Int32(rows) {
             for x in 0..<Int32(columns) {
-                let scalar = Unicode.Scalar(chafa_canvas_get_char_at(canvas, x, y)) ?? " "
+                let scalar = Unicode.Scalar(chafa.chafa_canvas_get_char_at(canvas, x, y)) ?? " "
                 var fg: Int32 = -1, bg: Int32 = -1
-                chafa_canvas_get_raw_colors_at(canvas, x, y, &fg, &bg)
+                chafa.chafa_canvas_get_raw_colors_at(canvas, x, y, &fg, &bg)
                 cells.append(SymbolCell(Character(scalar), foreground: Int16(clamping: fg), background: Int16(clamping: bg)))
             }
         }
@@ -68,35 +69,37 @@ public enum ChafaEncoder {
         case .sixel: pixelMode = CHAFA_PIXEL_MODE_SIXELS
         case .symbols, .off: return nil
         }
-        guard columns > 0, rows > 0, cellWidth > 0, cellHeight > 0, image.width > 0, image.height > 0 else { return nil }
-        guard let config = chafa_canvas_config_new() else { return nil }
-        defer { chafa_canvas_config_unref(config) }
-        chafa_canvas_config_set_geometry(config, Int32(columns), Int32(rows))
-        chafa_canvas_config_set_cell_geometry(config, Int32(cellWidth), Int32(cellHeight))
-        chafa_canvas_config_set_pixel_mode(config, pixelMode)
-        chafa_canvas_config_set_canvas_mode(config, CHAFA_CANVAS_MODE_TRUECOLOR)
-        chafa_canvas_config_set_work_factor(config, 0.5)
-        chafa_canvas_config_set_optimizations(config, CHAFA_OPTIMIZATION_ALL)
-        guard let canvas = draw(image, config) else { return nil }
-        defer { chafa_canvas_unref(canvas) }
+        guard columns > 0, rows > 0, cellWidth > 0, cellHeight > 0, image.width > 0, image.height > 0,
+              let chafa = try? PosterLibraries.chafa.get() else { return nil }
+        guard let config = chafa.chafa_canvas_config_new() else { return nil }
+        defer { chafa.chafa_canvas_config_unref(config) }
+        chafa.chafa_canvas_config_set_geometry(config, Int32(columns), Int32(rows))
+        chafa.chafa_canvas_config_set_cell_geometry(config, Int32(cellWidth), Int32(cellHeight))
+        chafa.chafa_canvas_config_set_pixel_mode(config, pixelMode)
+        chafa.chafa_canvas_config_set_canvas_mode(config, CHAFA_CANVAS_MODE_TRUECOLOR)
+        chafa.chafa_canvas_config_set_work_factor(config, 0.5)
+        chafa.chafa_canvas_config_set_optimizations(config, CHAFA_OPTIMIZATION_ALL)
+        guard let canvas = draw(image, config, chafa) else { return nil }
+        defer { chafa.chafa_canvas_unref(canvas) }
         let strings = environment.map { strdup("\($0.key)=\($0.value)") }
         defer { strings.forEach { free($0) } }
         var envp: [UnsafeMutablePointer<CChar>?] = strings + [nil]
-        guard let info = envp.withUnsafeMutableBufferPointer({ mydia_term_info($0.baseAddress) }) else { return nil }
-        defer { chafa_term_info_unref(info) }
-        guard let printed = chafa_canvas_print(canvas, info) else { return nil }
-        defer { mydia_gstring_free(printed) }
-        let count = mydia_gstring_length(printed)
-        let bytes = mydia_gstring_bytes(printed).map { p in
-            Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(p), count: count))
+        guard let info = withUnsafePointer(to: chafa, { api in envp.withUnsafeMutableBufferPointer { mydia_term_info(api, $0.baseAddress) } }) else {
+            return nil
+        }
+        defer { chafa.chafa_term_info_unref(info) }
+        guard let printed = chafa.chafa_canvas_print(canvas, info) else { return nil }
+        defer { _ = chafa.g_string_free(printed, 1) }
+        let bytes = printed.pointee.str.map { p in
+            Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(p), count: printed.pointee.len))
         } ?? []
         return .sequence(mode, columns: columns, rows: rows, bytes: bytes)
     }
 
-    private static func draw(_ image: DecodedImage, _ config: OpaquePointer) -> OpaquePointer? {
-        guard image.rgba.count >= image.width * image.height * 4, let canvas = chafa_canvas_new(config) else { return nil }
+    private static func draw(_ image: DecodedImage, _ config: OpaquePointer, _ chafa: mydia_chafa) -> OpaquePointer? {
+        guard image.rgba.count >= image.width * image.height * 4, let canvas = chafa.chafa_canvas_new(config) else { return nil }
         image.rgba.withUnsafeBufferPointer { pixels in
-            chafa_canvas_draw_all_pixels(canvas, CHAFA_PIXEL_RGBA8_UNASSOCIATED, pixels.baseAddress,
+            chafa.chafa_canvas_draw_all_pixels(canvas, CHAFA_PIXEL_RGBA8_UNASSOCIATED, pixels.baseAddress,
                                          Int32(image.width), Int32(image.height), Int32(image.width * 4))
         }
         return canvas

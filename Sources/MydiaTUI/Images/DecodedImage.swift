@@ -2,7 +2,8 @@ import CImageCodecs
 public import Foundation
 
 /// A picture decoded to 8-bit RGBA (straight alpha), rows top to bottom, no padding. Decoding is
-/// libjpeg-turbo's, libpng's or libwebp's (chosen by the file's signature), never our own.
+/// libjpeg-turbo's, libpng's or libwebp's (chosen by the file's signature), never our own; the
+/// libraries are opened on the first decode (`PosterLibraries`).
 public struct DecodedImage: Sendable {
     /// Why bytes could not be decoded.
     public enum Error: Swift.Error, Equatable, CustomStringConvertible {
@@ -10,12 +11,16 @@ public struct DecodedImage: Sendable {
         case unknownFormat
         /// The decoder refused the file (its own words).
         case undecodable(String)
+        /// The decoder libraries could not be opened (the loader's words).
+        case decodersUnavailable(String)
 
         /// One plain sentence.
         public var description: String {
             switch self {
             case .unknownFormat: "The image is not a JPEG, PNG or WebP file."
             case .undecodable(let why): "The image could not be decoded (\(why))."
+            case .decodersUnavailable(let why):
+                "Posters cannot be shown: the image decoders could not be loaded (\(why)) — install libjpeg62-turbo, libpng16-16 and libwebp7."
             }
         }
     }
@@ -50,16 +55,23 @@ public struct DecodedImage: Sendable {
     ///   both sides stay at least this large; 0 keeps the full size.
     public static func decode(_ data: Data, minimumSide: Int = 0) throws(Error) -> DecodedImage {
         guard let format = sniff(data) else { throw .unknownFormat }
+        let codecs: mydia_codecs
+        switch PosterLibraries.codecs {
+        case .success(let table): codecs = table
+        case .failure(let unavailable): throw .decodersUnavailable(unavailable.reason)
+        }
         var pixels: UnsafeMutablePointer<UInt8>?
         var width: Int32 = 0, height: Int32 = 0
         var message = [CChar](repeating: 0, count: 256)
-        let status: Int32 = data.withUnsafeBytes { raw -> Int32 in
-            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return -1 }
-            return message.withUnsafeMutableBufferPointer { m in
-                switch format {
-                case .jpeg: mydia_decode_jpeg(base, raw.count, Int32(clamping: minimumSide), &pixels, &width, &height, m.baseAddress, m.count)
-                case .png: mydia_decode_png(base, raw.count, &pixels, &width, &height, m.baseAddress, m.count)
-                case .webp: mydia_decode_webp(base, raw.count, &pixels, &width, &height, m.baseAddress, m.count)
+        let status: Int32 = withUnsafePointer(to: codecs) { api in
+            data.withUnsafeBytes { raw -> Int32 in
+                guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return -1 }
+                return message.withUnsafeMutableBufferPointer { m in
+                    switch format {
+                    case .jpeg: mydia_decode_jpeg(api, base, raw.count, Int32(clamping: minimumSide), &pixels, &width, &height, m.baseAddress, m.count)
+                    case .png: mydia_decode_png(api, base, raw.count, &pixels, &width, &height, m.baseAddress, m.count)
+                    case .webp: mydia_decode_webp(api, base, raw.count, &pixels, &width, &height, m.baseAddress, m.count)
+                    }
                 }
             }
         }
