@@ -1,4 +1,5 @@
 import MydiaAPI
+import MydiaPlayback
 
 /// Starting playback from the UI: where a partly watched item starts (`[player] resume`: auto,
 /// ask with the resume overlay, never) and what Enter says when there is no player.
@@ -8,7 +9,8 @@ extension AppState {
         return .saveCache
     }
 
-    mutating func play(_ kind: MediaKind, id: String, title: String, files: [MediaFile], progress: MydiaAPI.Progress?) -> [Effect] {
+    mutating func play(_ kind: MediaKind, id: String, title: String, files: [MediaFile], progress: MydiaAPI.Progress?,
+                       tracks: TrackSelection = TrackSelection()) -> [Effect] {
         guard playbackAvailable else { return [noPlayer()] }
         guard let file = files.first else {
             message = Message("\(title) has no playable file on the server.", isError: true)
@@ -19,7 +21,7 @@ extension AppState {
             let nearEnd = (p.durationSeconds ?? 0) > 0 && position >= 0.9 * Double(p.durationSeconds ?? 0)
             return p.watched || p.positionSeconds < 5 || nearEnd ? nil : position
         }
-        let request = PlaybackRequest(kind: kind, itemID: id, fileID: file.id, title: title)
+        let request = PlaybackRequest(kind: kind, itemID: id, fileID: file.id, title: title, tracks: tracks)
         switch (resumeMode, stored) {
         case (.ask, let position?):
             overlay = .resume(request, position: position)
