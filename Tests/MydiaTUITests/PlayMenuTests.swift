@@ -140,3 +140,42 @@ import Testing
         #expect(KeyMap.standard.action(for: .character("p")) == .playMenu)
     }
 }
+
+/// The play menu's Start column: a partly watched item resumes or starts over as chosen there,
+/// in place of `[player] resume`'s question.
+@Suite struct PlayMenuStartTests {
+    init() { T.utf8() }
+
+    /// Season 1 of the show on screen, its pilot stopped at 10:00 of 30:00.
+    static func season(resumeMode: ResumeMode) throws -> AppState {
+        var state = try T.browsing(rows: 30, columns: 120)
+        state.resumeMode = resumeMode
+        _ = T.keys(&state, .character("3"), .enter)
+        _ = state.reduce(.loaded(.show(try T.show())))
+        _ = T.keys(&state, .enter)
+        _ = state.reduce(.loaded(.season(SeasonKey(showID: "s1", season: 1), [try T.episode(1, title: "Pilot", progress: (600, 1800, false))])))
+        _ = T.keys(&state, .character("p"))
+        _ = state.reduce(.loaded(.detail(id: "e1-1", files: try PlayMenuTests.files(id: "file-e1-1"))))
+        _ = state.reduce(.rememberedTracks(showID: "s1", nil))
+        return state
+    }
+
+    @Test func aPartlyWatchedItemResumesOrStartsOverAsChosenWithoutTheQuestion() throws {
+        var state = try Self.season(resumeMode: .ask)
+        #expect(T.text(state).contains("● Resume at 10:00   ○ From the beginning"), "\(T.text(state))")
+        // Tab, Tab: the Start column; j: from the beginning.
+        _ = T.keys(&state, .tab, .tab, .character("j"))
+        #expect(state.playMenu?.column == .start)
+        guard case .play(let request) = T.keys(&state, .enter).first else { Issue.record("Enter did not play"); return }
+        #expect(request.startPosition == 0 && state.overlay == nil, "no resume question")
+
+        var resuming = try Self.season(resumeMode: .ask)
+        guard case .play(let resumed) = T.keys(&resuming, .enter).first else { Issue.record("Enter did not play"); return }
+        #expect(resumed.startPosition == 600)
+        // Shift-Tab from Audio wraps to Start too.
+        var never = try Self.season(resumeMode: .never)
+        #expect(never.playMenu?.startRow == 1)
+        _ = T.keys(&never, .backTab)
+        #expect(never.playMenu?.column == .start)
+    }
+}

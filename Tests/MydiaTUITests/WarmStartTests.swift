@@ -59,17 +59,18 @@ import Testing
         #expect(Self.lookups(state.reduce(.tick(t0 + 400))).isEmpty, "an idle pane sends nothing")
     }
 
-    @Test func preparedItemsAreKeptThirtySeconds() throws {
+    @Test func preparedItemsAreKeptThirtySecondsPerServer() throws {
         let clock = ManualClock()
         let prepared = PreparedItems(clock: ManagerClock(clock))
         let movie = try #require(try T.movies(1)[0].nodes.first)
-        prepared.store(.movie(movie))
-        #expect(prepared.fresh(movie.id) == .movie(movie))
-        #expect(prepared.fresh("other") == nil)
+        prepared.store(.movie(movie), server: "a")
+        #expect(prepared.fresh(movie.id, server: "a") == .movie(movie))
+        #expect(prepared.fresh("other", server: "a") == nil)
+        #expect(prepared.fresh(movie.id, server: "b") == nil, "another server's item of the same id")
         clock.advance(by: .seconds(29))
-        #expect(prepared.fresh(movie.id) != nil)
+        #expect(prepared.fresh(movie.id, server: "a") != nil)
         clock.advance(by: .seconds(1))
-        #expect(prepared.fresh(movie.id) == nil)
+        #expect(prepared.fresh(movie.id, server: "a") == nil)
     }
 
     /// For real over a relay and a server in this process: the pane's lookup reaches the server
@@ -107,7 +108,7 @@ import Testing
         await pump { $0.itemFiles[movie.id] != nil }
         run(state.reduce(.tick(Date())))
         #expect(Self.lookups(sent) == [movie.id], "one lookup for the pane")
-        #expect(runner.prepared.fresh(movie.id)?.reference.id == movie.id)
+        #expect(runner.prepared.fresh(movie.id, server: credentials.instanceID)?.reference.id == movie.id)
 
         run(T.keys(&state, .enter))
         await pump { $0.playback?.phase == .ended }

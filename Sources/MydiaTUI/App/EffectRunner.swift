@@ -188,10 +188,11 @@ final class EffectRunner: Sendable {
         case .loadDevices:
             load(.devices) { .loaded(.devices(try await $0.devices())) }
         case .loadDetail(let kind, let id):
+            let server = session?.server.id
             load(.detail(id)) { [prepared] api in
                 // The same lookup a start makes: kept a short while, so Enter skips it (issue 20).
                 let item: PlaybackItem? = kind == .movie ? try await api.movie(id: id).map { .movie($0) } : try await api.episode(id: id).map { .episode($0) }
-                if let item { prepared.store(item) }
+                if let item, let server { prepared.store(item, server: server) }
                 return .loaded(.detail(id: id, files: item?.files ?? []))
             }
         }
@@ -241,10 +242,11 @@ final class EffectRunner: Sendable {
             post.yield(.playbackFailed("Playback is not available in this build — use another client to play."))
             return
         }
+        let server = session?.server.id
         let task = Task { [post] in
             do {
                 // The detail pane's lookup of the item, if it is fresh: the start skips its own.
-                let item = prepared.fresh(request.itemID)
+                let item = prepared.fresh(request.itemID, server: server)
                 for await update in try await playback.play(request, prepared: item) { post.yield(.playback(update)) }
             } catch {
                 post.yield(.playbackFailed(Self.sentence(error)))

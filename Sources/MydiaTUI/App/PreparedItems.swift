@@ -8,6 +8,7 @@ import Synchronization
 final class PreparedItems: Sendable {
     private struct Entry {
         var item: PlaybackItem
+        var server: String
         var at: Duration
     }
 
@@ -26,20 +27,21 @@ final class PreparedItems: Sendable {
         self.lifetime = lifetime
     }
 
-    /// Keeps `item` (under its own id) from now on.
-    func store(_ item: PlaybackItem) {
+    /// Keeps `item` (under its own id), as the stored server `server` described it, from now on.
+    func store(_ item: PlaybackItem, server: String) {
         let now = clock.now()
         entries.withLock { entries in
             entries = entries.filter { now - $0.value.at < lifetime }
-            entries[item.reference.id] = Entry(item: item, at: now)
+            entries[item.reference.id] = Entry(item: item, server: server, at: now)
         }
     }
 
-    /// The item with `id` if it was looked up less than `lifetime` ago.
-    func fresh(_ id: String) -> PlaybackItem? {
+    /// The item with `id` from `server` if it was looked up less than `lifetime` ago (another
+    /// server's item of the same id is not it: ids are only unique per server).
+    func fresh(_ id: String, server: String?) -> PlaybackItem? {
         let now = clock.now()
         return entries.withLock { entries in
-            guard let entry = entries[id], now - entry.at < lifetime else { return nil }
+            guard let entry = entries[id], entry.server == server, now - entry.at < lifetime else { return nil }
             return entry.item
         }
     }

@@ -5,7 +5,8 @@ import MydiaPlayback
 // `p`: the play menu. It opens on the movie or episode selected in a list (or shown in the detail
 // pane), fetches the file's tracks if the detail query has not brought them yet, reads what is
 // remembered for the show, and starts playback with the chosen tracks through the same path as
-// Enter (`play`), so `[player] resume` and the resume question still apply.
+// Enter. A partly watched item gets a Start column (resume at mm:ss / from the beginning) that
+// takes the place of `[player] resume`'s question.
 extension AppState {
     /// Opens the menu on the selected movie or episode.
     mutating func openPlayMenu() -> [Effect] {
@@ -28,7 +29,7 @@ extension AppState {
         let title = playTitle(row)
         let known = itemFiles[id]
         let request = PlaybackRequest(kind: kind, itemID: id, fileID: (known ?? files).first?.id ?? "", title: title)
-        var menu = PlayMenu(request: request, progress: progress, showID: showID)
+        var menu = PlayMenu(request: request, progress: progress, showID: showID, resumeMode: resumeMode)
         menu.files = known
         playMenu = menu
         overlay = .playMenu
@@ -44,16 +45,17 @@ extension AppState {
         return effects
     }
 
-    /// Keys while the menu is open: Up/Down (and the keys of `up`/`down`) move, Tab and Left/Right
-    /// switch column, Enter (`open`) plays, Esc (`back`) or `p` closes.
+    /// Keys while the menu is open: Up/Down (and the keys of `up`/`down`) move, Tab and Right
+    /// focus the next column, Shift-Tab and Left the previous, Enter (`open`) plays, Esc (`back`)
+    /// or `p` closes.
     mutating func handlePlayMenu(_ key: Key, _ action: Action?) -> [Effect] {
         guard var menu = playMenu else {
             overlay = nil
             return []
         }
         switch key {
-        case .tab, .backTab, .left, .right:
-            menu.column = menu.column == .audio ? .subtitles : .audio
+        case .tab, .right, .backTab, .left:
+            menu.switchColumn(key == .tab || key == .right ? 1 : -1)
             playMenu = menu
             return []
         case .escape:
@@ -69,10 +71,17 @@ extension AppState {
         case .open:
             guard menu.phase == .ready else { return [] }
             closePlayMenu()
-            let request = menu.request
-            let files = itemFiles[request.itemID] ?? menu.files ?? []
-            return play(request.kind, id: request.itemID, title: request.title, files: files.filter { $0.id == request.fileID } + files.filter { $0.id != request.fileID },
-                        progress: menu.progress, tracks: menu.selection)
+            guard playbackAvailable else { return [noPlayer()] }
+            var request = menu.request
+            request.tracks = menu.selection
+            // The Start column answered the resume question; without one, Enter's rules apply.
+            guard let position = menu.startPosition else {
+                let files = itemFiles[request.itemID] ?? menu.files ?? []
+                return play(request.kind, id: request.itemID, title: request.title,
+                            files: files.filter { $0.id == request.fileID } + files.filter { $0.id != request.fileID },
+                            progress: menu.progress, tracks: request.tracks)
+            }
+            return start(request, at: position)
         case .back, .playMenu:
             closePlayMenu()
             return []

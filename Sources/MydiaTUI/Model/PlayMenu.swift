@@ -8,8 +8,8 @@ public import MydiaPlayback
 /// from that starting point (`TrackSelection`, like `play --audio/--sub`): an unchanged column
 /// leaves the choice to the show's memory and mpv, so "p, Enter" plays exactly like Enter.
 public struct PlayMenu: Sendable, Hashable {
-    /// Which column has the cursor.
-    public enum Column: Sendable, Hashable { case audio, subtitles }
+    /// Which column has the cursor (`start` only for a partly watched item).
+    public enum Column: Sendable, Hashable { case audio, subtitles, start }
 
     /// Where the menu is.
     public enum Phase: Sendable, Hashable {
@@ -48,13 +48,38 @@ public struct PlayMenu: Sendable, Hashable {
     var subtitleStart = 0
     /// The focused column.
     public var column: Column = .audio
+    /// Where a partly watched item would resume (nil: it starts where the player decides, and
+    /// the menu has no Start column).
+    public var resumeAt: Double?
+    /// The Start column: 0 resumes at ``resumeAt``, 1 plays from the beginning.
+    public var startRow = 0
 
-    /// A menu for `request`, loading until ``fill(files:remembered:subtitleLanguage:)``.
-    public init(request: PlaybackRequest, progress: MydiaAPI.Progress?, showID: String?) {
+    /// A menu for `request`, loading until ``fillIfReady(subtitleLanguage:)``; a partly watched
+    /// item's Start column starts on resuming unless `[player] resume` is "never".
+    public init(request: PlaybackRequest, progress: MydiaAPI.Progress?, showID: String?, resumeMode: ResumeMode = .auto) {
         self.request = request
         self.progress = progress
         self.showID = showID
         remembered = showID == nil ? .some(nil) : nil
+        resumeAt = AppState.resumable(progress)
+        startRow = resumeMode == .never ? 1 : 0
+    }
+
+    /// The columns shown, in order.
+    public var columns: [Column] { resumeAt == nil ? [.audio, .subtitles] : [.audio, .subtitles, .start] }
+
+    /// Focuses the next (`step` 1) or previous (-1) column, wrapping around.
+    mutating func switchColumn(_ step: Int) {
+        let all = columns
+        let i = all.firstIndex(of: column) ?? 0
+        column = all[(i + step + all.count) % all.count]
+    }
+
+    /// Where Enter starts: nil leaves it to `[player] resume` (nothing stored to resume), else
+    /// the Start column's choice in seconds.
+    public var startPosition: Double? {
+        guard let resumeAt else { return nil }
+        return startRow == 0 ? resumeAt : 0
     }
 
     /// Fills the columns once both the files and the show's memory are known.
@@ -83,6 +108,7 @@ public struct PlayMenu: Sendable, Hashable {
         switch column {
         case .audio: audioRow = min(max(audioRow + delta, 0), max(audio.count - 1, 0))
         case .subtitles: subtitleRow = min(max(subtitleRow + delta, 0), max(subtitles.count - 1, 0))
+        case .start: startRow = min(max(startRow + delta, 0), 1)
         }
     }
 

@@ -1,6 +1,6 @@
 /// The play menu (`p`): the item, then the Audio and Subtitles columns side by side (stacked on a
-/// narrow terminal). The focused column's row is highlighted; the other column's choice is marked
-/// with `●`. Keys are named as the key map has them.
+/// narrow terminal), and for a partly watched item a Start row (resume / from the beginning). The
+/// focused column's choice is highlighted; every column's choice is marked with `●`.
 enum PlayMenuView {
     static func lines(_ state: AppState, width: Int) -> [Line] {
         let k = state.keyMap
@@ -36,6 +36,18 @@ enum PlayMenuView {
             for row in audio + [Span("", .overlay)] + subtitles {
                 lines.append(Line([Span(" ", .overlay), Span(DisplayWidth.fit(row.text, to: max(width - 1, 0)), row.style)]))
             }
+        }
+        if let resumeAt = menu.resumeAt {
+            // A partly watched item: where it starts, in one row.
+            let focused = menu.column == .start
+            lines.append(Line())
+            var spans = [Span(focused ? " ▸ Start" : "   Start", focused ? .heading : .dim)]
+            for (i, label) in ["Resume at \(Format.clock(resumeAt))", "From the beginning"].enumerated() {
+                let chosen = i == menu.startRow
+                spans.append(Span("   ", .overlay))
+                spans.append(Span((chosen ? "● " : "○ ") + label, chosen && focused ? .selected : .overlay))
+            }
+            lines.append(Line(spans))
         }
         return lines
     }
