@@ -45,8 +45,8 @@ public struct AppState: Sendable {
     /// Files of movies and episodes as their detail query gave them (with subtitle tracks, which
     /// list queries do not ask for), by item id; fetched when the detail pane shows the item.
     public var itemFiles: [String: [MediaFile]] = [:]
-    /// When the detail query last went out for an item (it also warms what Enter needs, §13 note
-    /// in `detailRequest`), and the item the detail pane showed at the last tick.
+    /// When the detail query last went out for an item (it is also what Enter needs: see
+    /// `detailRequest`), and the item the detail pane showed at the last tick.
     var detailAskedAt: [String: Date] = [:]
     var paneItem: String?
     /// Posters: how they are drawn, and which are loading or decoded.
