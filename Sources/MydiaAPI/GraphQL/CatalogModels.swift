@@ -73,6 +73,9 @@ public struct MediaFile: Sendable, Hashable, Codable {
     @CompactList public var subtitles: [SubtitleTrack]
     /// Skippable intro and credits; only detail queries ask for them (empty from older servers).
     @CompactList public var segments: [MediaSegment]
+    /// Video, audio and subtitle streams; only detail queries of current servers ask for them
+    /// (empty when the server has not probed the file yet).
+    @CompactList public var streams: [MediaStream]
 }
 
 /// A skippable part of a file (`MediaSegment`): the intro or the credits, in milliseconds.

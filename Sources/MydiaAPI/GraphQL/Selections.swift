@@ -15,8 +15,11 @@ struct Selections {
         let tracks = current
             ? "trackId language title format embedded deliverable forced hearingImpaired url(format: VTT)"
             : "trackId language title format embedded url(format: VTT)"
-        return "\(file) directPlaySupported subtitles { \(tracks) }" + (current ? " segments { type startMs endMs }" : "")
+        return "\(file) directPlaySupported subtitles { \(tracks) }" + (current ? " segments { type startMs endMs } \(streams)" : "")
     }
+
+    /// A file's streams (the play menu's audio tracks); current servers only.
+    let streams = "streams { type index codec language title isDefault isForced isHearingImpaired isCommentary channels }"
 
     let progress = "positionSeconds durationSeconds percentage watched lastWatchedAt"
     let artwork = "artwork { posterUrl thumbnailUrl }"

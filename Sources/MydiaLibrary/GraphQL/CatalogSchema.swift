@@ -67,6 +67,27 @@ enum CatalogSchema {
                 Field("startMs", at: \.startMs)
                 Field("endMs", at: \.endMs)
             }
+            Enum(MediaStreamTypeValue.self, as: "MediaStreamType") {
+                Value(.video)
+                Value(.audio)
+                Value(.subtitle)
+            }
+            Type(MediaStreamObject.self, as: "MediaStream") {
+                Field("index", at: \.index)
+                Field("type", at: \.type)
+                Field("codec", at: \.codec)
+                Field("profile", at: \.profile)
+                Field("level", at: \.level)
+                Field("language", at: \.language)
+                Field("title", at: \.title)
+                Field("isDefault", at: \.isDefault)
+                Field("isForced", at: \.isForced)
+                Field("isHearingImpaired", at: \.isHearingImpaired)
+                Field("isCommentary", at: \.isCommentary)
+                Field("width", at: \.width)
+                Field("height", at: \.height)
+                Field("channels", at: \.channels)
+            }
             Type(SubtitleTrackObject.self, as: "SubtitleTrack") {
                 Field("trackId", at: \.trackId)
                 Field("language", at: \.language)
@@ -90,6 +111,7 @@ enum CatalogSchema {
                 Field("directPlaySupported", at: MediaFileObject.directPlaySupported)
                 Field("subtitles", at: MediaFileObject.subtitles)
                 Field("segments", at: MediaFileObject.segments)
+                Field("streams", at: \.streams)
             }
             Type(ProgressObject.self, as: "Progress") {
                 Field("positionSeconds", at: \.positionSeconds)

@@ -33,6 +33,7 @@ extension SchemaDialect {
         // Fewer facts on files, subtitle tracks, devices and the rails.
         .remove("MediaFile.duration"), .remove("MediaFile.container"),
         .remove("MediaFile.segments"), .remove("MediaSegment"), .remove("SegmentType"),
+        .remove("MediaFile.streams"), .remove("MediaStream"), .remove("MediaStreamType"),
         .remove("SubtitleTrack.deliverable"), .remove("SubtitleTrack.forced"), .remove("SubtitleTrack.hearingImpaired"),
         .remove("RemoteDevice.online"),
         .remove("ContinueWatchingItem.files"),

@@ -3,6 +3,7 @@ import Logging
 import MydiaAPI
 import MydiaClient
 import MydiaConnection
+import MydiaPlayback
 import Synchronization
 
 /// Runs the reducer's effects against the real world — the API over the connection manager,
@@ -36,10 +37,13 @@ final class EffectRunner: Sendable {
     let handoff = LoginCodeHandoff()
     /// Poster fetches (`nil`: posters are off).
     private let artwork: ArtworkLoader?
+    /// Movies and episodes the detail pane looked up, for Enter to start without looking again.
+    let prepared: PreparedItems
     private static let pageSize = 100
 
     init(store: CredentialStore, playback: (any PlaybackController)?, cache: CatalogCache, deviceName: String, logger: Logger,
-         post: AsyncStream<AppEvent>.Continuation, artwork: ArtworkFetcher? = nil) {
+         post: AsyncStream<AppEvent>.Continuation, artwork: ArtworkFetcher? = nil, prepared: PreparedItems = PreparedItems()) {
+        self.prepared = prepared
         self.artwork = artwork.map { ArtworkLoader(fetcher: $0, post: { post.yield($0) }) }
         self.store = store
         self.playback = playback
@@ -125,6 +129,9 @@ final class EffectRunner: Sendable {
             }
         case .play(let request):
             play(request)
+        case .loadRememberedTracks(let showID):
+            guard let playback else { return }
+            Task { [post] in post.yield(.rememberedTracks(showID: showID, await playback.rememberedTracks(forShow: showID))) }
         case .fetchAndPlay(let kind, let id):
             load(.item(id)) { api in
                 let request: PlaybackRequest?
@@ -181,9 +188,12 @@ final class EffectRunner: Sendable {
         case .loadDevices:
             load(.devices) { .loaded(.devices(try await $0.devices())) }
         case .loadDetail(let kind, let id):
-            load(.detail(id)) { api in
-                let files = kind == .movie ? try await api.movie(id: id)?.files : try await api.episode(id: id)?.files
-                return .loaded(.detail(id: id, files: files ?? []))
+            let server = session?.server.id
+            load(.detail(id)) { [prepared] api in
+                // The same lookup a start makes: kept a short while, so Enter skips it (issue 20).
+                let item: PlaybackItem? = kind == .movie ? try await api.movie(id: id).map { .movie($0) } : try await api.episode(id: id).map { .episode($0) }
+                if let item, let server { prepared.store(item, server: server) }
+                return .loaded(.detail(id: id, files: item?.files ?? []))
             }
         }
     }
@@ -232,9 +242,12 @@ final class EffectRunner: Sendable {
             post.yield(.playbackFailed("Playback is not available in this build — use another client to play."))
             return
         }
+        let server = session?.server.id
         let task = Task { [post] in
             do {
-                for await update in try await playback.play(request) { post.yield(.playback(update)) }
+                // The detail pane's lookup of the item, if it is fresh: the start skips its own.
+                let item = prepared.fresh(request.itemID, server: server)
+                for await update in try await playback.play(request, prepared: item) { post.yield(.playback(update)) }
             } catch {
                 post.yield(.playbackFailed(Self.sentence(error)))
             }

@@ -80,6 +80,7 @@ public final class TUIApp: Sendable {
         var state = AppState(rows: terminal.initialSize.rows, columns: terminal.initialSize.columns, keyMap: options.config.keyMap,
                              paired: server != nil, cached: cached, playbackAvailable: playback != nil, relay: options.relay)
         state.resumeMode = options.config.resume
+        state.subtitleLanguage = options.config.subtitleLanguage
         state.mouseEnabled = options.config.mouse
         state.artwork = ArtworkShelf(settings: posters)
         if let server {

@@ -8,6 +8,7 @@ public enum Action: String, Sendable, Hashable, CaseIterable {
     case sort, reverseSort = "reverse_sort", unwatchedOnly = "unwatched_only", genre, filter
     case watched, servers
     case audioTrack = "audio_track", subtitleTrack = "subtitle_track", download
+    case playMenu = "play_menu"
 
     /// What the help overlay says it does.
     public var summary: String {
@@ -43,6 +44,7 @@ public enum Action: String, Sendable, Hashable, CaseIterable {
         case .audioTrack: "next audio track (while playing)"
         case .subtitleTrack: "next subtitle track, then none (while playing)"
         case .download: "download for offline (movie, episode)"
+        case .playMenu: "pick audio and subtitles, then play"
         }
     }
 }

@@ -39,6 +39,7 @@ public struct KeyMap: Sendable, Equatable {
         .sort: [.character("o")], .reverseSort: [.character("O")], .unwatchedOnly: [.character("u")],
         .genre: [.character("F")], .filter: [.character("f")], .watched: [.character("w")], .servers: [.character("S")],
         .audioTrack: [.character("a")], .subtitleTrack: [.character("s")], .download: [.character("d")],
+        .playMenu: [.character("p")],
     ]
 
     /// The default key map.

@@ -1,6 +1,7 @@
 public import Foundation
 public import MydiaAPI
 public import MydiaConnection
+public import MydiaPlayback
 
 /// Everything that can happen to the UI, in the order it happened.
 public enum AppEvent: Sendable {
@@ -51,6 +52,8 @@ public enum AppEvent: Sendable {
     case serverSwitching(id: String, name: String, cached: CachedCatalog?)
     /// A mouse click or wheel step, in screen cells.
     case mouse(MouseEvent)
+    /// The audio and subtitle tracks remembered for a show (nil: none), for the play menu.
+    case rememberedTracks(showID: String, TrackSelection?)
     /// A line for the info line (a track switched, a download's progress); `isError` colours it.
     case notice(String, isError: Bool)
     /// SIGINT, SIGTERM or SIGHUP.
@@ -105,6 +108,8 @@ public enum Effect: Sendable, Equatable {
     case probe
     /// Play a request (the file is known).
     case play(PlaybackRequest)
+    /// Read the tracks remembered for a show (the play menu's starting rows).
+    case loadRememberedTracks(showID: String)
     /// Fetch a movie or episode by id, then play it.
     case fetchAndPlay(MediaKind, id: String)
     /// Stop playback.

@@ -32,6 +32,9 @@ extension AppState {
             return markStored(mark)
         case .markFailed(let mark, let sentence, let permanent):
             return markFailed(mark, sentence: sentence, permanent: permanent)
+        case .rememberedTracks(let showID, let selection):
+            rememberedTracks(showID: showID, selection)
+            return []
         case .servers(let list):
             servers = list
             serverCursor = list.firstIndex { $0.state == .current } ?? min(serverCursor, max(list.count - 1, 0))
@@ -42,13 +45,19 @@ extension AppState {
         case .mouse(let event):
             return handle(event)
         case .loaded(let result):
-            return apply(result) + artworkRequest()
+            let effects = apply(result)
+            if case .detail(let id, _) = result { playMenuDetail(id: id) }
+            return effects + artworkRequest()
         case .artwork(let url, let outcome):
             return applyArtwork(url, outcome)
         case .loadFailed(let kind, let sentence):
             loading.remove(kind)
-            // A missing detail only means the pane keeps the list's facts; no need to alarm.
-            if case .detail = kind { return [] }
+            // A missing detail only means the pane keeps the list's facts; no need to alarm — unless
+            // the play menu waits for its tracks.
+            if case .detail(let id) = kind {
+                playMenuDetail(id: id, failure: sentence)
+                return []
+            }
             message = Message(sentence, isError: true)
             return []
         case .sessionOpened(let name, let relay, let deviceID):
@@ -161,6 +170,8 @@ extension AppState {
             return start(request, at: 0)
         case (.servers, _):
             return handleServers(key, action)
+        case (.playMenu, _):
+            return handlePlayMenu(key, action)
         case (.help, .help), (.connection, .connection), (_, .back): self.overlay = nil
         case (.connection, .help): self.overlay = .help
         case (.help, .connection): self.overlay = .connection
@@ -249,6 +260,8 @@ extension AppState {
             return cycleTrack(.subtitles)
         case .download:
             return downloadSelected()
+        case .playMenu:
+            return openPlayMenu()
         case .servers:
             overlay = .servers
             serverCursor = servers.firstIndex { $0.id == serverID } ?? 0
@@ -309,9 +322,7 @@ extension AppState {
         case .movie(let m):
             return play(.movie, id: m.id, title: m.title, files: m.files, progress: m.progress)
         case .episode(let e):
-            let show = e.show?.title ?? e.showId.flatMap { showDetails[$0]?.title }
-            let title = [show, Self.episodeCode(e.seasonNumber, e.episodeNumber), e.displayTitle].compactMap { $0 }.joined(separator: " · ")
-            return play(.episode, id: e.id, title: title, files: e.files, progress: e.progress)
+            return play(.episode, id: e.id, title: playTitle(row), files: e.files, progress: e.progress)
         case .continueItem(let c):
             return play(c.kind ?? .movie, id: c.id, title: row.title, files: c.files, progress: c.progress)
         case .show(let s):
@@ -343,22 +354,5 @@ extension AppState {
         guard !loading.contains(.show(id)) else { return [] }
         loading.insert(.show(id))
         return [.loadShow(id)]
-    }
-
-    // MARK: Results
-
-    /// The detail query for the movie or episode the detail pane shows, once per item and on the
-    /// second's tick: list queries leave out subtitle tracks (a stock server may probe files for them).
-    mutating func detailRequest() -> [Effect] {
-        guard layout.showsDetail, !screen.isSetup, let row = selectedRow else { return [] }
-        let (kind, id): (MediaKind, String)
-        switch row.target {
-        case .movie(let m): (kind, id) = (.movie, m.id)
-        case .episode(let e): (kind, id) = (.episode, e.id)
-        default: return []
-        }
-        guard itemFiles[id] == nil, !loading.contains(.detail(id)) else { return [] }
-        loading.insert(.detail(id))
-        return [.loadDetail(kind, id: id)]
     }
 }

@@ -33,6 +33,9 @@ extension AppState {
         showDetails = [:]
         episodes = [:]
         itemFiles = [:]
+        detailAskedAt = [:]
+        paneItem = nil
+        playMenu = nil
         devices = nil
         serverResults = nil
         serverQuery = nil

@@ -1,6 +1,7 @@
 public import Foundation
 public import MydiaAPI
 public import MydiaConnection
+public import MydiaPlayback
 
 /// Everything the UI shows, as plain values. `reduce` (in `AppState+Reduce.swift`) is the only
 /// place it changes: it takes an event, updates the state and returns the side effects to run.
@@ -17,6 +18,10 @@ public struct AppState: Sendable {
     public var overlay: Overlay?
     /// Where a partly watched item plays from (`[player] resume`).
     public var resumeMode: ResumeMode = .auto
+    /// The subtitle language selected in mpv (`[player] subtitle_language`): the play menu starts there.
+    public var subtitleLanguage: SubtitleLanguage?
+    /// The play menu (`p`), while open (the overlay is `.playMenu`).
+    public var playMenu: PlayMenu?
     /// The paired server's name, once known.
     public var serverName: String?
     /// The relay origin the session uses (a paired server).
@@ -40,6 +45,10 @@ public struct AppState: Sendable {
     /// Files of movies and episodes as their detail query gave them (with subtitle tracks, which
     /// list queries do not ask for), by item id; fetched when the detail pane shows the item.
     public var itemFiles: [String: [MediaFile]] = [:]
+    /// When the detail query last went out for an item (it is also what Enter needs: see
+    /// `detailRequest`), and the item the detail pane showed at the last tick.
+    var detailAskedAt: [String: Date] = [:]
+    var paneItem: String?
     /// Posters: how they are drawn, and which are loading or decoded.
     public var artwork = ArtworkShelf()
     /// This client's own device id at the server (from pairing or login), to mark it in the list.

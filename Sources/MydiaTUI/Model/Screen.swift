@@ -37,6 +37,8 @@ public enum Overlay: Hashable, Sendable {
     case resume(PlaybackRequest, position: Double)
     /// `S`: the stored servers, to switch to one.
     case servers
+    /// `p`: the audio and subtitle tracks to start with (`AppState.playMenu`).
+    case playMenu
 }
 
 /// Which list of a screen the cursor is in (home has three rails).

@@ -40,6 +40,14 @@ public actor LivePlaybackController: PlaybackController {
     }
 
     public func play(_ request: PlaybackRequest) async throws -> AsyncStream<MydiaTUI.PlaybackUpdate> {
+        try await play(request, prepared: nil)
+    }
+
+    public func rememberedTracks(forShow showID: String) async -> TrackSelection? {
+        trackMemory?.selection(forShow: showID)
+    }
+
+    public func play(_ request: PlaybackRequest, prepared: PlaybackItem?) async throws -> AsyncStream<MydiaTUI.PlaybackUpdate> {
         guard let session else { throw NotConnected() }
         await stop()
         // Located per play: mpv installed (or upgraded) while the UI runs is found; missing → one sentence.
@@ -49,10 +57,15 @@ public actor LivePlaybackController: PlaybackController {
                                       subtitles: .load(preferred: subtitleLanguage), autoplayCountdown: autoplayCountdown)
         options.skip = skip
         options.trackMemory = trackMemory
+        // The play menu's choice, remembered for the show like `play --audio/--sub`.
+        options.tracks = request.tracks
         // A downloaded item plays from its file, also with no network (issue 20).
         let playback: Playback
         if let (item, media) = DownloadStore(logger: logger).playable(request.itemID) {
             playback = try await Playback.start(api: session.api, manager: session.manager, item: item, local: media, options: options, logger: logger)
+        } else if let prepared, prepared.reference.id == request.itemID {
+            // Looked up when the detail pane opened: no second lookup on the way to the first frame.
+            playback = try await Playback.start(api: session.api, manager: session.manager, item: prepared, options: options, logger: logger)
         } else {
             playback = try await Playback.start(api: session.api, manager: session.manager, itemID: request.itemID, options: options, logger: logger)
         }

@@ -1,6 +1,7 @@
 public import MydiaAPI
 public import MydiaClient
 public import MydiaConnection
+public import MydiaPlayback
 
 /// What the TUI needs from playback, and nothing more. The real implementation (an adapter over
 /// MydiaPlayback: the loopback HLS proxy and mpv) lives outside this module; view-model tests use
@@ -20,6 +21,12 @@ public import MydiaConnection
 public protocol PlaybackController: Sendable {
     /// Starts playing `request`; see the type's contract.
     func play(_ request: PlaybackRequest) async throws -> AsyncStream<PlaybackUpdate>
+    /// Starts playing `request` with its movie or episode already looked up (`prepared`, fetched
+    /// when the detail pane opened), so the start skips that round trip. (Default: `play(_:)`.)
+    func play(_ request: PlaybackRequest, prepared: PlaybackItem?) async throws -> AsyncStream<PlaybackUpdate>
+    /// The audio and subtitle tracks remembered for a show (the play menu's preselection), from
+    /// the same store as `play --audio/--sub`. (Default: nil, for players that remember nothing.)
+    func rememberedTracks(forShow showID: String) async -> TrackSelection?
     /// The UI opened its session to the server: media must flow through this session's
     /// ConnectionManager, the one the status bar shows. (Default: ignored, for players that
     /// need no session.)
@@ -35,6 +42,10 @@ public protocol PlaybackController: Sendable {
 
 extension PlaybackController {
     public func use(_ session: ClientSession) async {}
+    public func play(_ request: PlaybackRequest, prepared: PlaybackItem?) async throws -> AsyncStream<PlaybackUpdate> {
+        try await play(request)
+    }
+    public func rememberedTracks(forShow showID: String) async -> TrackSelection? { nil }
     public func cycleTrack(_ kind: TrackKind) async -> String? { nil }
 }
 
@@ -50,14 +61,19 @@ public struct PlaybackRequest: Sendable, Hashable {
     public var title: String
     /// Where to start, in seconds (resume), if anywhere but the start.
     public var startPosition: Double?
+    /// The audio and subtitle tracks chosen in the play menu (what it leaves open comes from the
+    /// show's memory, then mpv and the config), as `play --audio/--sub` would pass them.
+    public var tracks: TrackSelection
 
     /// A request.
-    public init(kind: MediaKind, itemID: String, fileID: String, title: String, startPosition: Double? = nil) {
+    public init(kind: MediaKind, itemID: String, fileID: String, title: String, startPosition: Double? = nil,
+                tracks: TrackSelection = TrackSelection()) {
         self.kind = kind
         self.itemID = itemID
         self.fileID = fileID
         self.title = title
         self.startPosition = startPosition
+        self.tracks = tracks
     }
 }
 

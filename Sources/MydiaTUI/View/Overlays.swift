@@ -9,10 +9,11 @@ enum Overlays {
         let height = layout.contentHeight + (layout.infoLine == nil ? 0 : 1)
         guard height > 0 else { return }
         let body: [Line] = switch overlay {
-        case .help: help(state, width: state.columns)
+        case .help: help(state, width: state.columns, height: height)
         case .connection: connection(state, width: state.columns)
         case .resume(let request, let position): resume(request, at: position, state)
         case .servers: servers(state, width: state.columns)
+        case .playMenu: PlayMenuView.lines(state, width: state.columns)
         }
         for i in 0..<height {
             var line = i < body.count ? body[i] : Line()
@@ -22,13 +23,27 @@ enum Overlays {
         }
     }
 
-    static func help(_ state: AppState, width: Int) -> [Line] {
+    /// One line per action; in two columns side by side when one does not fit `height` rows.
+    static func help(_ state: AppState, width: Int, height: Int = .max) -> [Line] {
         let k = state.keyMap
-        var lines = [Line([Span(" Keys", .heading), Span("  (\(k.firstKey(.back)) or \(k.firstKey(.help)) closes; remap in config.toml [keys])", .overlay)])]
-        let keyWidth = min(Action.allCases.map { DisplayWidth.of(k.keys($0)) }.max() ?? 10, max(width / 2, 8))
-        for action in Action.allCases {
-            lines.append(Line([Span("  " + DisplayWidth.fit(k.keys(action), to: keyWidth), .accent),
-                               Span("  \(action.summary)", .overlay)]))
+        let header = Line([Span(" Keys", .heading), Span("  (\(k.firstKey(.back)) or \(k.firstKey(.help)) closes; remap in config.toml [keys])", .overlay)])
+        let actions = Action.allCases
+        let columns = actions.count + 1 > height && width >= 60 ? 2 : 1
+        let columnWidth = width / columns
+        let keyWidth = min(actions.map { DisplayWidth.of(k.keys($0)) }.max() ?? 10, max(columnWidth / 2, 8))
+        let perColumn = (actions.count + columns - 1) / columns
+        var lines = [header]
+        for row in 0..<perColumn {
+            var spans: [Span] = []
+            for column in 0..<columns {
+                let index = column * perColumn + row
+                guard index < actions.count else { break }
+                let action = actions[index]
+                let summary = "  " + action.summary
+                spans.append(Span("  " + DisplayWidth.fit(k.keys(action), to: keyWidth), .accent))
+                spans.append(Span(column + 1 < columns ? DisplayWidth.fit(summary, to: max(columnWidth - keyWidth - 2, 0)) : summary, .overlay))
+            }
+            lines.append(Line(spans))
         }
         return lines
     }
