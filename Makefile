@@ -90,7 +90,7 @@ fuzz-loop: deps
 # (fault proxy, nftables). Needs root; skips with a message where namespaces are unavailable.
 # `make test` runs scenarios 2, 5 and 4 (quick) through Tests/MydiaClientTests/FaultLabTests.swift.
 # Playback scenarios (1, 1d, 4, 9, sec, 10, soak) run real headless mpv; 10 plays a download with the link down.
-FAULTLAB_SCENARIOS ?= 1,1d,1r,2,3,4,4r,5,6,6b,7,8b,8a,9,sec,10,dos-relay,dos-direct,dos-graphql,mdns-offlink
+FAULTLAB_SCENARIOS ?= 1,1d,1dr,1r,2,3,4,4r,5,6,6b,7,8b,8a,9,sec,10,dos-relay,dos-direct,dos-graphql,mdns-offlink
 # `make soak`: SOAK_SECONDS of playback (the 60 s lab clip looped) with the direct path toggled
 # every 2 min; the client's RSS and open fds are sampled every 10 s and must stay flat.
 SOAK_SECONDS ?= 3600

@@ -1053,8 +1053,8 @@ def scenario_1d(lab, quick):
 
 
 def scenario_1dr(lab, quick):
-    """Direct only with the relay refused (a LAN without internet), direct RTT 80 ms: as 1d. Fails while
-    a request made before the first probe round ends fails at once (`offline`) instead of waiting for it."""
+    """Direct only with the relay refused (a LAN without internet), direct RTT 80 ms: as 1d. A request
+    made before the first probe round ends waits for that round (PROTOCOL.md §13.144)."""
     return direct_only_playback(lab, Result("1dr", "playback over the direct path, relay refused, direct RTT 80 ms"), "refuse")
 
 
@@ -1937,7 +1937,7 @@ SCENARIOS = {"1": scenario_1, "1d": scenario_1d, "1dr": scenario_1dr, "1r": scen
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scenarios", default="1,1d,1r,2,3,4,4r,5,6,6b,7,8b,8a,9,sec,10")
+    ap.add_argument("--scenarios", default="1,1d,1dr,1r,2,3,4,4r,5,6,6b,7,8b,8a,9,sec,10")
     ap.add_argument("--quick", action="store_true", help="shorter runs (make test)")
     ap.add_argument("--bin", default=os.path.join(ROOT, ".build", "debug"))
     ap.add_argument("--json", help="write the results here")
