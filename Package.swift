@@ -368,7 +368,7 @@ let package = Package(
             name: "MydiaDownloadsTests",
             dependencies: [
                 "MydiaDownloads", "MydiaPlayback", "MydiaClient", "MydiaAPI", "MydiaConnection", "MydiaServer", "MydiaLibrary",
-                "MydiaTestSupport", "MydiaSystem", "MydiaCrypto",
+                "MydiaTestSupport", "MydiaSystem", "MydiaCrypto", "MydiaTUI",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -3,7 +3,7 @@ import MydiaAPI
 public import MydiaClient
 import MydiaConnection
 public import MydiaPlayback
-import MydiaDownloads
+public import MydiaDownloads
 
 /// The UI's ``PlaybackController`` on the real thing: MydiaPlayback's loopback HLS proxy over the
 /// session's ConnectionManager and the user's mpv over JSON IPC. One playback at a time; its
@@ -14,10 +14,13 @@ public actor LivePlaybackController: PlaybackController {
     private let subtitleLanguage: SubtitleLanguage?
     private let skip: SkipMode
     private let trackMemory: TrackMemory?
+    private let downloads: DownloadDirectory
     private let logger: Logger
     private var session: ClientSession?
     private var current: Playback?
     private var follower: Task<Void, Never>?
+    /// Delivers the offline progress backlog once the session first has a path.
+    private var backlogDelivery: Task<Void, Never>?
 
     /// - Parameters:
     ///   - mpvArguments: extra mpv options from the config (`[player] mpv_args`).
@@ -25,8 +28,10 @@ public actor LivePlaybackController: PlaybackController {
     ///   - subtitleLanguage: the subtitle language selected in mpv (`[player] subtitle_language`).
     ///   - skip: intros and credits (`[player] skip`).
     ///   - trackMemory: where the audio and subtitle tracks chosen per show are kept.
+    ///   - downloads: the downloads folder (downloaded items play from it; offline progress waits in it).
     public init(mpvArguments: [String], autoplayCountdown: Duration? = .seconds(10), subtitleLanguage: SubtitleLanguage? = nil,
-                skip: SkipMode = .ask, trackMemory: TrackMemory? = nil, logger: Logger) {
+                skip: SkipMode = .ask, trackMemory: TrackMemory? = nil, downloads: DownloadDirectory = .standard(), logger: Logger) {
+        self.downloads = downloads
         self.mpvArguments = mpvArguments
         self.autoplayCountdown = autoplayCountdown
         self.subtitleLanguage = subtitleLanguage
@@ -35,8 +40,19 @@ public actor LivePlaybackController: PlaybackController {
         self.logger = logger
     }
 
-    public func use(_ session: ClientSession) {
+    public func use(_ session: ClientSession) async {
         self.session = session
+        // Progress of offline playback waits in the downloads folder (issue 20): it goes to the
+        // server as soon as this session has a path (PROTOCOL.md §13.143).
+        backlogDelivery?.cancel()
+        let backlog = ProgressBacklog(directory: downloads, logger: logger)
+        guard !backlog.pending.isEmpty else { return }
+        backlogDelivery = Task {
+            for await snapshot in await session.manager.snapshots() where snapshot.state != .connecting && snapshot.state != .offline {
+                await backlog.deliver(to: APIProgressSink(api: session.api))
+                return
+            }
+        }
     }
 
     public func play(_ request: PlaybackRequest) async throws -> AsyncStream<MydiaTUI.PlaybackUpdate> {
@@ -61,7 +77,7 @@ public actor LivePlaybackController: PlaybackController {
         options.tracks = request.tracks
         // A downloaded item plays from its file, also with no network (issue 20).
         let playback: Playback
-        if let (item, media) = DownloadStore(logger: logger).playable(request.itemID) {
+        if let (item, media) = DownloadStore(directory: downloads, logger: logger).playable(request.itemID) {
             playback = try await Playback.start(api: session.api, manager: session.manager, item: item, local: media, options: options, logger: logger)
         } else if let prepared, prepared.reference.id == request.itemID {
             // Looked up when the detail pane opened: no second lookup on the way to the first frame.
@@ -70,6 +86,9 @@ public actor LivePlaybackController: PlaybackController {
             playback = try await Playback.start(api: session.api, manager: session.manager, itemID: request.itemID, options: options, logger: logger)
         }
         current = playback
+        // Queued offline progress goes first; this item's own queued report is replaced by this playback's.
+        let backlog = ProgressBacklog(directory: downloads, logger: logger)
+        let delivering = Task { [itemID = request.itemID] in await backlog.deliver(to: APIProgressSink(api: session.api), superseding: itemID) }
         let (stream, continuation) = AsyncStream<MydiaTUI.PlaybackUpdate>.makeStream()
         var state = MydiaTUI.PlaybackUpdate(item: request, phase: .starting)
         continuation.yield(state)
@@ -110,6 +129,9 @@ public actor LivePlaybackController: PlaybackController {
                 }
                 continuation.yield(state)
             }
+            // Progress the server did not take (offline) waits in the downloads folder.
+            _ = await delivering.value
+            backlog.add(await playback.pendingProgress())
             continuation.finish()
         }
         return stream
