@@ -228,8 +228,9 @@ public actor HLSSessionManager {
                 tools: tools, file: fileURL, scratch: directory.appendingPathComponent("probe.json"), log: log)
             async let scanning: KeyframeIndex? =
                 strategy == .hlsCopy && cached == nil
-                ? KeyframeIndex.scan(
-                    tools: tools, file: fileURL, scratch: directory.appendingPathComponent("keyframes.txt"), log: log)
+                ? KeyframeIndex.read(
+                    tools: tools, file: fileURL, scratch: directory.appendingPathComponent("keyframes.txt"), log: log,
+                    logger: logger)
                 : cached
             let probe = try await probing
             let position = startPosition.isFinite ? min(max(0, startPosition), probe.duration) : 0
