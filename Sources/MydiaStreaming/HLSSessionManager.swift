@@ -60,6 +60,10 @@ public actor HLSSessionManager {
         public var transcodeReadRate: Double? = nil
         /// Largest body chunk read from disk per iteration.
         public var chunkSize: Int = FileBody.defaultChunkSize
+        /// Where keyframe indices are kept across restarts (a folder of small JSON files, at most
+        /// 256); `nil` keeps them in memory only. Worth it for files that must be scanned
+        /// (Matroska); an MP4's index is read from its `moov` box in milliseconds anyway.
+        public var keyframeIndexFolder: URL? = nil
 
         /// Configuration with defaults, keeping sessions under `root`.
         public init(root: URL) { self.root = root }
@@ -223,13 +227,14 @@ public actor HLSSessionManager {
         do {
             // The probe and the keyframe scan run side by side; the scan only for a copy.
             let cacheKey = Self.keyframeCacheKey(fileURL)
-            let cached = cacheKey.flatMap { keyframeCache[$0] }
+            let cached = cacheKey.flatMap { keyframeCache[$0] ?? storedKeyframes($0) }
             async let probing = HLSSourceProbe.run(
                 tools: tools, file: fileURL, scratch: directory.appendingPathComponent("probe.json"), log: log)
             async let scanning: KeyframeIndex? =
                 strategy == .hlsCopy && cached == nil
-                ? KeyframeIndex.scan(
-                    tools: tools, file: fileURL, scratch: directory.appendingPathComponent("keyframes.txt"), log: log)
+                ? KeyframeIndex.read(
+                    tools: tools, file: fileURL, scratch: directory.appendingPathComponent("keyframes.txt"), log: log,
+                    logger: logger)
                 : cached
             let probe = try await probing
             let position = startPosition.isFinite ? min(max(0, startPosition), probe.duration) : 0
@@ -304,7 +309,22 @@ public actor HLSSessionManager {
         return "\(file.path)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)|\(info.st_ino)"
     }
 
-    private func remember(_ index: KeyframeIndex, for key: String) {
+    /// The on-disk keyframe indices, if configured.
+    var keyframeStore: KeyframeIndexStore? { configuration.keyframeIndexFolder.map { KeyframeIndexStore(folder: $0) } }
+
+    /// The index stored on disk for `key`, if any, kept in memory from now on.
+    private func storedKeyframes(_ key: String) -> KeyframeIndex? {
+        guard let stored = keyframeStore?.load(key: key) else { return nil }
+        remember(stored, for: key, persist: false)
+        return stored
+    }
+
+    private func remember(_ index: KeyframeIndex, for key: String, persist: Bool = true) {
+        if persist, let keyframeStore {
+            do { try keyframeStore.save(index, key: key) } catch {
+                logger.debug("The keyframe index could not be stored", metadata: ["error": "\(error)"])
+            }
+        }
         keyframeCache[key] = index
         keyframeCacheOrder.append(key)
         while keyframeCacheOrder.count > Self.keyframeCacheSize {
