@@ -1,0 +1,96 @@
+import MydiaConnection
+
+/// Instant start (issue 20 §4): the parts of a direct-play file a player reads while it opens it,
+/// asked for together with the direct-play check and filled in memory from then on — the first
+/// ``windowBytes`` (headers, the first frames) and the last ``tailBytes`` (an MP4's `moov` written
+/// at the end, Matroska's cues), so that opening the file costs the player no round trip to the
+/// server. Filling runs in the background until the range is full or ``cancel()``.
+final class FilePrefetch: Sendable {
+    /// How much of the file's start is kept (1 MiB: the headers and the first seconds).
+    static let windowBytes = 1 << 20
+    /// How much of the file's end is asked for (256 KiB: one stream's initial tunnel credit, so
+    /// it costs no extra round trip; a short film's `moov`).
+    static let tailBytes = 256 << 10
+
+    /// The upstream target (`/api/v1/stream/file/<id>`).
+    let target: String
+    /// The file's size (from `content-range`).
+    let total: Int
+    /// The server's headers (`content-type`, `etag`, `last-modified`, …).
+    let headers: [String: String]
+    /// The file's first bytes, then (if asked and answered) its last ones.
+    let buffers: [PrefetchBuffer]
+    private let pumps: [Task<Void, Never>]
+
+    /// The prefetch of `head`, the answer to `bytes=0-N`, and `tail`, the answer to `bytes=-M`;
+    /// nil (both bodies dropped) when `head` is not a `206` from the first byte. A tail that is
+    /// not the same file's end, or overlaps the head, is dropped and not used.
+    init?(target: String, head: PathResponse, tail: PathResponse?, windowBytes: Int = FilePrefetch.windowBytes) {
+        guard head.status == 206, let range = head.headers["content-range"].flatMap(Self.contentRange),
+              range.first == 0, range.total > 0 else {
+            Self.drop(head)
+            if let tail { Self.drop(tail) }
+            return nil
+        }
+        self.target = target
+        total = range.total
+        headers = head.headers
+        let window = PrefetchBuffer(start: 0, end: min(windowBytes, range.last + 1))
+        var buffers = [window]
+        var pumps = [Self.pump(head.body, into: window)]
+        if let tail {
+            if tail.status == 206, let tailRange = tail.headers["content-range"].flatMap(Self.contentRange),
+               tailRange.total == range.total, tailRange.last == range.total - 1, tailRange.first >= window.end,
+               tail.headers["etag"] == head.headers["etag"] {
+                let end = PrefetchBuffer(start: tailRange.first, end: range.total)
+                buffers.append(end)
+                pumps.append(Self.pump(tail.body, into: end))
+            } else {
+                Self.drop(tail)
+            }
+        }
+        self.buffers = buffers
+        self.pumps = pumps
+    }
+
+    deinit { cancel() }
+
+    /// Stops filling (what arrived stays readable).
+    func cancel() {
+        for pump in pumps { pump.cancel() }
+    }
+
+    /// The buffer holding `offset`, if any.
+    func buffer(at offset: Int) -> PrefetchBuffer? { buffers.first { $0.covers(offset) } }
+
+    private static func pump(_ body: AsyncThrowingStream<[UInt8], any Error>, into buffer: PrefetchBuffer) -> Task<Void, Never> {
+        Task {
+            do {
+                // Read to its end (the asked range), so the request completes rather than being
+                // cancelled (a direct connection stays reusable); a cancel drops the body, which
+                // ends the request.
+                for try await chunk in body { await buffer.append(chunk) }
+            } catch {}
+            await buffer.finish()
+        }
+    }
+
+    /// Ends an unused response's request.
+    static func drop(_ response: PathResponse) {
+        Task {
+            do { for try await _ in response.body { break } } catch {}
+        }
+    }
+
+    /// `bytes first-last/total` with a known total.
+    static func contentRange(_ header: String) -> (first: Int, last: Int, total: Int)? {
+        guard header.hasPrefix("bytes "), let slash = header.lastIndex(of: "/"), let total = Int(header[header.index(after: slash)...]) else {
+            return nil
+        }
+        let bounds = header[header.index(header.startIndex, offsetBy: 6)..<slash].split(separator: "-", maxSplits: 1)
+        guard bounds.count == 2, let first = Int(bounds[0]), let last = Int(bounds[1]), first >= 0, last >= first, last < total else {
+            return nil
+        }
+        return (first, last, total)
+    }
+}
