@@ -94,27 +94,40 @@ extension Playback {
         }
     }
 
-    /// Asks the file route for its first ``FilePrefetch/windowBytes`` and, at the same time, for
-    /// its last ``FilePrefetch/tailBytes``: a refusal (what it answered), or — as soon as the answers' heads
-    /// are in, their bodies filling in the background — the prefetch that answers mpv's opening
-    /// reads (nil when it could not be kept: the route serves the file).
+    /// Asks the file route for its first ``FilePrefetch/windowBytes`` (over the relay in pieces
+    /// of ``FilePrefetch/relayPieceBytes``) and for its last ``FilePrefetch/tailBytes``, all at
+    /// once: a refusal (what the first piece answered), or — as soon as the answers' heads are
+    /// in, their bodies filling in the background — the prefetch that answers mpv's opening reads
+    /// (nil when it could not be kept: the route serves the file).
     func checkDirectPlay(fileID: String) async -> DirectPlayCheck {
         let route = ProxyRoute.file(id: ProxyRoute.segment(fileID))
         let renewing = self.renewing
-        let tailRequest = PathRequest(method: "GET", path: route.upstreamTarget, headers: ["range": "bytes=-\(FilePrefetch.tailBytes)"])
-        async let tail = try? renewing.send(tailRequest)
-        let request = PathRequest(method: "GET", path: route.upstreamTarget, headers: ["range": "bytes=0-\(FilePrefetch.windowBytes - 1)"])
-        do {
-            let response = try await renewing.send(request)
-            guard (200...299).contains(response.status) else {
-                FilePrefetch.drop(response)
-                if let unused = await tail { FilePrefetch.drop(unused) }
-                return .refused("HTTP \(response.status)")
+        let piece = await renewing.currentPath() == .relay ? FilePrefetch.relayPieceBytes : FilePrefetch.windowBytes
+        var ranges = stride(from: 0, to: FilePrefetch.windowBytes, by: piece).map { "bytes=\($0)-\($0 + piece - 1)" }
+        ranges.append("bytes=-\(FilePrefetch.tailBytes)")
+        let requests = ranges.map { PathRequest(method: "GET", path: route.upstreamTarget, headers: ["range": $0]) }
+        // The first piece decides; the others are asked for at the same moment.
+        let others = requests.dropFirst().map { request in Task { try? await renewing.send(request) } }
+        func othersAnswered() async -> [PathResponse?] {
+            var answers: [PathResponse?] = []
+            for task in others { answers.append(await task.value) }
+            return answers
+        }
+        return await withTaskCancellationHandler {
+            do {
+                let response = try await renewing.send(requests[0])
+                guard (200...299).contains(response.status) else {
+                    FilePrefetch.drop(response)
+                    for case let unused? in await othersAnswered() { FilePrefetch.drop(unused) }
+                    return .refused("HTTP \(response.status)")
+                }
+                return .serves(FilePrefetch(target: route.upstreamTarget, head: response, rest: await othersAnswered()))
+            } catch {
+                for case let unused? in await othersAnswered() { FilePrefetch.drop(unused) }
+                return .refused("\(error)")
             }
-            return .serves(FilePrefetch(target: route.upstreamTarget, head: response, tail: await tail))
-        } catch {
-            if let unused = await tail { FilePrefetch.drop(unused) }
-            return .refused("\(error)")
+        } onCancel: {
+            for task in others { task.cancel() }
         }
     }
 

@@ -58,11 +58,16 @@ import Testing
         return all
     }
 
-    /// What the direct-play check asks for, from `server` (or the tail from `tailServer`).
-    static func prefetch(_ server: FileServer, tailFrom tailServer: FileServer? = nil, window: Int = FilePrefetch.windowBytes) async throws -> FilePrefetch? {
-        let head = try await server.send(PathRequest(method: "GET", path: target, headers: ["range": "bytes=0-\(window - 1)"]))
-        let tail = try await (tailServer ?? server).send(PathRequest(method: "GET", path: target, headers: ["range": "bytes=-\(FilePrefetch.tailBytes)"]))
-        return FilePrefetch(target: target, head: head, tail: tail, windowBytes: window)
+    /// What the direct-play check asks for, from `server` (the tail from `tailServer`): the window
+    /// in pieces of `piece` bytes, then the tail.
+    static func prefetch(_ server: FileServer, tailFrom tailServer: FileServer? = nil, piece: Int = FilePrefetch.windowBytes) async throws -> FilePrefetch? {
+        let head = try await server.send(PathRequest(method: "GET", path: target, headers: ["range": "bytes=0-\(piece - 1)"]))
+        var rest: [PathResponse?] = []
+        for start in stride(from: piece, to: FilePrefetch.windowBytes, by: piece) {
+            rest.append(try await server.send(PathRequest(method: "GET", path: target, headers: ["range": "bytes=\(start)-\(start + piece - 1)"])))
+        }
+        rest.append(try await (tailServer ?? server).send(PathRequest(method: "GET", path: target, headers: ["range": "bytes=-\(FilePrefetch.tailBytes)"])))
+        return FilePrefetch(target: target, head: head, rest: rest)
     }
 
     static func get(_ upstream: any MediaUpstream, _ range: String?, path: String = target) async throws -> PathResponse {
@@ -114,6 +119,28 @@ import Testing
         #expect(server.requests.withLock { $0.last?.headers["range"] } == "bytes=\(FilePrefetch.windowBytes)-\(FilePrefetch.windowBytes + 9)")
     }
 
+    @Test func overTheRelayTheWindowComesInPiecesAndABodyRunsAcrossThem() async throws {
+        let server = FileServer(size: 3 << 20)
+        let prefetch = try #require(try await Self.prefetch(server, piece: FilePrefetch.relayPieceBytes))
+        #expect(prefetch.buffers.map { $0.start } == [0, 1 << 18, 2 << 18, 3 << 18, (3 << 20) - FilePrefetch.tailBytes])
+        let upstream = PrefetchingUpstream(base: server, prefetch: prefetch, logger: .init(label: "test"))
+        let asked = server.count
+        let across = try await Self.get(upstream, "bytes=100-\(FilePrefetch.windowBytes - 1)")
+        #expect(try await Self.read(across) == Array(server.bytes[100..<FilePrefetch.windowBytes]))
+        #expect(server.count == asked)
+        // A piece the server would not give (here: another version) leaves a gap the server fills.
+        let changed = FileServer(size: 3 << 20, etag: "\"v2\"")
+        let head = try await server.send(PathRequest(method: "GET", path: Self.target, headers: ["range": "bytes=0-262143"]))
+        let gap = try await changed.send(PathRequest(method: "GET", path: Self.target, headers: ["range": "bytes=262144-524287"]))
+        let third = try await server.send(PathRequest(method: "GET", path: Self.target, headers: ["range": "bytes=524288-786431"]))
+        let holed = try #require(FilePrefetch(target: Self.target, head: head, rest: [gap, third]))
+        #expect(holed.buffers.map { $0.start } == [0, 524_288])
+        let before = server.count
+        let body = try await Self.read(try await Self.get(PrefetchingUpstream(base: server, prefetch: holed, logger: .init(label: "test")), "bytes=0-600000"))
+        #expect(body == Array(server.bytes[0...600_000]))
+        #expect(server.requests.withLock { $0.dropFirst(before).map { $0.headers["range"] } } == ["bytes=262144-600000"])
+    }
+
     @Test func aSeekOutsideThePrefetchAndOtherFilesGoToTheServerAsTheyAre() async throws {
         let server = FileServer(size: 3 << 20)
         let prefetch = try #require(try await Self.prefetch(server))
@@ -146,15 +173,15 @@ import Testing
 
     @Test func aHeadThatIsNotAPartialAnswerFromTheFirstByteIsNoPrefetch() async throws {
         let whole = PathResponse(status: 200, headers: ["content-length": "10"], body: AsyncThrowingStream { $0.yield([1]); $0.finish() })
-        #expect(FilePrefetch(target: Self.target, head: whole, tail: nil) == nil)
+        #expect(FilePrefetch(target: Self.target, head: whole, rest: []) == nil)
         let later = PathResponse(status: 206, headers: ["content-range": "bytes 5-9/10"], body: AsyncThrowingStream { $0.finish() })
-        #expect(FilePrefetch(target: Self.target, head: later, tail: nil) == nil)
+        #expect(FilePrefetch(target: Self.target, head: later, rest: []) == nil)
     }
 
     @Test func aReaderWaitsForPrefetchedBytesStillOnTheirWay() async throws {
         let (body, feed) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let head = PathResponse(status: 206, headers: ["content-range": "bytes 0-9/10"], body: body)
-        let prefetch = try #require(FilePrefetch(target: Self.target, head: head, tail: nil))
+        let prefetch = try #require(FilePrefetch(target: Self.target, head: head, rest: []))
         let server = FileServer(size: 10)
         let upstream = PrefetchingUpstream(base: server, prefetch: prefetch, logger: .init(label: "test"))
         let reader = Task { try await Self.read(try await Self.get(upstream, "bytes=2-")) }
@@ -171,7 +198,7 @@ import Testing
         let (body, feed) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let head = PathResponse(status: 206, headers: ["content-range": "bytes 0-\(FilePrefetch.windowBytes - 1)/\(server.bytes.count)", "etag": "\"v1\""],
                                 body: body)
-        let prefetch = try #require(FilePrefetch(target: Self.target, head: head, tail: nil))
+        let prefetch = try #require(FilePrefetch(target: Self.target, head: head, rest: []))
         feed.yield(Array(server.bytes.prefix(1000)))
         feed.finish(throwing: CancellationError())  // the path went down under the prefetch
         let upstream = PrefetchingUpstream(base: server, prefetch: prefetch, logger: .init(label: "test"))

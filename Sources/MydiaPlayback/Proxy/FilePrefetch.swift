@@ -4,10 +4,14 @@ import MydiaConnection
 /// asked for together with the direct-play check and filled in memory from then on — the first
 /// ``windowBytes`` (headers, the first frames) and the last ``tailBytes`` (an MP4's `moov` written
 /// at the end, Matroska's cues), so that opening the file costs the player no round trip to the
-/// server. Filling runs in the background until the range is full or ``cancel()``.
+/// server. Filling runs in the background until the ranges are full or ``cancel()``.
 final class FilePrefetch: Sendable {
     /// How much of the file's start is kept (1 MiB: the headers and the first seconds).
     static let windowBytes = 1 << 20
+    /// Over the relay the window is asked for in pieces of one stream's initial credit (256 KiB,
+    /// PROTOCOL.md §5.3), all at once: a piece larger than that would wait a round trip for the
+    /// credit granted with its head (§13.35).
+    static let relayPieceBytes = 256 << 10
     /// How much of the file's end is asked for (256 KiB: one stream's initial tunnel credit, so
     /// it costs no extra round trip; a short film's `moov`).
     static let tailBytes = 256 << 10
@@ -22,32 +26,34 @@ final class FilePrefetch: Sendable {
     let buffers: [PrefetchBuffer]
     private let pumps: [Task<Void, Never>]
 
-    /// The prefetch of `head`, the answer to `bytes=0-N`, and `tail`, the answer to `bytes=-M`;
-    /// nil (both bodies dropped) when `head` is not a `206` from the first byte. A tail that is
-    /// not the same file's end, or overlaps the head, is dropped and not used.
-    init?(target: String, head: PathResponse, tail: PathResponse?, windowBytes: Int = FilePrefetch.windowBytes) {
+    /// The prefetch of `head`, the answer to `bytes=0-N`, and `rest`, the answers to the ranges
+    /// asked for with it in file order (the window's next pieces, then `bytes=-M`); nil (every
+    /// body dropped) when `head` is not a `206` from the first byte. An answer that is not a
+    /// part of the same file past the ones kept so far (another version, a `416`, a tail inside
+    /// the window) is dropped and not used.
+    init?(target: String, head: PathResponse, rest: [PathResponse?]) {
         guard head.status == 206, let range = head.headers["content-range"].flatMap(Self.contentRange),
               range.first == 0, range.total > 0 else {
             Self.drop(head)
-            if let tail { Self.drop(tail) }
+            for case let response? in rest { Self.drop(response) }
             return nil
         }
         self.target = target
         total = range.total
         headers = head.headers
-        let window = PrefetchBuffer(start: 0, end: min(windowBytes, range.last + 1))
+        let window = PrefetchBuffer(start: 0, end: range.last + 1)
         var buffers = [window]
         var pumps = [Self.pump(head.body, into: window)]
-        if let tail {
-            if tail.status == 206, let tailRange = tail.headers["content-range"].flatMap(Self.contentRange),
-               tailRange.total == range.total, tailRange.last == range.total - 1, tailRange.first >= window.end,
-               tail.headers["etag"] == head.headers["etag"] {
-                let end = PrefetchBuffer(start: tailRange.first, end: range.total)
-                buffers.append(end)
-                pumps.append(Self.pump(tail.body, into: end))
-            } else {
-                Self.drop(tail)
+        for case let response? in rest {
+            guard response.status == 206, let part = response.headers["content-range"].flatMap(Self.contentRange),
+                  part.total == range.total, part.first >= buffers[buffers.count - 1].end,
+                  response.headers["etag"] == head.headers["etag"] else {
+                Self.drop(response)
+                continue
             }
+            let buffer = PrefetchBuffer(start: part.first, end: part.last + 1)
+            buffers.append(buffer)
+            pumps.append(Self.pump(response.body, into: buffer))
         }
         self.buffers = buffers
         self.pumps = pumps

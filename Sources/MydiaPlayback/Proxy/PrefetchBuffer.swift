@@ -4,9 +4,9 @@
 /// there is no more, so they continue from the server.
 actor PrefetchBuffer {
     /// Where the range begins in the file.
-    let start: Int
+    nonisolated let start: Int
     /// Where it ends (exclusive) once filled.
-    let end: Int
+    nonisolated let end: Int
     private var bytes: [UInt8] = []
     private var finished = false
     private var waiters: [CheckedContinuation<Void, Never>] = []

@@ -4,7 +4,7 @@ import MydiaConnection
 
 /// Instant start (issue 20 §4): the player's requests for the direct-play file that begin inside
 /// a ``FilePrefetch`` buffer (its first MiB, its last 256 KiB) are answered from memory, as the
-/// bytes arrive, without a round trip to the server — the opening request, the seek to an MP4's
+/// bytes arrive and across adjacent pieces, without a round trip to the server — the opening request, the seek to an MP4's
 /// `moov` at the end and the seek back to the first frames alike. Past the buffer's end the same
 /// response goes on with the file from the server, asked for by Range (tied to the version by
 /// `If-Range`) when the buffer runs out. Every other request goes to `base` as it is.
@@ -65,7 +65,7 @@ final class PrefetchingUpstream: MediaUpstream {
     /// called by the body's one iterator, one call at a time (which is why it may be unchecked).
     final class Cursor: @unchecked Sendable {
         let upstream: PrefetchingUpstream
-        let buffer: PrefetchBuffer
+        private var buffer: PrefetchBuffer
         let last: Int
         private var offset: Int
         private var rest: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator?
@@ -80,13 +80,18 @@ final class PrefetchingUpstream: MediaUpstream {
         func next() async throws -> [UInt8]? {
             guard offset <= last else { return nil }
             try Task.checkCancellation()
-            if rest == nil {
+            while rest == nil {
                 let chunk = await buffer.read(from: offset, limit: min(PrefetchingUpstream.chunkBytes, last - offset + 1))
                 if !chunk.isEmpty {
                     offset += chunk.count
                     return chunk
                 }
-                rest = try await upstream.rest(from: offset, to: last).makeAsyncIterator()
+                // The next piece of the prefetch, if it starts right here; else the server.
+                if let next = upstream.prefetch.buffer(at: offset), next !== buffer {
+                    buffer = next
+                } else {
+                    rest = try await upstream.rest(from: offset, to: last).makeAsyncIterator()
+                }
             }
             guard var chunk = try await rest?.next() else {
                 throw CancellationError()  // the server's part ended short
