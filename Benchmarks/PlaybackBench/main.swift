@@ -64,7 +64,14 @@ let bigSize = (try FileManager.default.attributesOfItem(atPath: bigFile)[.size] 
 
 let work = URL(fileURLWithPath: NSTemporaryDirectory() + "mydia-playback-bench-\(getpid())")
 defer { try? FileManager.default.removeItem(at: work) }
-let relay = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, logger: quiet))
+/// `MYDIA_BENCH_TRACE=1`: the relay, the relay-only server and its clients log notices on stderr.
+let traced: Logger = {
+    guard ProcessInfo.processInfo.environment["MYDIA_BENCH_TRACE"] != nil else { return quiet }
+    var logger = Logger(label: "bench") { TraceLogHandler(label: $0) }
+    logger.logLevel = .notice
+    return logger
+}()
+let relay = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, logger: traced))
 let relayTask = Task { try await relay.run() }
 let origin = try await relay.origin()
 
@@ -72,23 +79,25 @@ let origin = try await relay.origin()
 /// nothing listens on, so that client streams over the relay.
 func server(_ name: String, reachable: Bool) async throws -> (ServerHost, CredentialStore, ClientSession) {
     var config = ServerConfiguration(relay: try RelayOrigin(origin), libraryPath: libraryDir,
-                                     stateDirectory: work.appendingPathComponent("\(name)-state").path, logger: quiet)
+                                     stateDirectory: work.appendingPathComponent("\(name)-state").path, logger: reachable ? quiet : traced)
     config.directHost = "127.0.0.1"
     if !reachable { config.extraDirectURLs = ["https://127.0.0.1:9"] }
     let host = try await ServerHost(configuration: config)
     Task { try await host.run() }
     await host.link.waitUntilRegistered()
-    let (store, session) = try await pairedSession(host, name: "\(name)-client", relay: origin, want: reachable ? .direct : .relay)
+    let (store, session) = try await pairedSession(host, name: "\(name)-client", relay: origin, want: reachable ? .direct : .relay,
+                                                   logger: reachable ? quiet : traced)
     return (host, store, session)
 }
 
 /// A client store paired with `host` through the relay at `relay` (its origin is what the client
 /// keeps), and its session once in state `want`.
-func pairedSession(_ host: ServerHost, name: String, relay: String, want: ConnectionState) async throws -> (CredentialStore, ClientSession) {
+func pairedSession(_ host: ServerHost, name: String, relay: String, want: ConnectionState,
+                   logger: Logger = quiet) async throws -> (CredentialStore, ClientSession) {
     let store = try CredentialStore(directory: work.appendingPathComponent(name), logger: quiet)
     let claim = try await host.issueClaim()
     _ = try await Pairing.pair(code: claim.code.value, relay: relay, deviceName: "bench", store: store, logger: quiet)
-    let session = try await ClientSession.open(store: store, selection: nil, logger: quiet)
+    let session = try await ClientSession.open(store: store, selection: nil, logger: logger)
     let deadline = ContinuousClock.now + .seconds(30)
     while await session.manager.currentState != want {
         guard ContinuousClock.now < deadline else { fatalError("\(name): never reached \(want)") }
@@ -195,7 +204,14 @@ func firstFrameBench(only firstFrameOnly: Bool) async throws {
     // `MYDIA_BENCH_TRACE=1` prints the playback's debug lines of one more round, stamped from Enter,
     // and has that round's mpv write its log to $TMPDIR/mydia-bench-mpv-trace.log.
     let delay = try await DelayProxy.start(targetHost: "127.0.0.1", targetPort: try await relay.port(), delay: .milliseconds(40))
-    let (_, delayedSession) = try await pairedSession(relayHost, name: "relay80-client", relay: "http://127.0.0.1:\(delay.port)", want: .relay)
+    // Traced, the delayed session logs what happens to its connection (info and up).
+    let connectionLogger = ProcessInfo.processInfo.environment["MYDIA_BENCH_TRACE"] == nil ? quiet : {
+        var logger = Logger(label: "relay80") { TraceLogHandler(label: $0) }
+        logger.logLevel = .info
+        return logger
+    }()
+    let (_, delayedSession) = try await pairedSession(relayHost, name: "relay80-client", relay: "http://127.0.0.1:\(delay.port)", want: .relay,
+                                                      logger: connectionLogger)
     func relayFrames(_ session: ClientSession, name: String, rounds: Int) async throws -> Double {
         let movie = try await session.api.movies(first: 10).nodes.first { $0.title == "Short Clip" }?.id ?? relayClip.id
         let probeStarted = ContinuousClock.now

@@ -94,16 +94,17 @@ extension Playback {
         }
     }
 
-    /// Asks the file route for its first ``FilePrefetch/windowBytes`` (over the relay in pieces
-    /// of ``FilePrefetch/relayPieceBytes``) and for its last ``FilePrefetch/tailBytes``, all at
-    /// once: a refusal (what the first piece answered), or — as soon as the answers' heads are
+    /// Asks the file route for its first ``FilePrefetch/windowBytes`` (over the relay its first
+    /// ``FilePrefetch/relayWindowBytes`` in pieces of ``FilePrefetch/relayPieceBytes``) and for its
+    /// last ``FilePrefetch/tailBytes``, all at once: a refusal (what the first piece answered), or — as soon as the answers' heads are
     /// in, their bodies filling in the background — the prefetch that answers mpv's opening reads
     /// (nil when it could not be kept: the route serves the file).
     func checkDirectPlay(fileID: String) async -> DirectPlayCheck {
         let route = ProxyRoute.file(id: ProxyRoute.segment(fileID))
         let renewing = self.renewing
-        let piece = await renewing.currentPath() == .relay ? FilePrefetch.relayPieceBytes : FilePrefetch.windowBytes
-        var ranges = stride(from: 0, to: FilePrefetch.windowBytes, by: piece).map { "bytes=\($0)-\($0 + piece - 1)" }
+        let relay = await renewing.currentPath() == .relay
+        let (window, piece) = relay ? (FilePrefetch.relayWindowBytes, FilePrefetch.relayPieceBytes) : (FilePrefetch.windowBytes, FilePrefetch.windowBytes)
+        var ranges = stride(from: 0, to: window, by: piece).map { "bytes=\($0)-\($0 + piece - 1)" }
         ranges.append("bytes=-\(FilePrefetch.tailBytes)")
         let requests = ranges.map { PathRequest(method: "GET", path: route.upstreamTarget, headers: ["range": $0]) }
         // The first piece decides; the others are asked for at the same moment.

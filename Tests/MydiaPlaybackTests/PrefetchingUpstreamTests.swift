@@ -60,10 +60,11 @@ import Testing
 
     /// What the direct-play check asks for, from `server` (the tail from `tailServer`): the window
     /// in pieces of `piece` bytes, then the tail.
-    static func prefetch(_ server: FileServer, tailFrom tailServer: FileServer? = nil, piece: Int = FilePrefetch.windowBytes) async throws -> FilePrefetch? {
+    static func prefetch(_ server: FileServer, tailFrom tailServer: FileServer? = nil, window: Int = FilePrefetch.windowBytes,
+                         piece: Int = FilePrefetch.windowBytes) async throws -> FilePrefetch? {
         let head = try await server.send(PathRequest(method: "GET", path: target, headers: ["range": "bytes=0-\(piece - 1)"]))
         var rest: [PathResponse?] = []
-        for start in stride(from: piece, to: FilePrefetch.windowBytes, by: piece) {
+        for start in stride(from: piece, to: window, by: piece) {
             rest.append(try await server.send(PathRequest(method: "GET", path: target, headers: ["range": "bytes=\(start)-\(start + piece - 1)"])))
         }
         rest.append(try await (tailServer ?? server).send(PathRequest(method: "GET", path: target, headers: ["range": "bytes=-\(FilePrefetch.tailBytes)"])))
@@ -121,12 +122,12 @@ import Testing
 
     @Test func overTheRelayTheWindowComesInPiecesAndABodyRunsAcrossThem() async throws {
         let server = FileServer(size: 3 << 20)
-        let prefetch = try #require(try await Self.prefetch(server, piece: FilePrefetch.relayPieceBytes))
-        #expect(prefetch.buffers.map { $0.start } == [0, 1 << 18, 2 << 18, 3 << 18, (3 << 20) - FilePrefetch.tailBytes])
+        let prefetch = try #require(try await Self.prefetch(server, window: FilePrefetch.relayWindowBytes, piece: FilePrefetch.relayPieceBytes))
+        #expect(prefetch.buffers.map { $0.start } == [0, 1 << 18, (3 << 20) - FilePrefetch.tailBytes])
         let upstream = PrefetchingUpstream(base: server, prefetch: prefetch, logger: .init(label: "test"))
         let asked = server.count
-        let across = try await Self.get(upstream, "bytes=100-\(FilePrefetch.windowBytes - 1)")
-        #expect(try await Self.read(across) == Array(server.bytes[100..<FilePrefetch.windowBytes]))
+        let across = try await Self.get(upstream, "bytes=100-\(FilePrefetch.relayWindowBytes - 1)")
+        #expect(try await Self.read(across) == Array(server.bytes[100..<FilePrefetch.relayWindowBytes]))
         #expect(server.count == asked)
         // A piece the server would not give (here: another version) leaves a gap the server fills.
         let changed = FileServer(size: 3 << 20, etag: "\"v2\"")

@@ -2,12 +2,17 @@ import MydiaConnection
 
 /// Instant start (issue 20 §4): the parts of a direct-play file a player reads while it opens it,
 /// asked for together with the direct-play check and filled in memory from then on — the first
-/// ``windowBytes`` (headers, the first frames) and the last ``tailBytes`` (an MP4's `moov` written
+/// ``windowBytes`` (``relayWindowBytes`` over the relay: headers, the first frames) and the last
+/// ``tailBytes`` (an MP4's `moov` written
 /// at the end, Matroska's cues), so that opening the file costs the player no round trip to the
 /// server. Filling runs in the background until the ranges are full or ``cancel()``.
 final class FilePrefetch: Sendable {
-    /// How much of the file's start is kept (1 MiB: the headers and the first seconds).
+    /// How much of the file's start is kept on the direct path (1 MiB: the headers and the first
+    /// seconds).
     static let windowBytes = 1 << 20
+    /// Over the relay: 512 KiB, so that window and tail (768 KiB) arriving at once stay below the
+    /// 1 MiB the relay queues for a client before closing it as `slow_consumer` (§12.4).
+    static let relayWindowBytes = 512 << 10
     /// Over the relay the window is asked for in pieces of one stream's initial credit (256 KiB,
     /// PROTOCOL.md §5.3), all at once: a piece larger than that would wait a round trip for the
     /// credit granted with its head (§13.35).
