@@ -16,6 +16,7 @@ import MydiaRelay
 import MydiaServer
 import MydiaSystem
 import MydiaWire
+import NIOCore
 import Synchronization
 
 // The relay and the servers run in this process: with the allocator settings each of them sets
@@ -63,7 +64,14 @@ let bigSize = (try FileManager.default.attributesOfItem(atPath: bigFile)[.size] 
 
 let work = URL(fileURLWithPath: NSTemporaryDirectory() + "mydia-playback-bench-\(getpid())")
 defer { try? FileManager.default.removeItem(at: work) }
-let relay = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, logger: quiet))
+/// `MYDIA_BENCH_TRACE=1`: the relay, the relay-only server and its clients log notices on stderr.
+let traced: Logger = {
+    guard ProcessInfo.processInfo.environment["MYDIA_BENCH_TRACE"] != nil else { return quiet }
+    var logger = Logger(label: "bench") { TraceLogHandler(label: $0) }
+    logger.logLevel = .notice
+    return logger
+}()
+let relay = try RelayServer(configuration: .init(host: "127.0.0.1", port: 0, logger: traced))
 let relayTask = Task { try await relay.run() }
 let origin = try await relay.origin()
 
@@ -71,27 +79,35 @@ let origin = try await relay.origin()
 /// nothing listens on, so that client streams over the relay.
 func server(_ name: String, reachable: Bool) async throws -> (ServerHost, CredentialStore, ClientSession) {
     var config = ServerConfiguration(relay: try RelayOrigin(origin), libraryPath: libraryDir,
-                                     stateDirectory: work.appendingPathComponent("\(name)-state").path, logger: quiet)
+                                     stateDirectory: work.appendingPathComponent("\(name)-state").path, logger: reachable ? quiet : traced)
     config.directHost = "127.0.0.1"
     if !reachable { config.extraDirectURLs = ["https://127.0.0.1:9"] }
     let host = try await ServerHost(configuration: config)
     Task { try await host.run() }
     await host.link.waitUntilRegistered()
-    let store = try CredentialStore(directory: work.appendingPathComponent("\(name)-client"), logger: quiet)
+    let (store, session) = try await pairedSession(host, name: "\(name)-client", relay: origin, want: reachable ? .direct : .relay,
+                                                   logger: reachable ? quiet : traced)
+    return (host, store, session)
+}
+
+/// A client store paired with `host` through the relay at `relay` (its origin is what the client
+/// keeps), and its session once in state `want`.
+func pairedSession(_ host: ServerHost, name: String, relay: String, want: ConnectionState,
+                   logger: Logger = quiet) async throws -> (CredentialStore, ClientSession) {
+    let store = try CredentialStore(directory: work.appendingPathComponent(name), logger: quiet)
     let claim = try await host.issueClaim()
-    _ = try await Pairing.pair(code: claim.code.value, relay: origin, deviceName: "bench", store: store, logger: quiet)
-    let session = try await ClientSession.open(store: store, selection: nil, logger: quiet)
-    let want: ConnectionState = reachable ? .direct : .relay
+    _ = try await Pairing.pair(code: claim.code.value, relay: relay, deviceName: "bench", store: store, logger: quiet)
+    let session = try await ClientSession.open(store: store, selection: nil, logger: logger)
     let deadline = ContinuousClock.now + .seconds(30)
     while await session.manager.currentState != want {
         guard ContinuousClock.now < deadline else { fatalError("\(name): never reached \(want)") }
         try await Task.sleep(for: .milliseconds(50))
     }
-    return (host, store, session)
+    return (store, session)
 }
 
 let (directHost, directStore, directSession) = try await server("direct", reachable: true)
-let (_, relayStore, relaySession) = try await server("relay", reachable: false)
+let (relayHost, relayStore, relaySession) = try await server("relay", reachable: false)
 let movies = try await directSession.api.movies(first: 10).nodes
 guard let big = movies.first(where: { $0.title == "Raw Bars" })?.files.first, let clip = movies.first(where: { $0.title == "Short Clip" }) else {
     fatalError("the bench library was not scanned")
@@ -143,6 +159,85 @@ func downloadVsCurl() async throws {
 }
 if ProcessInfo.processInfo.environment["MYDIA_BENCH_ONLY"] == "download" {
     try await downloadVsCurl()
+    await directSession.close()
+    await relaySession.close()
+    exit(0)
+}
+
+// 2a'. Enter → mpv's first frame (issue 20 §4): `Playback.start` with the user's mpv (headless:
+// --vo=null --ao=null) on the direct path, loopback — item lookup, candidates, the direct-play check
+// (its first bytes prefetched), the proxy, mpv started at once and fed over IPC — until mpv's first
+// `playback-restart`. Skipped when mpv is not installed.
+func firstFrameBench(only firstFrameOnly: Bool) async throws {
+    guard let mpv = try? MPVInstallation.locate() else {
+        print("# play_first_frame_direct_ms, play_first_frame_relay80_ms skipped: mpv is not installed")
+        return
+    }
+    func firstFrame(_ session: ClientSession, movie: String, logger: Logger = quiet) async throws -> Double {
+        var arguments = ["--vo=null", "--ao=null"]
+        if logger.logLevel <= .debug { arguments.append("--log-file=" + NSTemporaryDirectory() + "mydia-bench-mpv-trace.log") }
+        let options = PlaybackOptions(player: .mpv(.init(installation: mpv, extraArguments: arguments)),
+                                      startPosition: 0, autoplayCountdown: nil)
+        let started = ContinuousClock.now
+        let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: movie, options: options, logger: logger)
+        let deadline = started + .seconds(20)
+        var shown: ContinuousClock.Instant?
+        while shown == nil, ContinuousClock.now < deadline {
+            shown = await playback.firstFrameShown
+            if shown == nil { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        await playback.stop()
+        guard let shown else { fatalError("mpv showed no frame within 20 s") }
+        return seconds(shown - started) * 1000
+    }
+    if !firstFrameOnly {
+        _ = try await firstFrame(directSession, movie: clip.id)  // mpv's own first start (disk cache, fonts)
+        var frames: [Double] = []
+        for _ in 0..<7 { frames.append(try await firstFrame(directSession, movie: clip.id)) }
+        print(String(format: "BENCH play_first_frame_direct_ms %.0f ms target<=300", median(frames)))
+    }
+
+    // 2a''. The same through the relay: a session whose only path is the relay tunnel (direct
+    // unreachable), connected and used before the clock starts (the TUI has browsed through it when
+    // the user presses Enter); once as it is on loopback, once with 40 ms added each way between
+    // the client and the relay (DelayProxy: each chunk forwarded 40 ms after it arrived, in order).
+    // `MYDIA_BENCH_TRACE=1` prints the playback's debug lines of one more round, stamped from Enter,
+    // and has that round's mpv write its log to $TMPDIR/mydia-bench-mpv-trace.log.
+    let delay = try await DelayProxy.start(targetHost: "127.0.0.1", targetPort: try await relay.port(), delay: .milliseconds(40))
+    // Traced, the delayed session logs what happens to its connection (info and up).
+    let connectionLogger = ProcessInfo.processInfo.environment["MYDIA_BENCH_TRACE"] == nil ? quiet : {
+        var logger = Logger(label: "relay80") { TraceLogHandler(label: $0) }
+        logger.logLevel = .info
+        return logger
+    }()
+    let (_, delayedSession) = try await pairedSession(relayHost, name: "relay80-client", relay: "http://127.0.0.1:\(delay.port)", want: .relay,
+                                                      logger: connectionLogger)
+    func relayFrames(_ session: ClientSession, name: String, rounds: Int) async throws -> Double {
+        let movie = try await session.api.movies(first: 10).nodes.first { $0.title == "Short Clip" }?.id ?? relayClip.id
+        let probeStarted = ContinuousClock.now
+        _ = try await session.api.movies(first: 1)
+        let graphQL = seconds(ContinuousClock.now - probeStarted) * 1000
+        _ = try await firstFrame(session, movie: movie)  // warm-up: mpv, the tunnel's first media stream
+        var frames: [Double] = []
+        for _ in 0..<rounds { frames.append(try await firstFrame(session, movie: movie)) }
+        print(String(format: "# first frame %@: GraphQL round trip %.0f ms; rounds %@ ms", name,
+                     graphQL, frames.map { String(format: "%.0f", $0) }.joined(separator: " ")))
+        if ProcessInfo.processInfo.environment["MYDIA_BENCH_TRACE"] != nil {
+            TraceLogHandler.mark()
+            _ = try await firstFrame(session, movie: movie, logger: Logger(label: "trace") { TraceLogHandler(label: $0) })
+        }
+        return median(frames)
+    }
+    let relayFrame = try await relayFrames(relaySession, name: "relay", rounds: 7)
+    let relay80Frame = try await relayFrames(delayedSession, name: "relay80", rounds: 7)
+    print(String(format: "BENCH play_first_frame_relay_ms %.0f ms", relayFrame))
+    print(String(format: "BENCH play_first_frame_relay80_ms %.0f ms target<=1000", relay80Frame))
+    await delayedSession.close()
+    await delay.stop()
+}
+// `MYDIA_BENCH_ONLY=frame` runs only the first-frame figures (2a', 2a'').
+if ProcessInfo.processInfo.environment["MYDIA_BENCH_ONLY"] == "frame" {
+    try await firstFrameBench(only: true)
     await directSession.close()
     await relaySession.close()
     exit(0)
@@ -360,33 +455,8 @@ var directPlayFirst: [Double] = []
 for _ in 0..<5 { directPlayFirst.append(try await firstByteDirectPlay(directSession, movie: clip.id)) }
 print(String(format: "BENCH play_first_byte_directplay_ms %.0f ms target<=100", median(directPlayFirst)))
 
-// 2a'. Enter → mpv's first frame (issue 20 §4): `Playback.start` with the user's mpv (headless:
-// --vo=null --ao=null) on the direct path, loopback — item lookup, candidates, the direct-play check
-// (its first bytes prefetched), the proxy, mpv started at once and fed over IPC — until mpv's first
-// `playback-restart`. Skipped when mpv is not installed.
-if let mpv = try? MPVInstallation.locate() {
-    func firstFrame(_ session: ClientSession, movie: String) async throws -> Double {
-        let options = PlaybackOptions(player: .mpv(.init(installation: mpv, extraArguments: ["--vo=null", "--ao=null"])),
-                                      startPosition: 0, autoplayCountdown: nil)
-        let started = ContinuousClock.now
-        let playback = try await Playback.start(api: session.api, manager: session.manager, itemID: movie, options: options, logger: quiet)
-        let deadline = started + .seconds(20)
-        var shown: ContinuousClock.Instant?
-        while shown == nil, ContinuousClock.now < deadline {
-            shown = await playback.firstFrameShown
-            if shown == nil { try await Task.sleep(for: .milliseconds(2)) }
-        }
-        await playback.stop()
-        guard let shown else { fatalError("mpv showed no frame within 20 s") }
-        return seconds(shown - started) * 1000
-    }
-    _ = try await firstFrame(directSession, movie: clip.id)  // mpv's own first start (disk cache, fonts)
-    var frames: [Double] = []
-    for _ in 0..<7 { frames.append(try await firstFrame(directSession, movie: clip.id)) }
-    print(String(format: "BENCH play_first_frame_direct_ms %.0f ms target<=300", median(frames)))
-} else {
-    print("# play_first_frame_direct_ms skipped: mpv is not installed")
-}
+try await firstFrameBench(only: false)
+
 
 // 2b. URL login (PROTOCOL.md §14.2): process start → `mydia-tui login` done → the first `ls movies`
 // page printed by a second process, against the direct server's HTTPS listener (pinned), loopback.

@@ -14,18 +14,16 @@ extension Playback {
         var session: StreamingSession?
         /// mpv failing to open the file before it loads may fall back to HLS (``Item/canFallBack``).
         var canFallBack = false
-        /// Direct play: the file's first bytes, fetched by the check, for mpv's first request.
-        var prefetch: PrefetchingUpstream.Prefetch?
+        /// Direct play: the file's first and last bytes, asked for by the check, for mpv's opening reads.
+        var prefetch: FilePrefetch?
     }
 
-    /// What the direct-play check found: a refusal (the server's answer), or the file's first bytes.
+    /// What the direct-play check found: a refusal (the server's answer), or the file's first and
+    /// last bytes on their way.
     enum DirectPlayCheck {
         case refused(String)
-        case serves(PrefetchingUpstream.Prefetch?)
+        case serves(FilePrefetch?)
     }
-
-    /// How many of the file's first bytes the direct-play check fetches for mpv.
-    static let prefetchBytes = 128 * 1024
 
     /// PROTOCOL.md §14.2.6: the strategy the user forced, else (with mpv) what `streamingCandidates`
     /// puts first for mpv's device profile. Direct play is checked against the file route first
@@ -46,13 +44,14 @@ extension Playback {
         case nil:
             var file = file
             var order: [StreamingStrategy] = [.hlsCopy, .transcode]
-            // Instant start: the file route is checked (and its first bytes fetched) while the
-            // candidates are asked for, not after; the check is wasted when HLS wins.
+            // Instant start: the file route is checked (and its first and last bytes fetched) while
+            // the candidates are asked for, not after; the check is wasted when HLS wins.
             var speculative: Task<DirectPlayCheck, Never>?
             if case .mpv = options.player {
                 let id = first.id
                 speculative = Task { await self.checkDirectPlay(fileID: id) }
             }
+            // A check not used (HLS won, or another file) is cancelled; its prefetch, dropped, stops.
             defer { speculative?.cancel() }
             if case .mpv = options.player, let candidates = await candidates(for: item) {
                 // The server may name another of the item's files; an unknown one is not played.
@@ -62,6 +61,7 @@ extension Playback {
                 if strategies.first == .directPlay {
                     let check: DirectPlayCheck
                     if let speculative, file.id == first.id { check = await speculative.value } else { check = await checkDirectPlay(fileID: file.id) }
+                    logger.debug("direct-play check answered")
                     switch check {
                     case .serves(let prefetch):
                         return Delivery(file: file, strategy: .directPlay, canFallBack: true, prefetch: prefetch)
@@ -94,30 +94,41 @@ extension Playback {
         }
     }
 
-    /// Asks the file route for its first ``prefetchBytes``: a refusal (what it answered), or the
-    /// bytes for mpv's first request (nil when they could not be kept: the route serves the file).
+    /// Asks the file route for its first ``FilePrefetch/windowBytes`` (over the relay its first
+    /// ``FilePrefetch/relayWindowBytes`` in pieces of ``FilePrefetch/relayPieceBytes``) and for its
+    /// last ``FilePrefetch/tailBytes``, all at once: a refusal (what the first piece answered), or — as soon as the answers' heads are
+    /// in, their bodies filling in the background — the prefetch that answers mpv's opening reads
+    /// (nil when it could not be kept: the route serves the file).
     func checkDirectPlay(fileID: String) async -> DirectPlayCheck {
         let route = ProxyRoute.file(id: ProxyRoute.segment(fileID))
-        let request = PathRequest(method: "GET", path: route.upstreamTarget, headers: ["range": "bytes=0-\(Self.prefetchBytes - 1)"])
-        do {
-            let response = try await renewing.send(request)
-            guard (200...299).contains(response.status) else {
-                do { for try await _ in response.body {} } catch {}
-                return .refused("HTTP \(response.status)")
-            }
-            var head: [UInt8] = []
+        let renewing = self.renewing
+        let relay = await renewing.currentPath() == .relay
+        let (window, piece) = relay ? (FilePrefetch.relayWindowBytes, FilePrefetch.relayPieceBytes) : (FilePrefetch.windowBytes, FilePrefetch.windowBytes)
+        var ranges = stride(from: 0, to: window, by: piece).map { "bytes=\($0)-\($0 + piece - 1)" }
+        ranges.append("bytes=-\(FilePrefetch.tailBytes)")
+        let requests = ranges.map { PathRequest(method: "GET", path: route.upstreamTarget, headers: ["range": $0]) }
+        // The first piece decides; the others are asked for at the same moment.
+        let others = requests.dropFirst().map { request in Task { try? await renewing.send(request) } }
+        func othersAnswered() async -> [PathResponse?] {
+            var answers: [PathResponse?] = []
+            for task in others { answers.append(await task.value) }
+            return answers
+        }
+        return await withTaskCancellationHandler {
             do {
-                for try await chunk in response.body {
-                    head += chunk
-                    // A server that ignores the range sends the whole file: keep none of it.
-                    if head.count > Self.prefetchBytes { return .serves(nil) }
+                let response = try await renewing.send(requests[0])
+                guard (200...299).contains(response.status) else {
+                    FilePrefetch.drop(response)
+                    for case let unused? in await othersAnswered() { FilePrefetch.drop(unused) }
+                    return .refused("HTTP \(response.status)")
                 }
+                return .serves(FilePrefetch(target: route.upstreamTarget, head: response, rest: await othersAnswered()))
             } catch {
-                return .serves(nil)
+                for case let unused? in await othersAnswered() { FilePrefetch.drop(unused) }
+                return .refused("\(error)")
             }
-            return .serves(PrefetchingUpstream.Prefetch(target: route.upstreamTarget, response: response, head: head))
-        } catch {
-            return .refused("\(error)")
+        } onCancel: {
+            for task in others { task.cancel() }
         }
     }
 

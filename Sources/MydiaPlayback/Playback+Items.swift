@@ -19,7 +19,7 @@ extension Playback {
         var proxy: MediaProxy?
         do {
             if local == nil {
-                let upstream = delivery.prefetch.map { PrefetchingUpstream(base: renewing, prefetch: $0) as any MediaUpstream } ?? renewing
+                let upstream = delivery.prefetch.map { PrefetchingUpstream(base: renewing, prefetch: $0, logger: logger) as any MediaUpstream } ?? renewing
                 proxy = try await MediaProxy.start(upstream: upstream, logger: logger)
             }
         } catch {
@@ -67,6 +67,7 @@ extension Playback {
             }
             commands.append([.string("loadfile"), .string(url), .string("replace")])
             try await player.commands(commands)
+            logger.debug("mpv loads the item")
         }
         if firstItem {
             tasks.append(Task { [weak self, clock] in

@@ -109,6 +109,7 @@ public actor Playback {
         let item: PlaybackItem
         do {
             item = try await PlaybackItem.resolve(id: itemID, api: api)
+            logger.debug("item resolved")
         } catch {
             await playback.finish(.failed("\(error)"))
             throw error

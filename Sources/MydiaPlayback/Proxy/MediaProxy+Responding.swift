@@ -44,6 +44,7 @@ extension MediaProxy {
         }
         let request = PathRequest(method: head.method.rawValue, path: route.upstreamTarget, headers: headers)
         count { $0.requests += 1 }
+        logger.trace("proxy request", metadata: ["what": "\(route.logName)", "range": "\(headers["range"] ?? "-")"])
         if route.isPlaylist {
             return try await respondWithPlaylist(request, route: route, keepAlive: keepAlive, isHead: head.method == .HEAD, outbound: outbound)
         }
