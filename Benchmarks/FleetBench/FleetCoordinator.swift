@@ -134,7 +134,8 @@ enum FleetCoordinator {
 
         for worker in workers { worker.send("stop") }
         for worker in workers { worker.process.waitUntilExit() }
-        let peakRSS = nodes.map { $0.memory("VmHWM") }
+        // The kernel updates VmHWM lazily; a later VmRSS reading can be higher.
+        let peakRSS = nodes.indices.map { max(nodes[$0].memory("VmHWM"), connectedRSS[$0], registeredRSS[$0]) }
 
         let connects = connectTimes.count
         print("fleet-bench: \(registered) instances and \(connects) clients over 3 child nodes, \(options.workers) load processes, one PostgreSQL, concurrency \(options.concurrency)")

@@ -51,9 +51,3 @@ final class FleetNode: @unchecked Sendable {  // `process` and `port` are set on
         process.waitUntilExit()
     }
 }
-
-/// Why the bench stopped.
-struct FleetBenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

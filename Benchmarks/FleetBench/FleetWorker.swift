@@ -27,7 +27,7 @@ enum FleetWorker {
         }
         defer { keepalive.cancel() }
         let commands = LineReader(FileHandle.standardInput)
-        emit("ready")
+        Self.emit("ready")
         while let command = await commands.nextLine() {
             switch command {
             case "register":
@@ -46,7 +46,7 @@ enum FleetWorker {
                         failed.withLock { $0 += 1 }
                     }
                 }
-                emit("registered \(sockets.withLock { $0.count }) \(failed.withLock { $0 })")
+                Self.emit("registered \(sockets.withLock { $0.count }) \(failed.withLock { $0 })")
             case "connect":
                 let registered = sockets.withLock { $0.keys.sorted() }
                 let times = Box<[Double]>([])
@@ -74,13 +74,18 @@ enum FleetWorker {
                     times.withLock { $0.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15) }
                 }
                 let all = times.withLock { $0 }
-                emit("connected \(all.count) \(failed.withLock { $0 }) " + all.map { String(format: "%.2f", $0) }.joined(separator: ","))
+                Self.emit("connected \(all.count) \(failed.withLock { $0 }) " + all.map { String(format: "%.2f", $0) }.joined(separator: ","))
             default:
                 for socket in sockets.withLock({ Array($0.values) }) { socket.close() }
                 try await Task.sleep(for: .milliseconds(500))
                 return
             }
         }
+    }
+
+    /// Writes one line to stdout at once (a pipe to the coordinator: no stdio buffering).
+    static func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// Raises the open-file limit to its hard limit (each instance holds a socket for the whole run).

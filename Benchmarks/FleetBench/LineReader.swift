@@ -34,8 +34,3 @@ final class LineReader: @unchecked Sendable {  // `buffer` is only used on `queu
         }
     }
 }
-
-/// Writes one line to stdout at once (a pipe to the coordinator: no stdio buffering).
-func emit(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
