@@ -82,7 +82,8 @@ public final class RelayServer: Sendable {
             tlsConfiguration = nil
         }
         let fleet = configuration.fleet.map {
-            FleetStore(configuration: $0, claimLifetime: configuration.timeouts.claimLifetime, logger: configuration.logger)
+            FleetStore(configuration: $0, claimLifetime: configuration.timeouts.claimLifetime, claimCapacity: configuration.limits.maxClaims,
+                       logger: configuration.logger)
         }
         hub = RelayHub(limits: configuration.limits, timeouts: configuration.timeouts, clock: clock, logger: configuration.logger, fleet: fleet)
         claims = ClaimStore(lifetime: configuration.timeouts.claimLifetime, capacity: configuration.limits.maxClaims, clock: clock)

@@ -21,7 +21,7 @@ struct ControlServer {
                 let urls = await host.currentDirectURLs()
                 return Self.json(200, [
                     "claim_code": claim.code.value, "claim_expires_at": WireTime.format(claim.expiresAt),
-                    "qr": host.qrPayload(for: claim, directURLs: urls).encoded(),
+                    "qr": await host.qrPayload(for: claim, directURLs: urls).encoded(),
                 ])
             } catch {
                 return Self.json(502, ["error": "claim_failed", "message": "\(error)"])

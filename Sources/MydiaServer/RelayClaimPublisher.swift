@@ -2,7 +2,10 @@ import Foundation
 import MydiaTunnel
 public import MydiaWire
 
-/// Publishes sealed claims through the relay's HTTP API (PROTOCOL.md §3.2, §12.6 a–b).
+/// Publishes sealed claims through the relay's HTTP API (PROTOCOL.md §3.2, §12.6 a–b). With several
+/// relay URLs (the nodes of a fleet, §15) each claim goes to the node the instance is registered
+/// with right now: that node is alive, and every node of the fleet finds the claim in the shared
+/// database, so a client given any of the URLs finds it.
 public struct RelayClaimPublisher: ClaimPublisher {
     /// Why the relay did not store a claim.
     public enum Error: Swift.Error, CustomStringConvertible {
@@ -17,7 +20,7 @@ public struct RelayClaimPublisher: ClaimPublisher {
         }
     }
 
-    private let origin: RelayOrigin
+    private let origin: @Sendable () async -> RelayOrigin
     private let extraTrustAnchorPEM: String?
 
     /// - Parameters:
@@ -25,8 +28,17 @@ public struct RelayClaimPublisher: ClaimPublisher {
     ///   - extraTrustAnchorPEM: `--relay-ca`: a PEM CA trusted for the relay's TLS besides the system roots.
     /// - Throws: when the trust anchor is not a PEM certificate.
     public init(origin: RelayOrigin, extraTrustAnchorPEM: String? = nil) throws {
+        try self.init(currentOrigin: { origin }, extraTrustAnchorPEM: extraTrustAnchorPEM)
+    }
+
+    /// - Parameters:
+    ///   - currentOrigin: the relay to use for each request, asked anew every time (the one the
+    ///     relay link is registered with, ``RelayLink/currentRelay``).
+    ///   - extraTrustAnchorPEM: `--relay-ca`: a PEM CA trusted for the relay's TLS besides the system roots.
+    /// - Throws: when the trust anchor is not a PEM certificate.
+    public init(currentOrigin: @escaping @Sendable () async -> RelayOrigin, extraTrustAnchorPEM: String? = nil) throws {
         _ = try RelayTLS.configuration(extraTrustAnchorPEM: extraTrustAnchorPEM)  // refuse an unusable anchor now
-        self.origin = origin
+        self.origin = currentOrigin
         self.extraTrustAnchorPEM = extraTrustAnchorPEM
     }
 
@@ -48,7 +60,7 @@ public struct RelayClaimPublisher: ClaimPublisher {
 
     private func send(_ method: String, path: String, json: [UInt8]) async throws -> (Int, [UInt8]) {
         do {
-            let response = try await RelayHTTP.request(method, origin: origin, path: path, body: json, extraTrustAnchorPEM: extraTrustAnchorPEM)
+            let response = try await RelayHTTP.request(method, origin: await origin(), path: path, body: json, extraTrustAnchorPEM: extraTrustAnchorPEM)
             return (response.status, response.body)
         } catch {
             throw Error.transport(error.description)

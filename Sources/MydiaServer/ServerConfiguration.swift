@@ -14,7 +14,7 @@ public import MydiaWire
 public struct ServerConfiguration: Sendable {
     public var relay: RelayOrigin
     /// Further nodes of the same relay fleet, tried in order after `relay` when a connection ends
-    /// (PROTOCOL.md §15). Pairing claims still go to `relay`.
+    /// (PROTOCOL.md §15). Pairing claims go to whichever of them the link is registered with.
     public var additionalRelays: [RelayOrigin] = []
     /// `--relay-ca`: PEM of a CA trusted for the relay's TLS besides the system roots (§12.5).
     public var relayCAPEM: String?

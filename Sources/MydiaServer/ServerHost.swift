@@ -76,7 +76,11 @@ public final class ServerHost: Sendable {
                                     privateKeyPEM: identity.certificate.privateKeyPEM, api: api,
                                     limits: configuration.directListener, logger: logger)
         claims = ClaimBook(instanceID: identity.instanceID, instanceName: identity.instanceName,
-                           publicKey: identity.staticKey.publicKey, publisher: try RelayClaimPublisher(origin: configuration.relay, extraTrustAnchorPEM: configuration.relayCAPEM))
+                           publicKey: identity.staticKey.publicKey, publisher: try RelayClaimPublisher(currentOrigin: { [relay = configuration.relay] in
+                               // §15: the node the link is registered with (the first URL until the link exists).
+                               guard let link = linkBox.value.withLock({ $0 }) else { return relay }
+                               return await link.currentRelay
+                           }, extraTrustAnchorPEM: configuration.relayCAPEM))
         approvals = OperatorApprovals(required: configuration.approvePairing)
         acceptor = HandshakeAcceptor(
             facts: .init(instanceID: identity.instanceID, instanceName: identity.instanceName, staticKey: identity.staticKey,
@@ -186,8 +190,9 @@ public final class ServerHost: Sendable {
     }
 
     /// The QR payload for a code (§3.3).
-    func qrPayload(for claim: ClaimBook.IssuedClaim, directURLs: [String]) -> PairingQRPayload {
-        PairingQRPayload(relay: configuration.relay.httpOrigin, instanceID: identity.instanceID, publicKey: identity.staticKey.publicKey,
+    /// Its relay is the one the link uses now, where the claim was published (§15).
+    func qrPayload(for claim: ClaimBook.IssuedClaim, directURLs: [String]) async -> PairingQRPayload {
+        PairingQRPayload(relay: await link.currentRelay.httpOrigin, instanceID: identity.instanceID, publicKey: identity.staticKey.publicKey,
                          claimCode: claim.code.value, directURLs: directURLs, certFingerprint: identity.fingerprint.hex)
     }
 }

@@ -11,7 +11,7 @@ final class FleetNode: Sendable {
     private let task: Task<Void, any Error>
 
     /// Starts a node; `port` 0 picks a free one (pass the old port to restart "the same" node).
-    static func start(database: TestPostgres, port: Int = 0, presenceRefresh: Duration = .seconds(30)) async throws -> FleetNode {
+    static func start(database: TestPostgres, port: Int = 0, presenceRefresh: Duration = .seconds(30), limits: RelayLimits = RelayLimits()) async throws -> FleetNode {
         let port = port == 0 ? try TestPostgres.freePort() : port
         var logger = Logger(label: "test.fleet")
         logger.logLevel = ProcessInfo.processInfo.environment["RELAY_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
@@ -19,7 +19,7 @@ final class FleetNode: Sendable {
         fleet.presenceRefresh = presenceRefresh
         fleet.queryTimeout = .seconds(2)
         fleet.retryInterval = .milliseconds(200)
-        let server = try RelayServer(configuration: .init(host: "127.0.0.1", port: port, logger: logger, fleet: fleet))
+        let server = try RelayServer(configuration: .init(host: "127.0.0.1", port: port, limits: limits, logger: logger, fleet: fleet))
         let task = Task { try await server.run() }
         _ = try await withTimeout(.seconds(10)) { try await server.port() }
         let node = FleetNode(server: server, port: port, task: task)

@@ -5,12 +5,13 @@ import PostgresNIO
 /// that start together serialise on an advisory lock; `relay_schema_version` says what is in place.
 ///
 /// - `relay_claims`: sealed claims, first writer wins, expiry by `expires_at`, owner = SHA-256 of
-///   the delete secret (§12.6, §12.7).
+///   the delete secret (§12.6, §12.7); since version 2 also the node that accepted it, whose live
+///   claims count against that node's ``RelayLimits/maxClaims``.
 /// - `relay_instances`: one row per instance id: the bound key (§12.2) and its presence, the node
 ///   its socket is on and when that node last vouched for it. `node_url` is NULL once it left.
 enum FleetSchema {
     /// The version this build writes and reads.
-    static let version = 1
+    static let version = 2
 
     /// Any number of nodes may run this at once; only the first to take the lock changes anything.
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
@@ -42,6 +43,11 @@ enum FleetSchema {
                         seen_at timestamptz NOT NULL)
                     """, logger: logger)
                 try await c.query("CREATE INDEX relay_instances_seen_at ON relay_instances (seen_at)", logger: logger)
+            }
+            if current < 2 {
+                // Claims written by version-1 nodes have no node and count against no quota.
+                try await c.query("ALTER TABLE relay_claims ADD COLUMN node_url text", logger: logger)
+                try await c.query("CREATE INDEX relay_claims_node_expires_at ON relay_claims (node_url, expires_at)", logger: logger)
             }
             try await c.query("DELETE FROM relay_schema_version", logger: logger)
             try await c.query("INSERT INTO relay_schema_version (version) VALUES (\(version))", logger: logger)

@@ -39,16 +39,21 @@ final class FleetStore: ClaimBackend {
 
     let configuration: FleetConfiguration
     private let claimLifetime: Duration
+    private let claimCapacity: Int
     private let client: PostgresClient
     private let logger: Logger
     private let ready = Mutex(false)
     private let lastPrune = Mutex<ContinuousClock.Instant?>(nil)
     private let queryCount = Atomic<Int>(0)
 
-    /// - Parameter claimLifetime: how long a published claim lives (§3.2: 300 s).
-    init(configuration: FleetConfiguration, claimLifetime: Duration, logger: Logger) {
+    /// - Parameters:
+    ///   - claimLifetime: how long a published claim lives (§3.2: 300 s).
+    ///   - claimCapacity: live claims this node accepts at most (``RelayLimits/maxClaims``, the bound
+    ///     of the in-memory store, kept per node as rate limits are, §15).
+    init(configuration: FleetConfiguration, claimLifetime: Duration, claimCapacity: Int, logger: Logger) {
         self.configuration = configuration
         self.claimLifetime = claimLifetime
+        self.claimCapacity = claimCapacity
         self.logger = logger
         let db = configuration.database
         var pg: PostgresClient.Configuration
@@ -209,21 +214,40 @@ final class FleetStore: ClaimBackend {
 
     // MARK: Claims (ClaimBackend)
 
+    /// Stores a claim unless a live one holds `lookupKey` (`.conflict`) or this node already holds
+    /// ``claimCapacity`` live claims it accepted (`.full`, as the in-memory store answers). One
+    /// statement: the quota, the conflict and the insert are read from one snapshot, so concurrent
+    /// POSTs on this node can overshoot the quota by at most the pool's size, never grow it without
+    /// bound.
     func publish(lookupKey: String, sealed: String, owner: String) async -> ClaimPublishResult {
         guard let ownerBytes = Encoding.fromHex(owner) else { return .conflict }
         let lifetime = Self.seconds(claimLifetime)
+        let node = configuration.nodeURL
         do {
-            // First writer wins: a live row is never replaced; an expired one is (§12.6a).
-            let created: [String] = try await rows(
+            // First writer wins: a live row is never replaced; an expired one is (§12.6a). The
+            // quota counts at most `claimCapacity` index entries of this node's live claims.
+            let outcome: [(Int, Bool, Bool)] = try await rows(
                 """
-                INSERT INTO relay_claims AS c (lookup_key, sealed, owner, expires_at)
-                VALUES (\(lookupKey), \(sealed), \(ByteBuffer(bytes: ownerBytes)), now() + make_interval(secs => \(lifetime)))
-                ON CONFLICT (lookup_key) DO UPDATE
-                SET sealed = EXCLUDED.sealed, owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
-                WHERE c.expires_at <= now()
-                RETURNING lookup_key
-                """, as: String.self)
-            return created.isEmpty ? .conflict : .created
+                WITH quota AS (
+                    SELECT count(*) < \(claimCapacity) AS open FROM (
+                        SELECT 1 FROM relay_claims WHERE node_url = \(node) AND expires_at > now() LIMIT \(claimCapacity)) AS live),
+                taken AS (
+                    SELECT EXISTS (SELECT 1 FROM relay_claims WHERE lookup_key = \(lookupKey) AND expires_at > now()) AS live),
+                created AS (
+                    INSERT INTO relay_claims AS c (lookup_key, sealed, owner, expires_at, node_url)
+                    SELECT \(lookupKey), \(sealed), \(ByteBuffer(bytes: ownerBytes)), now() + make_interval(secs => \(lifetime)), \(node)
+                    WHERE (SELECT open FROM quota)
+                    ON CONFLICT (lookup_key) DO UPDATE
+                    SET sealed = EXCLUDED.sealed, owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at, node_url = EXCLUDED.node_url
+                    WHERE c.expires_at <= now()
+                    RETURNING 1)
+                SELECT (SELECT count(*) FROM created)::int, (SELECT live FROM taken), (SELECT open FROM quota)
+                """
+            ) { row in try row.decode((Int, Bool, Bool).self) }
+            guard let row = outcome.first else { return .unavailable }
+            if row.0 > 0 { return .created }
+            if row.1 || row.2 { return .conflict }
+            return .full
         } catch {
             logger.warning("could not store a claim", metadata: ["why": "\(Self.describe(error))"])
             return .unavailable
