@@ -50,7 +50,10 @@ public final class ServerHost: Sendable {
         users = UserStore(database: database)
         login = LoginAuthority(users: users, devices: devices, logger: logger)
         let tools = try FFmpegTools.locate()
-        hls = HLSSessionManager(configuration: .init(root: state.file("hls")), tools: tools, logger: logger)
+        var streaming = HLSSessionManager.Configuration(root: state.file("hls"))
+        // Keyframe indices outlive restarts: a Matroska file is scanned once, not once per start.
+        streaming.keyframeIndexFolder = state.file("cache").appendingPathComponent("keyframes")
+        hls = HLSSessionManager(configuration: streaming, tools: tools, logger: logger)
         let subtitles = SubtitleConverter(
             configuration: .init(cacheDirectory: state.file("cache").appendingPathComponent("subtitles")),
             tools: tools, logger: logger)

@@ -84,4 +84,25 @@ import Testing
         #expect(stored == ["m1@0/start", "e1@10/periodic", "m1@96/stop"])
         #expect(sink.watched.withLock { $0 } == ["m1"])
     }
+
+    /// At the end of a playback `flush` tries at once instead of waiting out a long retry delay,
+    /// and gives up as soon as that attempt fails (offline: the caller keeps `pending`).
+    @Test func flushTriesAtOnceAndStopsAtTheFirstFailureAfterIt() async throws {
+        let sink = FlakySink()
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+        let reporter = ProgressReporter(sink: sink, logger: quiet, retryDelays: [.seconds(30)])
+        sink.down.withLock { $0 = true }
+        await reporter.record(.stop, item: movie, position: 40, duration: 100)
+        try await Task.sleep(for: .milliseconds(50))  // the first attempt failed; the next is 30 s away
+        let offline = ContinuousClock.now
+        #expect(await reporter.flush(timeout: .seconds(5)) == false)
+        #expect(ContinuousClock.now - offline < .seconds(2), "flush waited for its timeout while every attempt fails")
+        #expect(await reporter.pending.map(\.position) == [40])
+        sink.down.withLock { $0 = false }
+        let back = ContinuousClock.now
+        #expect(await reporter.flush(timeout: .seconds(5)))
+        #expect(ContinuousClock.now - back < .seconds(2), "flush waited for the 30 s retry delay")
+        #expect(sink.stored.withLock { $0.map(\.position) } == [40])
+    }
 }

@@ -71,6 +71,11 @@ public actor ProgressReporter {
     private var lastPosition: Double?
     private var watchedMarked: Set<String> = []
     private let retryDelays: [Duration]
+    /// The wait before the next attempt of a failing report (`flush` ends it early).
+    private var retryWait: Task<Void, Never>?
+    /// Attempts are numbered as they start; `flush` stops at a failed one that started after it began.
+    private var nextAttempt = 0
+    private var lastFailedAttempt = -1
 
     /// - Parameters:
     ///   - sink: where reports go.
@@ -106,11 +111,15 @@ public actor ProgressReporter {
         startSending()
     }
 
-    /// Waits until every queued report was stored, or `timeout` passed. - Returns: whether the queue drained.
+    /// Tries the queued reports at once (a retry wait ends early) and waits until every one was
+    /// stored, an attempt made after the call failed (offline: waiting longer would not help, and
+    /// the caller keeps ``pending``), or `timeout` passed. - Returns: whether the queue drained.
     @discardableResult
     public func flush(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while !queue.isEmpty, ContinuousClock.now < deadline {
+        let firstAttempt = nextAttempt
+        retryWait?.cancel()
+        while !queue.isEmpty, lastFailedAttempt < firstAttempt, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
         return queue.isEmpty
@@ -127,6 +136,8 @@ public actor ProgressReporter {
     private func drain() async {
         var failures = 0
         while let report = queue.first {
+            let attempt = nextAttempt
+            nextAttempt += 1
             do {
                 try await sink.store(report)
                 if report.kind == .stop, report.position >= report.duration * Self.watchedFraction,
@@ -139,9 +150,13 @@ public actor ProgressReporter {
                 onStored(report)
             } catch {
                 failures += 1
+                lastFailedAttempt = attempt
                 let delay = retryDelays[min(failures, retryDelays.count) - 1]
                 logger.info("progress report not stored; queued for retry", metadata: ["error": "\(error)", "attempt": "\(failures)"])
-                try? await Task.sleep(for: delay)
+                let wait = Task { _ = try? await Task.sleep(for: delay) }
+                retryWait = wait
+                await wait.value
+                retryWait = nil
             }
         }
         sender = nil
