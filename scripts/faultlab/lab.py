@@ -984,9 +984,16 @@ def warm_play(res, lab, clip, secrets):
 
 def scenario_1(lab, quick):
     """Relay only (direct refused), relay RTT 80 ms: mpv plays the clip to EOF; then a warm play."""
-    res = Result("1", "playback over the relay only, relay RTT 80 ms")
-    lab.proxy("refuse")
-    lab.relay_proxy("delay 40")
+    return one_path_playback(lab, Result("1", "playback over the relay only, relay RTT 80 ms"), "relay", "refuse")
+
+
+def one_path_playback(lab, res, path, other_fault):
+    """Playback (cold, then warm) over `path` ("relay" or "direct") with 80 ms round trip (its
+    proxy `delay 40`) and the other path's proxy under `other_fault`: every byte comes over `path`."""
+    other = "direct" if path == "relay" else "relay"
+    faults = {path: "delay 40", other: other_fault}
+    lab.relay_proxy(faults["relay"])
+    lab.proxy(faults["direct"])
     secrets = lab.secrets()
     pl = lab.play("30")
     res.player = pl
@@ -998,49 +1005,17 @@ def scenario_1(lab, quick):
     res.expect(ff is not None and ff <= FIRST_FRAME_BOUND_S, f"first frame after {ff} s (bound {FIRST_FRAME_BOUND_S} s)")
     res.metrics["stall_s"] = r1(pl.stall_s())
     res.metrics["stalls"] = len(pl.stalls())
-    rtts = [l["relay_rtt_ms"] for l in pl.events("stats") if l.get("relay_rtt_ms")]
-    res.metrics["relay_rtt_ms_median"] = r1(percentile(rtts, 50))
-    res.expect(rtts and percentile(rtts, 50) >= 80, f"relay RTT {percentile(rtts, 50)} ms: the 80 ms delay is not applied")
-    # Relay only: every served byte came over the relay.
+    rtts = [l[f"{path}_rtt_ms"] for l in pl.events("stats") if l.get(f"{path}_rtt_ms")]
+    res.metrics[f"{path}_rtt_ms_median"] = r1(percentile(rtts, 50))
+    res.expect(rtts and percentile(rtts, 50) >= 80, f"{path} RTT {percentile(rtts, 50)} ms: the 80 ms delay is not applied")
     summary = pl.summary() or {}
-    res.metrics["relay_bytes_received"] = summary.get("relay_bytes_received")
-    warm = warm_play(res, lab, "30", secrets)
-    for which, p in (("", pl), ("warm ", warm)):
-        res.expect(not [l for l in p.events("connection") if l["path"] == "direct"], f"the {which}play used the direct path although it was refused")
-        res.expect((p.summary() or {}).get("direct_bytes_received", 1) == 0, f"bytes arrived over direct ({which}play)")
-    lab.relay_proxy("pass")
-    lab.proxy("pass")
-    return res
-
-
-def direct_only_playback(lab, res, relay_fault):
-    """Scenario 1's playback (cold, then warm) with the relay path under `relay_fault` and the
-    direct path 80 ms round trip (direct-path proxy `delay 40`): every byte comes over direct."""
-    lab.relay_proxy(relay_fault)
-    lab.proxy("delay 40")
-    secrets = lab.secrets()
-    pl = lab.play("30")
-    res.player = pl
-    status = pl.finish(120)
-    check_playback(res, pl, status, secrets)
-    ff = pl.first_frame_s()
-    res.metrics["first_frame_s"] = r1(ff)
-    res.metrics["first_frame_est_s"] = r1(pl.first_frame_est_s())
-    res.expect(ff is not None and ff <= FIRST_FRAME_BOUND_S, f"first frame after {ff} s (bound {FIRST_FRAME_BOUND_S} s)")
-    res.metrics["stall_s"] = r1(pl.stall_s())
-    res.metrics["stalls"] = len(pl.stalls())
-    rtts = [l["direct_rtt_ms"] for l in pl.events("stats") if l.get("direct_rtt_ms")]
-    res.metrics["direct_rtt_ms_median"] = r1(percentile(rtts, 50))
-    res.expect(rtts and percentile(rtts, 50) >= 80, f"direct RTT {percentile(rtts, 50)} ms: the 80 ms delay is not applied")
-    summary = pl.summary() or {}
-    res.metrics["direct_bytes_received"] = summary.get("direct_bytes_received")
-    if status != 0:
-        return res  # the warm play would only fail the same way
-    warm = warm_play(res, lab, "30", secrets)
-    for which, p in (("", pl), ("warm ", warm)):
-        res.expect(not [l for l in p.events("connection") if l["path"] == "relay"], f"the {which}play used the relay although it was unreachable")
-        res.expect((p.summary() or {}).get("relay_bytes_received", 1) == 0, f"bytes arrived over the relay ({which}play)")
-        res.expect((p.summary() or {}).get("direct_bytes_received", 0) > 0, f"no bytes arrived over direct ({which}play)")
+    res.metrics[f"{path}_bytes_received"] = summary.get(f"{path}_bytes_received")
+    if status == 0:  # otherwise the warm play would only fail the same way
+        warm = warm_play(res, lab, "30", secrets)
+        for which, p in (("", pl), ("warm ", warm)):
+            res.expect(not [l for l in p.events("connection") if l["path"] == other], f"the {which}play used the {other} path although it was unusable")
+            res.expect((p.summary() or {}).get(f"{other}_bytes_received", 1) == 0, f"bytes arrived over the {other} path ({which}play)")
+            res.expect((p.summary() or {}).get(f"{path}_bytes_received", 0) > 0, f"no bytes arrived over the {path} path ({which}play)")
     lab.proxy("pass")
     lab.relay_proxy("pass")
     return res
@@ -1049,13 +1024,13 @@ def direct_only_playback(lab, res, relay_fault):
 def scenario_1d(lab, quick):
     """Direct only (the relay path silent: relay-path proxy blackhole), direct RTT 80 ms: mpv plays the
     clip to EOF; then a warm play."""
-    return direct_only_playback(lab, Result("1d", "playback over the direct path only, direct RTT 80 ms"), "blackhole")
+    return one_path_playback(lab, Result("1d", "playback over the direct path only, direct RTT 80 ms"), "direct", "blackhole")
 
 
 def scenario_1dr(lab, quick):
     """Direct only with the relay refused (a LAN without internet), direct RTT 80 ms: as 1d. A request
     made before the first probe round ends waits for that round (PROTOCOL.md §13.144)."""
-    return direct_only_playback(lab, Result("1dr", "playback over the direct path, relay refused, direct RTT 80 ms"), "refuse")
+    return one_path_playback(lab, Result("1dr", "playback over the direct path, relay refused, direct RTT 80 ms"), "direct", "refuse")
 
 
 def scenario_4(lab, quick):
