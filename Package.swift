@@ -287,7 +287,7 @@ let package = Package(
             path: "Benchmarks/PlaybackBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "FleetBench",
-            dependencies: ["MydiaRelay", "MydiaListener", "MydiaWire", "MydiaCrypto", "MydiaTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MydiaWire", "MydiaCrypto", "MydiaTestSupport"],
             path: "Benchmarks/FleetBench", swiftSettings: swiftSettings),
         .executableTarget(
             name: "TUIBench",
