@@ -22,17 +22,15 @@ import Testing
     @Test func pairBrowseSwitchPathsResizeAndQuit() async throws {
         setlocale(LC_ALL, "C.UTF-8")
         let stack = try await ServerStack.start()
-        let work = NSTemporaryDirectory() + "mydia-tui-tmux-\(UUID().uuidString)"
+        let workspace = try TUIWorkspace("tmux")
+        let work = workspace.path
         let tmux = Tmux()
         defer {
             tmux.kill()
-            try? FileManager.default.removeItem(atPath: work)
+            workspace.remove()
         }
-        let env = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "MYDIA_CONFIG_DIR": work + "/config",
-                   "MYDIA_CACHE_DIR": work + "/cache", "XDG_STATE_HOME": work + "/state", "HOME": work, "SWIFT_BACKTRACE": "interactive=no"]
+        let env = workspace.environment
         // Headless mpv (the user's own mpv otherwise) and a long next-episode countdown to watch.
-        try FileManager.default.createDirectory(atPath: work + "/config", withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
         try "[player]\nmpv_args = [\"--vo=null\", \"--ao=null\"]\nautoplay_seconds = 60\n"
             .write(toFile: work + "/config/config.toml", atomically: true, encoding: .utf8)
         // The direct path is down at first, so the client starts on the relay.

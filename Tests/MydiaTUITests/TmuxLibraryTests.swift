@@ -21,15 +21,13 @@ import Testing
         setlocale(LC_ALL, "C.UTF-8")
         let first = try await ServerStack.start()
         let second = try await ServerStack.start { $0.instanceName = "Keller Server" }
-        let work = NSTemporaryDirectory() + "mydia-tui-lib-\(UUID().uuidString)"
+        let workspace = try TUIWorkspace("lib")
         let tmux = Tmux()
         defer {
             tmux.kill()
-            try? FileManager.default.removeItem(atPath: work)
+            workspace.remove()
         }
-        let env = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "MYDIA_CONFIG_DIR": work + "/config",
-                   "MYDIA_CACHE_DIR": work + "/cache", "XDG_STATE_HOME": work + "/state", "HOME": work, "SWIFT_BACKTRACE": "interactive=no"]
-        try FileManager.default.createDirectory(atPath: work + "/config", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let env = workspace.environment
 
         // Progress on the first server: a movie half watched, and the pilot finished (so its next episode is up).
         let library = first.host.library

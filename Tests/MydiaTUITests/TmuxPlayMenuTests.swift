@@ -42,15 +42,14 @@ import Testing
     @Test func theMenuStartsMPVWithTheSecondAudioTrack() async throws {
         setlocale(LC_ALL, "C.UTF-8")
         let stack = try await ServerStack.start(library: try Self.library())
-        let work = NSTemporaryDirectory() + "mydia-tui-playmenu-\(UUID().uuidString)"
+        let workspace = try TUIWorkspace("playmenu")
+        let work = workspace.path
         let tmux = Tmux()
         defer {
             tmux.kill()
-            try? FileManager.default.removeItem(atPath: work)
+            workspace.remove()
         }
-        let env = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "MYDIA_CONFIG_DIR": work + "/config",
-                   "MYDIA_CACHE_DIR": work + "/cache", "XDG_STATE_HOME": work + "/state", "HOME": work, "SWIFT_BACKTRACE": "interactive=no"]
-        try FileManager.default.createDirectory(atPath: work + "/config", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let env = workspace.environment
         // Headless mpv, with its log in a file this test reads.
         let mpvLog = work + "/mpv.log"
         try "[player]\nmpv_args = [\"--vo=null\", \"--ao=null\", \"--log-file=\(mpvLog)\"]\nresume = \"never\"\n"

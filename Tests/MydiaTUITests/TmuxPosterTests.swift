@@ -27,16 +27,15 @@ import Testing
     @Test func aPosterDrawnWithSymbolsAppearsInTheDetailPane() async throws {
         setlocale(LC_ALL, "C.UTF-8")
         let stack = try await ServerStack.start()
-        let work = NSTemporaryDirectory() + "mydia-tui-tmux-poster-\(UUID().uuidString)"
+        let workspace = try TUIWorkspace("tmux-poster")
+        let work = workspace.path
         let tmux = Tmux()
         defer {
             tmux.kill()
-            try? FileManager.default.removeItem(atPath: work)
+            workspace.remove()
         }
-        let env = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "MYDIA_CONFIG_DIR": work + "/config",
-                   "MYDIA_CACHE_DIR": work + "/cache", "XDG_STATE_HOME": work + "/state", "HOME": work, "SWIFT_BACKTRACE": "interactive=no",
-                   "MYDIA_DISCOVERY": "off"]
-        try FileManager.default.createDirectory(atPath: work + "/config", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var env = workspace.environment
+        env["MYDIA_DISCOVERY"] = "off"
         try "[ui]\nimages = \"symbols\"\n".write(toFile: work + "/config/config.toml", atomically: true, encoding: .utf8)
         let code = try await stack.host.issueClaim().code.value
 
