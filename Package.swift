@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "MydiaRelay",
             dependencies: [
-                "MydiaWire", "MydiaCrypto", "MydiaTunnel", "MydiaListener",
+                "MydiaWire", "MydiaCrypto", "MydiaTunnel", "MydiaListener", "MydiaSystem",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -384,7 +384,7 @@ let package = Package(
         .target(
             name: "MydiaTestSupport",
             dependencies: [
-                "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaServer", "MydiaTransport", "MydiaTunnel",
+                "MydiaWire", "MydiaCrypto", "MydiaRelay", "MydiaServer", "MydiaTransport", "MydiaTunnel", "MydiaSystem",
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

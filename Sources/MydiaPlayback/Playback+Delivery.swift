@@ -1,3 +1,4 @@
+import MydiaSystem
 import Foundation
 import Logging
 import MydiaAPI
@@ -160,7 +161,7 @@ extension Playback {
             let (session, strategy) = try await startSession(fileID: file.id, start: position, strategies: [.hlsCopy, .transcode])
             guard !state.isEnding else {
                 let api = self.api
-                _ = try? await withThrowingTimeout(.seconds(5)) { try await api.endStreamingSession(sessionId: session.sessionId) }
+                _ = try? await withDeadline(.seconds(5), timedOut: { CancellationError() }) { try await api.endStreamingSession(sessionId: session.sessionId) }
                 return
             }
             streaming = session

@@ -1,3 +1,4 @@
+import MydiaSystem
 import Foundation
 import Logging
 import MydiaAPI
@@ -188,7 +189,7 @@ extension Playback {
         await reporter.flush(timeout: .seconds(5))
         if let session = streaming {
             let api = self.api
-            _ = try? await withThrowingTimeout(.seconds(5)) { try await api.endStreamingSession(sessionId: session.sessionId) }
+            _ = try? await withDeadline(.seconds(5), timedOut: { CancellationError() }) { try await api.endStreamingSession(sessionId: session.sessionId) }
         }
         streaming = nil
         await proxy?.stop()

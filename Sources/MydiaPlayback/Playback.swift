@@ -1,3 +1,4 @@
+import MydiaSystem
 import Foundation
 public import Logging
 public import MydiaAPI
@@ -241,7 +242,7 @@ public actor Playback {
         await handle(.finishing)
         if let player, player.isRunning {
             // Ask mpv where it is before it goes, for the stop report.
-            if let seconds = try? await withThrowingTimeout(.seconds(1), { try await player.command([.string("get_property"), .string("time-pos")]) })?.doubleValue {
+            if let seconds = try? await withDeadline(.seconds(1), timedOut: { CancellationError() }, { try await player.command([.string("get_property"), .string("time-pos")]) })?.doubleValue {
                 await handle(.finalPosition(seconds))
             }
         }

@@ -239,7 +239,7 @@ public final class MPVPlayer: Sendable {
     /// Asks mpv to quit, then waits up to `grace` before killing it; removes the socket directory.
     public func shutdown(grace: Duration = .seconds(3)) async {
         if process.isRunning {
-            _ = try? await withThrowingTimeout(.seconds(1)) { try await self.command([.string("quit")]) }
+            _ = try? await withDeadline(.seconds(1), timedOut: { CancellationError() }) { try await self.command([.string("quit")]) }
             await process.stop(sending: nil, grace: grace)
         }
         try? await channel.close()
@@ -386,17 +386,4 @@ public struct MPVCommandError: Swift.Error, Sendable, CustomStringConvertible {
     /// mpv's error string.
     public let message: String
     public var description: String { "mpv refused a command: \(message)." }
-}
-
-/// Runs `body`, giving up after `timeout`.
-func withThrowingTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw CancellationError()
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
 }
