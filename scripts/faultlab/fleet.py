@@ -90,16 +90,7 @@ class Fleet:
     # ---- certificates: one test CA, one certificate naming the three nodes --------------------
     def make_ca(self):
         d = os.path.join(self.work, "ca")
-        os.makedirs(d)
-        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-        sh("openssl", "req", "-x509", *ec, "-keyout", f"{d}/ca-key.pem", "-out", f"{d}/ca.pem", "-days", "2",
-           "-subj", "/CN=mydia fleet lab CA", "-addext", "basicConstraints=critical,CA:TRUE",
-           "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-        sh("openssl", "req", *ec, "-keyout", f"{d}/relay-key.pem", "-out", f"{d}/relay.csr", "-subj", "/CN=mydia fleet relay")
-        with open(f"{d}/relay.ext", "w") as f:
-            f.write(f"subjectAltName=IP:{ADDR['a']},IP:{ADDR['b']},IP:{ADDR['k']}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
-        sh("openssl", "x509", "-req", "-in", f"{d}/relay.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca-key.pem",
-           "-CAcreateserial", "-days", "2", "-extfile", f"{d}/relay.ext", "-out", f"{d}/relay.pem")
+        baselab.make_test_ca(d, "mydia fleet lab", [ADDR["a"], ADDR["b"], ADDR["k"]])
         self.ca = d
         self.lab.ca = d
 

@@ -94,6 +94,22 @@ def namespaces_available():
     return ok
 
 
+def make_test_ca(d, name, relay_ips):
+    """A test CA in `d` (ca.pem, ca-key.pem) and a relay certificate it signed for `relay_ips`
+    (relay.pem, relay-key.pem)."""
+    os.makedirs(d)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    sh("openssl", "req", "-x509", *ec, "-keyout", f"{d}/ca-key.pem", "-out", f"{d}/ca.pem", "-days", "2",
+       "-subj", f"/CN={name} CA", "-addext", "basicConstraints=critical,CA:TRUE",
+       "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    sh("openssl", "req", *ec, "-keyout", f"{d}/relay-key.pem", "-out", f"{d}/relay.csr", "-subj", f"/CN={name} relay")
+    with open(f"{d}/relay.ext", "w") as f:
+        sans = ",".join(f"IP:{ip}" for ip in relay_ips)
+        f.write(f"subjectAltName={sans}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    sh("openssl", "x509", "-req", "-in", f"{d}/relay.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca-key.pem",
+       "-CAcreateserial", "-days", "2", "-extfile", f"{d}/relay.ext", "-out", f"{d}/relay.pem")
+
+
 class Lab:
     def __init__(self, bin_dir, work, log):
         self.bin, self.work, self.log = bin_dir, work, log
@@ -143,16 +159,8 @@ class Lab:
 
     def make_ca(self):
         d = os.path.join(self.work, "ca")
-        os.makedirs(d)
+        make_test_ca(d, "mydia fault lab", [ADDR["r"]])
         ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-        sh("openssl", "req", "-x509", *ec, "-keyout", f"{d}/ca-key.pem", "-out", f"{d}/ca.pem", "-days", "2",
-           "-subj", "/CN=mydia fault lab CA", "-addext", "basicConstraints=critical,CA:TRUE",
-           "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-        sh("openssl", "req", *ec, "-keyout", f"{d}/relay-key.pem", "-out", f"{d}/relay.csr", "-subj", "/CN=mydia lab relay")
-        with open(f"{d}/relay.ext", "w") as f:
-            f.write(f"subjectAltName=IP:{ADDR['r']}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
-        sh("openssl", "x509", "-req", "-in", f"{d}/relay.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca-key.pem",
-           "-CAcreateserial", "-days", "2", "-extfile", f"{d}/relay.ext", "-out", f"{d}/relay.pem")
         # The stranger of scenario 8b: any other certificate.
         sh("openssl", "req", "-x509", *ec, "-keyout", f"{d}/stranger-key.pem", "-out", f"{d}/stranger.pem", "-days", "2",
            "-subj", "/CN=not the server", "-addext", f"subjectAltName=IP:{ADDR['s']}")
