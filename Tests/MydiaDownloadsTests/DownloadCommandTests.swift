@@ -48,19 +48,11 @@ import Testing
         await fixture.session.close()
         await fixture.stack.stop()
         await fixture.proxy.stop()
-        let (process, out, err) = Self.process(["play", id, "--player", "none", "--print-url"], config: config, environment: environment)
+        let (process, out, err) = Programs.tuiProcess(["play", id, "--player", "none", "--print-url"], config: config, environment: environment)
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let reader = out.fileHandleForReading
-        let line = try await withTimeout(.seconds(30)) {
-            var buffer = Data()
-            while !buffer.contains(UInt8(ascii: "\n")) {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                buffer += chunk
-            }
-            return String(decoding: buffer, as: UTF8.self).trimmingCharacters(in: .newlines)
-        }
+        let line = try await withTimeout(.seconds(30)) { Programs.readFirstLine(reader).trimmingCharacters(in: .newlines) }
         #expect(line == path)
         process.terminate()
         process.waitUntilExit()
@@ -75,19 +67,5 @@ import Testing
         let again = try Programs.tui(["downloads", "rm", id], config: config, environment: environment)
         #expect(again.status == 1 && again.stderr.contains("Nothing with the id"), "\(again.stderr)")
         await fixture.close()
-    }
-
-    static func process(_ args: [String], config: String, environment: [String: String]) -> (Process, Pipe, Pipe) {
-        let p = Process()
-        p.executableURL = Programs.bin.appendingPathComponent("mydia-tui")
-        p.arguments = args
-        p.environment = ProcessInfo.processInfo.environment
-            .merging(["MYDIA_CONFIG_DIR": config, "XDG_STATE_HOME": config + "/state"]) { $1 }
-            .merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        return (p, out, err)
     }
 }

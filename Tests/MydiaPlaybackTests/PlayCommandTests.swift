@@ -9,22 +9,8 @@ import Testing
 
 /// `mydia-tui play` as a person or script runs it: the real binary against a real relay and server.
 @Suite(.serialized) struct PlayCommandTests {
-    static let bin = Programs.bin.appendingPathComponent("mydia-tui")
-
     static func process(_ args: [String], config: String, path: String? = nil) -> (Process, Pipe, Pipe) {
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = args
-        var environment = ProcessInfo.processInfo.environment
-        environment["MYDIA_CONFIG_DIR"] = config
-        environment["XDG_STATE_HOME"] = config + "/state"
-        if let path { environment["PATH"] = path }
-        p.environment = environment
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        return (p, out, err)
+        Programs.tuiProcess(args, config: config, environment: path.map { ["PATH": $0] } ?? [:])
     }
 
     @Test func playerNonePrintsOnlyTheLocalURLServesItAndStopsOnSIGTERM() async throws {
@@ -36,15 +22,7 @@ import Testing
         try p.run()
         defer { if p.isRunning { p.terminate() } }
         let reader = out.fileHandleForReading
-        let firstLine = try await withTimeout(.seconds(60)) {
-            var buffer = Data()
-            while !buffer.contains(UInt8(ascii: "\n")) {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                buffer += chunk
-            }
-            return String(decoding: buffer, as: UTF8.self)
-        }
+        let firstLine = try await withTimeout(.seconds(60)) { Programs.readFirstLine(reader) }
         let url = firstLine.trimmingCharacters(in: .newlines)
         #expect(url.range(of: #"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}/hls/[^/]+/index\.m3u8$"#, options: .regularExpression) != nil, "\(firstLine)")
         let (body, response) = try await URLSession.shared.data(from: try #require(URL(string: url)))
@@ -72,15 +50,7 @@ import Testing
         try p.run()
         defer { if p.isRunning { p.terminate() } }
         let reader = out.fileHandleForReading
-        let line = try await withTimeout(.seconds(60)) {
-            var buffer = Data()
-            while !buffer.contains(UInt8(ascii: "\n")) {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                buffer += chunk
-            }
-            return String(decoding: buffer, as: UTF8.self).trimmingCharacters(in: .newlines)
-        }
+        let line = try await withTimeout(.seconds(60)) { Programs.readFirstLine(reader).trimmingCharacters(in: .newlines) }
         #expect(line.range(of: #"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}/file/[^/]+$"#, options: .regularExpression) != nil, "\(line)")
         var request = URLRequest(url: try #require(URL(string: line)))
         request.setValue("bytes=100-199", forHTTPHeaderField: "Range")

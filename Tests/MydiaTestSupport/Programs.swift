@@ -29,21 +29,15 @@ public enum Programs {
     /// Runs `mydia-tui` with its config (and log) under `config`, to completion.
     /// - Parameter stdin: what standard input holds (`nil`: the test's own).
     public static func tui(_ args: [String], config: String, environment: [String: String] = [:], stdin: String? = nil) throws -> Result {
-        let p = Process()
+        let (p, out, err) = tuiProcess(args, config: config, environment: environment)
         if let stdin {
             let input = Pipe()
             p.standardInput = input
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try input.fileHandleForWriting.close()
+        } else {
+            p.standardInput = FileHandle.standardInput
         }
-        p.executableURL = bin.appendingPathComponent("mydia-tui")
-        p.arguments = args
-        p.environment = ProcessInfo.processInfo.environment
-            .merging(["MYDIA_CONFIG_DIR": config, "XDG_STATE_HOME": config + "/state"]) { $1 }
-            .merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
         try p.run()
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -52,6 +46,34 @@ public enum Programs {
 }
 
 extension Programs {
+    /// `mydia-tui` set up to run with its config (and log) under `config` and `environment` on top
+    /// of the test's: standard input empty, output and errors piped. The caller runs it.
+    public static func tuiProcess(_ args: [String], config: String, environment: [String: String] = [:]) -> (Process, Pipe, Pipe) {
+        let p = Process()
+        p.executableURL = bin.appendingPathComponent("mydia-tui")
+        p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment
+            .merging(["MYDIA_CONFIG_DIR": config, "XDG_STATE_HOME": config + "/state"]) { $1 }
+            .merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        return (p, out, err)
+    }
+
+    /// What `handle` gives until its first newline (or its end), as read: the text may go on past
+    /// that newline when it came in the same chunk. Blocks; call it inside `withTimeout`.
+    public static func readFirstLine(_ handle: FileHandle) -> String {
+        var buffer = Data()
+        while !buffer.contains(UInt8(ascii: "\n")) {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            buffer += chunk
+        }
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
     /// Runs one of the built tools (`mydia-server user add …`) to completion with `stdin` as its input.
     public static func run(_ tool: String, _ args: [String], stdin: String = "") throws -> Result {
         let process = Process()
